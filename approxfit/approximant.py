@@ -1,0 +1,178 @@
+"""The evaluable approximant: a family, its powers and coefficients, for a target.
+
+An :class:`Approximant` is what every command passes around — a fit's result, a
+published formula, an inline spec.  It knows what its kernel ``h`` stands for
+(``base``: the target's gate or its value) and turns it into both through the
+target's affine gate relation ``f = scale(x)·g + offset``.  An optional input
+clamp ``C`` evaluates the inner polynomial at ``clip(x, −C, C)``, which keeps a
+gated approximant right on the whole real line when p turns over outside the
+fitted range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from approxfit.exceptions import InputError
+from approxfit.families import Family, coefficient_names, get_family
+from approxfit.targets import Target, get_target
+
+__all__ = ["Approximant"]
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Approximant:
+    """An approximant of a target, ready to evaluate.
+
+    Attributes
+    ----------
+    family : str
+        Name of the family (``tanh``, ``sigmoid``, ``poly``).
+    powers : tuple of int
+        Ascending powers of the inner polynomial.
+    coef : tuple of float
+        Coefficients, one per power.
+    target : str or Target
+        The target approximated: a built-in's name, or a :class:`Target` object
+        (for a custom target).
+    base : {"gate", "value"}
+        What the family's kernel h approximates.
+    clamp : float or None
+        Input clamp C: p is evaluated at ``clip(x, −C, C)``.
+    name : str
+        A label for tables and plots.
+    """
+
+    family: str
+    powers: tuple[int, ...]
+    coef: tuple[float, ...]
+    target: str | Target
+    base: str = "gate"
+    clamp: float | None = None
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        fam = get_family(self.family)
+        tgt = self.target_obj
+        if len(self.powers) != len(self.coef):
+            raise InputError(f"{len(self.coef)} coefficients for {len(self.powers)} powers")
+        if self.base not in ("gate", "value"):
+            raise InputError(f"base must be 'gate' or 'value', got {self.base!r}")
+        if fam.gated and self.base != "gate":
+            raise InputError(f"the {fam.name} family approximates a gate, not a value")
+        if self.base == "gate" and not tgt.has_gate:
+            raise InputError(f"target {tgt.name!r} has no gate; the {fam.name} family "
+                             "does not apply (use poly)")
+        if self.clamp is not None and not (np.isfinite(self.clamp) and self.clamp > 0):
+            raise InputError(f"clamp must be a positive number, got {self.clamp!r}")
+
+    # -- parts ---------------------------------------------------------------
+    @property
+    def family_obj(self) -> Family:
+        """The :class:`~approxfit.families.Family`."""
+        return get_family(self.family)
+
+    @property
+    def target_obj(self) -> Target:
+        """The :class:`~approxfit.targets.Target`."""
+        return self.target if isinstance(self.target, Target) else get_target(self.target)
+
+    @property
+    def target_name(self) -> str:
+        """The target's name."""
+        return self.target_obj.name
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """``{"c1": …, "c3": …}``."""
+        return dict(zip(coefficient_names(self.powers), self.coef, strict=True))
+
+    @property
+    def scaled(self) -> dict[str, float]:
+        """The paper's scaled form ``a_k = c_k / c1`` (tanh and sigmoid with a c1)."""
+        return scaled_form(self.family_obj, self.powers, self.coef)
+
+    # -- evaluation ------------------------------------------------------------
+    def _inner_x(self, x: Array) -> Array:
+        x = np.asarray(x, dtype=float)
+        return x if self.clamp is None else np.clip(x, -self.clamp, self.clamp)
+
+    def kernel(self, x: Array) -> Array:
+        """h(x), what the family computes."""
+        return self.family_obj.value(self._inner_x(x), np.asarray(self.coef), self.powers)
+
+    def kernel_derivative(self, x: Array) -> Array:
+        """dh/dx (zero where the clamp holds x fixed)."""
+        x = np.asarray(x, dtype=float)
+        d = self.family_obj.derivative(self._inner_x(x), np.asarray(self.coef), self.powers)
+        if self.clamp is not None:
+            d = np.where(np.abs(x) > self.clamp, 0.0, d)
+        return d
+
+    def evaluate(self, x: Array, *, on: str = "value") -> Array:
+        """The approximant of the target's value or gate at ``x``."""
+        x = np.asarray(x, dtype=float)
+        h = self.kernel(x)
+        if on == self.base:
+            return h
+        rel = self.target_obj.relation
+        if rel is None:
+            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
+        if on == "value":
+            return rel.value_from_gate(x, h)
+        return rel.gate_from_value(x, h)
+
+    def derivative(self, x: Array) -> Array:
+        """d/dx of the approximant of the value."""
+        x = np.asarray(x, dtype=float)
+        dh = self.kernel_derivative(x)
+        if self.base == "value":
+            return dh
+        rel = self.target_obj.relation
+        return rel.dscale(x) * self.kernel(x) + rel.scale(x) * dh
+
+    def describe(self) -> str:
+        """A one-line formula with the coefficients, e.g. ``gate ≈ ½(1 + tanh(…))``."""
+        terms = " + ".join(f"{c:.9g}·x^{k}" if k else f"{c:.9g}"
+                           for k, c in zip(self.powers, self.coef, strict=True))
+        xs = "" if self.clamp is None else f" (x clamped to ±{self.clamp:g})"
+        return f"{self.family_obj.formula.split('≈')[1].strip()} with p(x) = {terms}{xs}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description that :meth:`from_dict` reads back."""
+        return {"family": self.family, "target": self.target_name, "base": self.base,
+                "powers": list(self.powers), "coefficients": self.coefficients,
+                "clamp": self.clamp, "name": self.name}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Approximant:
+        """Build from :meth:`to_dict`'s output (or a fit result's ``approximant``)."""
+        try:
+            coefs = data["coefficients"]
+            powers = tuple(int(k) for k in data["powers"])
+            coef = tuple(float(coefs[f"c{k}"]) for k in powers)
+            return cls(family=str(data["family"]), powers=powers, coef=coef,
+                       target=str(data["target"]), base=str(data.get("base", "gate")),
+                       clamp=None if data.get("clamp") is None else float(data["clamp"]),
+                       name=str(data.get("name", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not an approximant description: missing or bad {exc}"
+                             ) from None
+
+
+def scaled_form(family: Family, powers: Sequence[int], coef: Sequence[float]
+                ) -> dict[str, float]:
+    """``{"a3": c3/c1, …}`` for a scaled family with a nonzero c1, else ``{}``."""
+    if not family.scaled or 1 not in powers:
+        return {}
+    c1 = coef[list(powers).index(1)]
+    if c1 == 0:
+        return {}
+    return {f"a{k}": c / c1 for k, c in zip(powers, coef, strict=True) if k != 1}

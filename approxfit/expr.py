@@ -1,0 +1,260 @@
+"""Safe parsing of the expressions a user types.
+
+Everything a user writes as a formula — ``--fix c1=sqrt(2/pi)``, the values of an
+inline approximant spec, a custom target ``--expr "x*erf(x)"`` — goes through
+:func:`parse`, which reads it with Python's :mod:`ast` (never ``eval``) and accepts
+only a whitelist:
+
+* numbers (``int`` and ``float`` literals), the names ``pi`` and ``E`` (and ``x``
+  where a function of ``x`` is asked for);
+* ``+ - * / **`` and unary ``+ -``;
+* calls of ``sqrt exp log erf erfc tanh sinh cosh sin cos atan abs`` with one
+  argument.
+
+Size is bounded so that no input can hang the tool: at most
+:data:`MAX_LENGTH` characters and :data:`MAX_NODES` syntax nodes, exponents that
+are constant and at most :data:`MAX_EXPONENT` in magnitude.  The checked tree is
+then turned into a number, a vectorised numpy function, or a sympy expression
+(:meth:`Expression.to_sympy`) by walking the tree: sympy's ``sympify`` and
+``parse_expr`` never see the user's text.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from approxfit.exceptions import InputError
+
+__all__ = ["FUNCTIONS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "Expression", "parse",
+           "parse_number"]
+
+MAX_LENGTH = 500
+MAX_NODES = 200
+MAX_EXPONENT = 64
+
+FUNCTIONS = ("sqrt", "exp", "log", "erf", "erfc", "tanh", "sinh", "cosh", "sin", "cos",
+             "atan", "abs")
+CONSTANTS = {"pi": math.pi, "E": math.e}
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_UNARY = {ast.USub: "neg", ast.UAdd: "pos"}
+_ALLOWED = ("numbers, x, pi, E, + - * / **, and " + ", ".join(FUNCTIONS))
+
+# A node of the checked tree is a tuple:
+#   ("num", float) | ("const", name) | ("x",) | ("bin", op, a, b) | ("un", op, a)
+#   | ("call", fname, a)
+Node = tuple
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, its syntax tree, and whether it uses ``x``."""
+
+    text: str
+    tree: Node
+    uses_x: bool
+
+    def value(self) -> float:
+        """The value of a constant expression, as a float.
+
+        Raises
+        ------
+        InputError
+            If the expression uses ``x`` or its value is not finite.
+        """
+        if self.uses_x:
+            raise InputError(f"{self.text!r} must be a constant, but it uses x")
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            v = float(_numeric(self.tree, np.float64(0.0)))
+        if not math.isfinite(v):
+            raise InputError(f"{self.text!r} has no finite value (got {v})")
+        return v
+
+    def evaluate(self, x: Any) -> Any:
+        """Evaluate at ``x`` (a float or a numpy array), vectorised with numpy/scipy."""
+        import numpy as np
+
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            out = _numeric(self.tree, x)
+        return np.broadcast_to(np.asarray(out, dtype=float), x.shape).copy()
+
+    def to_sympy(self, x: Any = None) -> Any:
+        """The expression as a sympy object, built node by node (no ``sympify``)."""
+        import sympy as sp
+
+        return _to_sympy(self.tree, sp, x if x is not None else sp.Symbol("x", real=True))
+
+
+def parse(text: str, *, allow_x: bool = False, what: str = "expression") -> Expression:
+    """Parse and check ``text`` against the whitelist.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed, e.g. ``"sqrt(2/pi)"`` or ``"x*erf(x)"``.
+    allow_x : bool
+        Whether the variable ``x`` may appear.
+    what : str
+        How to name the argument in error messages (``"--fix c1"``, ``"--expr"``).
+
+    Returns
+    -------
+    Expression
+        The checked expression.
+
+    Raises
+    ------
+    InputError
+        If the text is too long, is not an expression, or uses anything outside the
+        whitelist. The message says what is allowed.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{what} must be text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise InputError(f"{what} is {len(text)} characters long; at most {MAX_LENGTH} "
+                         "are allowed")
+    if not text.strip():
+        raise InputError(f"{what} is empty; write a formula using {_ALLOWED}")
+    try:
+        body = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        raise InputError(f"{what} {text!r} is not a valid formula; allowed: {_ALLOWED}"
+                         ) from None
+    count = sum(1 for _ in ast.walk(body))
+    if count > MAX_NODES:
+        raise InputError(f"{what} has {count} syntax nodes; at most {MAX_NODES} are "
+                         "allowed")
+    names: set[str] = set()
+    tree = _check(body, text, what, allow_x, names)
+    return Expression(text=text.strip(), tree=tree, uses_x="x" in names)
+
+
+def parse_number(text: str, *, what: str = "value") -> float:
+    """Parse a constant expression (``"sqrt(2/pi)"``, ``"0.044715"``) to a float."""
+    return parse(text, allow_x=False, what=what).value()
+
+
+def _reject(what: str, text: str, detail: str) -> InputError:
+    return InputError(f"{what} {text!r}: {detail}; allowed: {_ALLOWED}")
+
+
+def _check(node: ast.AST, text: str, what: str, allow_x: bool, names: set[str]) -> Node:
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise _reject(what, text, f"the literal {v!r} is not a number")
+        if isinstance(v, int) and abs(v) > 10**300:
+            raise _reject(what, text, "an integer literal is too large")
+        return ("num", float(v))
+    if isinstance(node, ast.Name):
+        if node.id in CONSTANTS:
+            return ("const", node.id)
+        if node.id == "x" and allow_x:
+            names.add("x")
+            return ("x",)
+        hint = "" if allow_x or node.id != "x" else " (x is not allowed here)"
+        raise _reject(what, text, f"unknown name {node.id!r}{hint}")
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        op = _BINOPS[type(node.op)]
+        a = _check(node.left, text, what, allow_x, names)
+        b = _check(node.right, text, what, allow_x, names)
+        if op == "**":
+            if _has_x(b):
+                raise _reject(what, text, "an exponent must be a constant")
+            e = _const_value(b)
+            if not math.isfinite(e) or abs(e) > MAX_EXPONENT:
+                raise _reject(what, text, f"exponents are limited to ±{MAX_EXPONENT}")
+        return ("bin", op, a, b)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return ("un", _UNARY[type(node.op)], _check(node.operand, text, what, allow_x, names))
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            fname = node.func.id if isinstance(node.func, ast.Name) else "this call"
+            raise _reject(what, text, f"{fname!r} is not an allowed function")
+        if len(node.args) != 1 or node.keywords:
+            raise _reject(what, text, f"{node.func.id}() takes exactly one argument")
+        return ("call", node.func.id, _check(node.args[0], text, what, allow_x, names))
+    kind = type(node).__name__
+    raise _reject(what, text, f"{kind} is not allowed")
+
+
+def _has_x(node: Node) -> bool:
+    if node[0] == "x":
+        return True
+    return any(_has_x(child) for child in node[1:] if isinstance(child, tuple))
+
+
+def _const_value(node: Node) -> float:
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        return float(_numeric(node, np.float64(0.0)))
+
+
+def _numeric(node: Node, x: Any) -> Any:
+    import numpy as np
+
+    kind = node[0]
+    if kind == "num":
+        return np.float64(node[1])
+    if kind == "const":
+        return np.float64(CONSTANTS[node[1]])
+    if kind == "x":
+        return x
+    if kind == "un":
+        v = _numeric(node[2], x)
+        return -v if node[1] == "neg" else v
+    if kind == "bin":
+        a, b = _numeric(node[2], x), _numeric(node[3], x)
+        op = node[1]
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return np.divide(a, b)
+        return np.power(a, b)
+    from scipy import special
+
+    fn = {"sqrt": np.sqrt, "exp": np.exp, "log": np.log, "erf": special.erf,
+          "erfc": special.erfc, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh,
+          "sin": np.sin, "cos": np.cos, "atan": np.arctan, "abs": np.abs}[node[1]]
+    return fn(_numeric(node[2], x))
+
+
+def _to_sympy(node: Node, sp: Any, x: Any) -> Any:
+    kind = node[0]
+    if kind == "num":
+        v = node[1]
+        # the shortest decimal that reads back as this float, kept exact
+        return sp.Rational(repr(v))
+    if kind == "const":
+        return sp.pi if node[1] == "pi" else sp.E
+    if kind == "x":
+        return x
+    if kind == "un":
+        v = _to_sympy(node[2], sp, x)
+        return -v if node[1] == "neg" else v
+    if kind == "bin":
+        a, b = _to_sympy(node[2], sp, x), _to_sympy(node[3], sp, x)
+        op = node[1]
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return a / b
+        return a**b
+    fn = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "erf": sp.erf, "erfc": sp.erfc,
+          "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
+          "atan": sp.atan, "abs": sp.Abs}[node[1]]
+    return fn(_to_sympy(node[2], sp, x))

@@ -1,0 +1,185 @@
+"""Error statistics: the one place where approxfit measures an approximant.
+
+:func:`error_metrics` gives MSE, RMSE, the maximum absolute error (refined between
+sample points to the true maximum on the sampled range), where it is, and the
+maximum relative error.  :func:`approximant_metrics` measures an approximant on
+the value and, where the target has one, on the gate; :func:`outside_metrics`
+looks beyond the range, out to ±1e3.  ``fit``, ``report`` and ``reproduce`` all
+call these, so a reported number is exactly the number a fit optimised or
+checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["METRIC_KEYS", "approximant_metrics", "error_metrics", "local_extrema",
+           "outside_metrics", "refine_max"]
+
+Array = np.ndarray
+METRIC_KEYS = ("mse", "rmse", "max_abs_error", "argmax_abs_error", "max_rel_error")
+TINY = np.finfo(float).tiny
+
+
+def local_extrema(e: Array) -> Array:
+    """Indices of the local maxima of ``|e|`` (ends included), ascending.
+
+    A plateau counts once.  Used to find where an error peaks, for refinement and
+    for the minimax exchange.
+    """
+    a = np.abs(e)
+    n = a.size
+    if n < 3:
+        return np.arange(n)
+    left = np.empty(n, dtype=bool)
+    right = np.empty(n, dtype=bool)
+    left[0], right[-1] = True, True
+    left[1:] = a[1:] >= a[:-1]
+    right[:-1] = a[:-1] > a[1:]
+    right[-1] = True
+    # A sign change between neighbours separates two peaks even if |e| is monotone.
+    peak = left & right
+    return np.flatnonzero(peak)
+
+
+def refine_max(err: Callable[[Array], Array], x: Array, e: Array, idx: Array,
+               *, lo: float | None = None, hi: float | None = None, top: int = 8
+               ) -> tuple[float, float]:
+    """The largest ``|err|`` near the grid peaks ``idx``, refined between grid points.
+
+    Each of the ``top`` largest peaks is refined by a bounded Brent search on the
+    interval between its neighbouring grid points (clipped to ``[lo, hi]``).
+
+    Returns
+    -------
+    (float, float)
+        The maximum of ``|err|`` and where it is.
+    """
+    from scipy.optimize import minimize_scalar
+
+    lo = x[0] if lo is None else lo
+    hi = x[-1] if hi is None else hi
+    best_i = int(np.argmax(np.abs(e)))
+    best, where = float(abs(e[best_i])), float(x[best_i])
+    if x.size < 3:
+        return best, where
+    order = idx[np.argsort(-np.abs(e[idx]))][:top]
+    for i in order:
+        a = x[i - 1] if i > 0 else lo
+        b = x[i + 1] if i < x.size - 1 else hi
+        a, b = max(a, lo), min(b, hi)
+        if not b > a:
+            continue
+        res = minimize_scalar(lambda t: -abs(float(err(np.array([t]))[0])),
+                              bounds=(a, b), method="bounded",
+                              options={"xatol": 1e-12 * max(1.0, abs(b))})
+        for t in (float(res.x), a, b):
+            v = abs(float(err(np.array([t]))[0]))
+            if v > best:
+                best, where = v, t
+    return best, where
+
+
+def error_metrics(x: Array, approx: Array, exact: Array,
+                  err: Callable[[Array], Array] | None = None,
+                  *, lo: float | None = None, hi: float | None = None) -> dict[str, float]:
+    """MSE, RMSE, max abs error (and where), max relative error of ``approx − exact``.
+
+    Parameters
+    ----------
+    x, approx, exact : numpy.ndarray
+        Sample points and the two functions' values there.
+    err : callable, optional
+        ``x -> approx(x) − exact(x)``; when given, the maximum is refined between
+        sample points (within ``[lo, hi]``), so it is the maximum on the range.
+
+    Returns
+    -------
+    dict
+        ``mse``, ``rmse``, ``max_abs_error``, ``argmax_abs_error``,
+        ``max_rel_error`` and ``max_abs_error_samples`` (the unrefined maximum).
+        The relative error skips points where the exact value is 0 or subnormal.
+    """
+    e = approx - exact
+    ok = np.isfinite(e)
+    if not ok.all():
+        return {"mse": float("nan"), "rmse": float("nan"), "max_abs_error": float("inf"),
+                "argmax_abs_error": float(x[np.flatnonzero(~ok)[0]]),
+                "max_rel_error": float("inf"), "max_abs_error_samples": float("inf")}
+    mse = float(np.mean(e * e))
+    i = int(np.argmax(np.abs(e)))
+    sample_max = float(abs(e[i]))
+    if err is not None:
+        peak, where = refine_max(err, x, e, local_extrema(e), lo=lo, hi=hi)
+    else:
+        peak, where = sample_max, float(x[i])
+    big = np.abs(exact) >= TINY
+    rel = float(np.max(np.abs(e[big]) / np.abs(exact[big]))) if big.any() else float("nan")
+    return {"mse": mse, "rmse": float(np.sqrt(mse)), "max_abs_error": peak,
+            "argmax_abs_error": where, "max_rel_error": rel,
+            "max_abs_error_samples": sample_max}
+
+
+def approximant_metrics(approximant, x: Array, *, lo: float | None = None,
+                        hi: float | None = None) -> dict[str, dict[str, float]]:
+    """Metrics of an approximant on ``x``: ``{"value": {...}, "gate": {...}}``.
+
+    The gate entry is there when the target has a gate.  Gate errors of an
+    approximant of the value (poly) are taken where the gate is defined
+    (``x ≠ 0`` for ``f = x·g``).
+    """
+    target = approximant.target_obj
+    out = {}
+    ons = ("value", "gate") if target.has_gate else ("value",)
+    for on in ons:
+        xs = x
+        if on == "gate" and approximant.base == "value" and target.relation.name == "product":
+            xs = x[x != 0]
+
+        def err(t: Array, on: str = on) -> Array:
+            with np.errstate(all="ignore"):
+                return approximant.evaluate(t, on=on) - target.evaluate(t, on=on)
+
+        with np.errstate(all="ignore"):
+            a = approximant.evaluate(xs, on=on)
+        exact = target.evaluate(xs, on=on)
+        refine = err if not (on == "gate" and xs is not x) else None
+        out[on] = error_metrics(xs, a, exact, refine, lo=lo, hi=hi)
+    return out
+
+
+def outside_points(lo: float, hi: float, *, limit: float = 1e3, n: int = 4000) -> Array:
+    """Points of ``[−limit, limit]`` outside ``[lo, hi]``: dense near the range, sparse far."""
+    parts = []
+    if hi < limit:
+        parts.append(hi + np.geomspace(1e-3, limit - hi, n))
+    if lo > -limit:
+        parts.append(lo - np.geomspace(1e-3, limit + lo, n))
+    return np.sort(np.concatenate(parts)) if parts else np.empty(0)
+
+
+def outside_metrics(approximant, lo: float, hi: float, *, on: str = "value",
+                    limit: float = 1e3) -> dict[str, float]:
+    """Max abs error on ``[−limit, limit]`` outside ``[lo, hi]``, and where.
+
+    Returns
+    -------
+    dict
+        ``max_abs_error``, ``argmax_abs_error``, ``limit``.  Empty-range cases
+        report a maximum of 0.
+    """
+    x = outside_points(lo, hi, limit=limit)
+    if x.size == 0:
+        return {"max_abs_error": 0.0, "argmax_abs_error": float("nan"), "limit": limit}
+    target = approximant.target_obj
+    with np.errstate(all="ignore"):
+        e = approximant.evaluate(x, on=on) - target.evaluate(x, on=on)
+    if not np.all(np.isfinite(e)):
+        bad = int(np.flatnonzero(~np.isfinite(e))[0])
+        return {"max_abs_error": float("inf"), "argmax_abs_error": float(x[bad]),
+                "limit": limit}
+    i = int(np.argmax(np.abs(e)))
+    return {"max_abs_error": float(abs(e[i])), "argmax_abs_error": float(x[i]),
+            "limit": limit}

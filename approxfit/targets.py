@@ -1,0 +1,324 @@
+"""Target functions: what an approximant approximates.
+
+Each :class:`Target` carries three forms of one function — a vectorised numpy form
+(accurate and silent for ``|x|`` up to 1e6), an mpmath reference (evaluated at 50
+significant digits) and a sympy form for the symbolic module — plus its *gate*:
+
+=========  ========================  ===========================  ============
+target     value f(x)                gate g(x)                    relation
+=========  ========================  ===========================  ============
+gelu       x·Φ(x)                    Φ(x)                         f = x·g
+phi        Φ(x)                      Φ(x)                         f = g
+erf        erf(x)                    Φ(√2·x)                      f = 2g − 1
+silu       x·σ(x)                    σ(x)                         f = x·g
+mish       x·tanh(softplus(x))       tanh(softplus(x))            f = x·g
+softplus   log(1 + eˣ)               (none)
+tanh       tanh(x)                   σ(2x)                        f = 2g − 1
+=========  ========================  ===========================  ============
+
+Every relation is affine in the gate, ``f = scale(x)·g + offset``, which is what
+lets a fit move between the gate and the value with a one-line chain rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from approxfit.exceptions import InputError
+
+__all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "get_target"]
+
+Array = np.ndarray
+Parity = Literal["odd", "even", "none"]
+MP_DIGITS = 50
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How a target's value follows from its gate: ``f = scale(x)·g + offset``.
+
+    Attributes
+    ----------
+    name : {"product", "identity", "odd"}
+        ``f = x·g``, ``f = g`` or ``f = 2g − 1``.
+    formula : str
+        The relation as a person reads it.
+    offset : float
+        The constant term.
+    """
+
+    name: str
+    formula: str
+    offset: float
+
+    def scale(self, x: Array) -> Array:
+        """The factor multiplying the gate, broadcast to ``x``."""
+        if self.name == "product":
+            return x
+        return np.full_like(x, 2.0 if self.name == "odd" else 1.0)
+
+    def dscale(self, x: Array) -> Array:
+        """d/dx of :meth:`scale`."""
+        return np.full_like(x, 1.0 if self.name == "product" else 0.0)
+
+    def value_from_gate(self, x: Array, g: Array) -> Array:
+        """The value ``scale(x)·g + offset``."""
+        return self.scale(x) * g + self.offset
+
+    def gate_from_value(self, x: Array, f: Array) -> Array:
+        """The gate ``(f − offset)/scale(x)`` (NaN where the scale is zero)."""
+        s = self.scale(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(s != 0, (f - self.offset) / np.where(s != 0, s, 1.0), np.nan)
+
+    @property
+    def shift(self) -> int:
+        """By how many powers of x the value's series lags the gate's (1 for x·g)."""
+        return 1 if self.name == "product" else 0
+
+
+RELATIONS = {
+    "product": Relation("product", "f = x·g", 0.0),
+    "identity": Relation("identity", "f = g", 0.0),
+    "odd": Relation("odd", "f = 2g − 1", -1.0),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A function to approximate, in numpy, mpmath and sympy form, with its gate.
+
+    Attributes
+    ----------
+    name, formula, description : str
+        How the target is called, written and explained.
+    value, dvalue : callable
+        Vectorised numpy forms of f and f′.
+    gate : callable or None
+        Vectorised numpy form of the gate g, or None for a target without one.
+    value_mp, gate_mp : callable
+        mpmath references ``mpf -> mpf``, to be called inside :func:`mp_context`.
+    sympy_value, sympy_gate : callable
+        ``(sympy, x) -> Expr`` builders, used only by :mod:`approxfit.symbolic`.
+    relation : Relation or None
+        How the value follows from the gate.
+    value_parity : {"odd", "even", "none"}
+        Symmetry of f.
+    gate_symmetric : bool
+        Whether ``g(−x) = 1 − g(x)``, so that ``g − ½`` is odd.
+    """
+
+    name: str
+    formula: str
+    description: str
+    value: Callable[[Array], Array]
+    dvalue: Callable[[Array], Array]
+    value_mp: Callable[[Any], Any]
+    sympy_value: Callable[[Any, Any], Any]
+    relation: Relation | None = None
+    gate: Callable[[Array], Array] | None = None
+    gate_mp: Callable[[Any], Any] | None = None
+    sympy_gate: Callable[[Any, Any], Any] | None = None
+    value_parity: Parity = "none"
+    gate_symmetric: bool = False
+
+    @property
+    def has_gate(self) -> bool:
+        """Whether the target has a gate (and so takes the tanh and sigmoid families)."""
+        return self.relation is not None
+
+    def reference(self, x: Any, *, on: str = "value", digits: int = MP_DIGITS) -> Any:
+        """The mpmath reference at ``x`` (a float or an mpf), with ``digits`` digits."""
+        import mpmath
+
+        fn = self.value_mp if on == "value" else self.gate_mp
+        if fn is None:
+            raise InputError(f"target {self.name!r} has no gate; use --on value")
+        with mpmath.workdps(digits):
+            return fn(mpmath.mpf(x))
+
+    def evaluate(self, x: Array, *, on: str = "value") -> Array:
+        """The numpy form of the value or the gate at ``x``."""
+        if on == "gate":
+            if self.gate is None:
+                raise InputError(f"target {self.name!r} has no gate; use --on value")
+            return self.gate(x)
+        return self.value(x)
+
+
+_SQRT2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _silent(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    """Wrap a numpy form so that it takes any array-like and never warns."""
+
+    def wrapped(x: Array) -> Array:
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            return fn(x)
+
+    wrapped.__name__ = fn.__name__
+    wrapped.__doc__ = fn.__doc__
+    return wrapped
+
+
+def _phi(x: Array) -> Array:
+    from scipy.special import ndtr
+
+    return ndtr(x)
+
+
+def _phi_pdf(x: Array) -> Array:
+    return np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+
+
+def _sigmoid(x: Array) -> Array:
+    from scipy.special import expit
+
+    return expit(x)
+
+
+def _softplus(x: Array) -> Array:
+    return np.logaddexp(0.0, x)
+
+
+def _mish_gate(x: Array) -> Array:
+    return np.tanh(_softplus(x))
+
+
+def _mish_dvalue(x: Array) -> Array:
+    t = _mish_gate(x)
+    return t + x * (1.0 - t * t) * _sigmoid(x)
+
+
+def _erf_gate(x: Array) -> Array:
+    from scipy.special import erfc
+
+    return 0.5 * erfc(-x)
+
+
+def _erf(x: Array) -> Array:
+    from scipy.special import erf
+
+    return erf(x)
+
+
+def _mp():
+    import mpmath
+
+    return mpmath
+
+
+def _mp_sigmoid(x: Any) -> Any:
+    mp = _mp()
+    return 1 / (1 + mp.exp(-x))
+
+
+def _mp_softplus(x: Any) -> Any:
+    mp = _mp()
+    return mp.log1p(mp.exp(x))
+
+
+def _build() -> dict[str, Target]:
+    prod, ident, odd = RELATIONS["product"], RELATIONS["identity"], RELATIONS["odd"]
+    targets = [
+        Target(
+            name="gelu", formula="x·Φ(x) = ½·x·(1 + erf(x/√2))",
+            description="Gaussian error linear unit (Hendrycks & Gimpel 2016)",
+            value=_silent(lambda x: x * _phi(x)),
+            dvalue=_silent(lambda x: _phi(x) + x * _phi_pdf(x)),
+            value_mp=lambda x: x * _mp().ncdf(x),
+            sympy_value=lambda sp, x: x * (1 + sp.erf(x / sp.sqrt(2))) / 2,
+            relation=prod, gate=_silent(_phi), gate_mp=lambda x: _mp().ncdf(x),
+            sympy_gate=lambda sp, x: (1 + sp.erf(x / sp.sqrt(2))) / 2,
+            value_parity="none", gate_symmetric=True),
+        Target(
+            name="phi", formula="Φ(x) = ½·(1 + erf(x/√2))",
+            description="standard normal CDF (GELU's gate)",
+            value=_silent(_phi), dvalue=_silent(_phi_pdf),
+            value_mp=lambda x: _mp().ncdf(x),
+            sympy_value=lambda sp, x: (1 + sp.erf(x / sp.sqrt(2))) / 2,
+            relation=ident, gate=_silent(_phi), gate_mp=lambda x: _mp().ncdf(x),
+            sympy_gate=lambda sp, x: (1 + sp.erf(x / sp.sqrt(2))) / 2,
+            value_parity="none", gate_symmetric=True),
+        Target(
+            name="erf", formula="erf(x) = 2·Φ(√2·x) − 1",
+            description="error function",
+            value=_silent(_erf),
+            dvalue=_silent(lambda x: (2.0 / math.sqrt(math.pi)) * np.exp(-x * x)),
+            value_mp=lambda x: _mp().erf(x),
+            sympy_value=lambda sp, x: sp.erf(x),
+            relation=odd, gate=_silent(_erf_gate), gate_mp=lambda x: _mp().erfc(-x) / 2,
+            sympy_gate=lambda sp, x: (1 + sp.erf(x)) / 2,
+            value_parity="odd", gate_symmetric=True),
+        Target(
+            name="silu", formula="x·σ(x)",
+            description="sigmoid linear unit / swish-1 (logistic gate in place of Φ)",
+            value=_silent(lambda x: x * _sigmoid(x)),
+            dvalue=_silent(lambda x: _sigmoid(x) * (1.0 + x * _sigmoid(-x))),
+            value_mp=lambda x: x * _mp_sigmoid(x),
+            sympy_value=lambda sp, x: x / (1 + sp.exp(-x)),
+            relation=prod, gate=_silent(_sigmoid), gate_mp=_mp_sigmoid,
+            sympy_gate=lambda sp, x: 1 / (1 + sp.exp(-x)),
+            value_parity="none", gate_symmetric=True),
+        Target(
+            name="mish", formula="x·tanh(softplus(x))",
+            description="Mish (Misra 2019)",
+            value=_silent(lambda x: x * _mish_gate(x)), dvalue=_silent(_mish_dvalue),
+            value_mp=lambda x: x * _mp().tanh(_mp_softplus(x)),
+            sympy_value=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))),
+            relation=prod, gate=_silent(_mish_gate),
+            gate_mp=lambda x: _mp().tanh(_mp_softplus(x)),
+            sympy_gate=lambda sp, x: sp.tanh(sp.log(1 + sp.exp(x))),
+            value_parity="none", gate_symmetric=False),
+        Target(
+            name="softplus", formula="log(1 + eˣ)",
+            description="softplus (no gate: only the poly family applies)",
+            value=_silent(_softplus), dvalue=_silent(_sigmoid),
+            value_mp=_mp_softplus,
+            sympy_value=lambda sp, x: sp.log(1 + sp.exp(x)),
+            value_parity="none"),
+        Target(
+            name="tanh", formula="tanh(x) = 2·σ(2x) − 1",
+            description="hyperbolic tangent",
+            value=_silent(np.tanh), dvalue=_silent(lambda x: 1.0 / np.cosh(x) ** 2),
+            value_mp=lambda x: _mp().tanh(x),
+            sympy_value=lambda sp, x: sp.tanh(x),
+            relation=odd, gate=_silent(lambda x: _sigmoid(2.0 * x)),
+            gate_mp=lambda x: _mp_sigmoid(2 * x),
+            sympy_gate=lambda sp, x: 1 / (1 + sp.exp(-2 * x)),
+            value_parity="odd", gate_symmetric=True),
+    ]
+    return {t.name: t for t in targets}
+
+
+TARGETS: dict[str, Target] = _build()
+
+
+def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'gelu'?)`` for a near miss, else an empty string."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def get_target(name: str) -> Target:
+    """The built-in target called ``name``.
+
+    Raises
+    ------
+    InputError
+        If there is none; the message lists the targets and suggests the nearest.
+    """
+    try:
+        return TARGETS[name]
+    except KeyError:
+        raise InputError(f"unknown target {name!r}{suggest(name, list(TARGETS))}; "
+                         f"choose one of {', '.join(TARGETS)}") from None
