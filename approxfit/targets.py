@@ -225,6 +225,13 @@ def _mp_softplus(x: Any) -> Any:
     return mp.log1p(mp.exp(x))
 
 
+def _sympy_mish_gate(sp: Any, x: Any) -> Any:
+    # tanh(log(1 + eˣ)) written as a rational function of eˣ: equal, and its series
+    # is far quicker for sympy.
+    u = sp.exp(x)
+    return (u**2 + 2 * u) / (u**2 + 2 * u + 2)
+
+
 def _build() -> dict[str, Target]:
     prod, ident, odd = RELATIONS["product"], RELATIONS["identity"], RELATIONS["odd"]
     targets = [
@@ -272,10 +279,10 @@ def _build() -> dict[str, Target]:
             description="Mish (Misra 2019)",
             value=_silent(lambda x: x * _mish_gate(x)), dvalue=_silent(_mish_dvalue),
             value_mp=lambda x: x * _mp().tanh(_mp_softplus(x)),
-            sympy_value=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))),
+            sympy_value=lambda sp, x: x * _sympy_mish_gate(sp, x),
             relation=prod, gate=_silent(_mish_gate),
             gate_mp=lambda x: _mp().tanh(_mp_softplus(x)),
-            sympy_gate=lambda sp, x: sp.tanh(sp.log(1 + sp.exp(x))),
+            sympy_gate=_sympy_mish_gate,
             value_parity="none", gate_symmetric=False),
         Target(
             name="softplus", formula="log(1 + eˣ)",

@@ -1,0 +1,5 @@
+"""``python -m approxfit`` runs the command line."""
+
+from approxfit.cli import main
+
+main()

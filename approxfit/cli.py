@@ -1,0 +1,329 @@
+"""The ``approxfit`` command line (typer): thin commands over the library.
+
+Each command parses its options, calls one library function, and prints either a
+human summary or, with ``--json``, exactly one JSON document on stdout.  Errors
+the library raises on purpose (:class:`~approxfit.exceptions.ApproxfitError`)
+become one line on stderr and exit status 2 (bad input) or 1 (a computation that
+failed); usage errors also exit 2 with one line.  ``--debug`` shows tracebacks.
+
+Heavy modules (numpy, scipy, sympy, matplotlib) are imported inside the command
+bodies, so ``approxfit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from approxfit import names
+from approxfit.exceptions import ApproxfitError, InputError
+
+app = typer.Typer(
+    name="approxfit",
+    help="Derive, fit and judge cheap approximations of activation-like functions.\n\n"
+         "Examples:\n\n"
+         "  approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)\n\n"
+         "  approxfit fit gelu tanh --degree 3 --objective minimax --range -10 10",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_STATE = {"debug": False}
+
+# -- shared options, defined once ------------------------------------------------
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
+DegreeOpt = Annotated[int, typer.Option("--degree", "-d", help="Highest power of the inner "
+                                        "polynomial p (0-30).")]
+ParityOpt = Annotated[str | None, typer.Option(
+    "--parity", help=f"Powers of p: {' | '.join(names.PARITIES)}. Default: from the "
+    "target's symmetry (odd p for gelu's tanh/sigmoid forms).")]
+FixOpt = Annotated[list[str] | None, typer.Option(
+    "--fix", help="Hold a coefficient at a value, NAME=EXPR, e.g. c1=sqrt(2/pi). "
+    "Repeatable. EXPR may use numbers, pi, E, + - * / **, sqrt exp log erf tanh.")]
+OnOpt = Annotated[str | None, typer.Option(
+    "--on", help="Measure the gate or the value: gate | value. Default: gate when the "
+    "target has one.")]
+TargetArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.TARGET_NAMES)}.")]
+FamilyArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.FAMILY_NAMES)}.")]
+
+
+def _fail(exc: ApproxfitError) -> None:
+    typer.echo(f"approxfit: error: {exc}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn approxfit's own exceptions into one line and an exit status."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ApproxfitError as exc:
+            if _STATE["debug"]:
+                raise
+            _fail(exc)
+
+    return wrapper
+
+
+def _emit_json(obj: Any) -> None:
+    from approxfit.io import dumps
+
+    sys.stdout.write(dumps(obj))
+
+
+def _parse_fix(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not value.strip():
+            raise InputError(f"--fix {item!r} must look like NAME=EXPR, e.g. c1=sqrt(2/pi)")
+        if name in out:
+            raise InputError(f"--fix names {name} twice")
+        out[name] = value
+    return out
+
+
+def _choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    if value not in choices:
+        import difflib
+
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"unknown {what} {value!r}{hint}; choose one of {', '.join(choices)}")
+    return value
+
+
+def _relay_warnings(caught: list[warnings.WarningMessage]) -> None:
+    seen = set()
+    for w in caught:
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            typer.echo(f"approxfit: warning: {text}", err=True)
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False
+          ) -> None:
+    """Derive, fit and judge cheap approximations of activation-like functions."""
+    _STATE["debug"] = debug
+
+
+@app.command()
+@_guard
+def targets(json_: JsonOpt = False) -> None:
+    """List the built-in targets with their gates.
+
+    Example: approxfit targets --json
+    """
+    from approxfit.targets import TARGETS
+
+    rows = [{"name": t.name, "formula": t.formula, "description": t.description,
+             "gate": t.relation.formula if t.relation else None,
+             "value_parity": t.value_parity, "gate_symmetric": t.gate_symmetric}
+            for t in TARGETS.values()]
+    if json_:
+        _emit_json({"targets": rows})
+        return
+    for r in rows:
+        gate = r["gate"] or "no gate"
+        typer.echo(f"{r['name']:<9} {r['formula']:<32} {gate:<12} {r['description']}")
+
+
+@app.command()
+@_guard
+def families(json_: JsonOpt = False) -> None:
+    """List the approximant families.
+
+    Example: approxfit families
+    """
+    from approxfit.families import FAMILIES
+
+    rows = [{"name": f.name, "formula": f.formula, "gated": f.gated, "scaled": f.scaled}
+            for f in FAMILIES.values()]
+    if json_:
+        _emit_json({"families": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['name']:<8} {r['formula']}")
+
+
+@app.command()
+@_guard
+def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
+           parity: ParityOpt = None, fix: FixOpt = None, on: OnOpt = None,
+           json_: JsonOpt = False) -> None:
+    """Match the Maclaurin series: exact closed forms of the coefficients.
+
+    Example: approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)
+    gives a3 = (4 - pi)/(6*pi) = 0.0455399241225271.
+    """
+    _choice(target, names.TARGET_NAMES, "target")
+    _choice(family, names.FAMILY_NAMES, "family")
+    if parity is not None:
+        _choice(parity, names.PARITIES, "parity")
+    fixes = _parse_fix(fix)
+    from approxfit.targets import get_target
+
+    tgt = get_target(target)
+    on = on or ("gate" if tgt.has_gate else "value")
+    _choice(on, names.ONS, "--on")
+    from approxfit.families import powers_for
+
+    if parity is not None:
+        powers_for(degree, parity)          # validate before sympy loads
+    from approxfit.symbolic import taylor_match
+
+    res = taylor_match(tgt, family, degree=degree, parity=parity, fix=fixes, on=on)
+    if json_:
+        _emit_json(res.to_dict())
+        return
+    typer.echo(f"Taylor matching of {res.family} (degree {res.degree}, parity {res.parity}) "
+               f"to {res.target}'s {res.on}; series agree through x^{res.matched_order}")
+    for name in [*res.coefficients, *res.scaled]:
+        value = res.coefficients.get(name, res.scaled.get(name))
+        tag = " (fixed)" if name in res.fixed else ""
+        typer.echo(f"  {name:<4} = {res.exact[name]:<40} = {value:.16g}{tag}")
+
+
+@app.command()
+@_guard
+def fit(
+    target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3, parity: ParityOpt = None,
+    fix: FixOpt = None, on: OnOpt = None,
+    objective: Annotated[str, typer.Option(help="l2 (least squares) | minimax "
+                                           "(smallest max abs error).")] = "l2",
+    range_: Annotated[tuple[float, float], typer.Option(
+        "--range", help="The fit range LO HI.")] = (-10.0, 10.0),
+    samples: Annotated[int | None, typer.Option(help="Number of sample points "
+                                                "(default 20001).")] = None,
+    grid: Annotated[str, typer.Option(help="uniform | chebyshev.")] = "uniform",
+    step: Annotated[float | None, typer.Option(
+        help="Sample exactly numpy.arange(LO, HI, STEP), as the seed's code does.")] = None,
+    clamp: Annotated[str, typer.Option(
+        help="Keep the approximant right beyond the range: none | range | a number C "
+        "(p is evaluated at clip(x, -C, C)).")] = "none",
+    save: Annotated[str | None, typer.Option(help="Write the fit to FILE.json (usable as an "
+                                             "approximant spec later).")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Fit a family to a target by least squares or minimax.
+
+    Example: approxfit fit gelu tanh --degree 3 --fix c1=sqrt(2/pi) --step 0.01
+    (a3 = 0.0448465, the seed's grid); add --objective minimax for the certified
+    best max error.
+    """
+    _choice(target, names.TARGET_NAMES, "target")
+    _choice(family, names.FAMILY_NAMES, "family")
+    _choice(objective, names.OBJECTIVES, "objective")
+    _choice(grid, names.GRID_KINDS, "grid")
+    if parity is not None:
+        _choice(parity, names.PARITIES, "parity")
+    fixes = _parse_fix(fix)
+    if save is not None:
+        from approxfit.io import check_writable
+
+        check_writable(save, what="--save")
+    from approxfit.expr import parse_number
+    from approxfit.fit import fit as run_fit
+    from approxfit.grids import make_grid
+    from approxfit.targets import get_target
+
+    tgt = get_target(target)
+    on = on or ("gate" if tgt.has_gate else "value")
+    _choice(on, names.ONS, "--on")
+    fixed = {k: parse_number(v, what=f"--fix {k}") for k, v in fixes.items()}
+    clamp_arg: Any = clamp
+    if clamp not in ("none", "range"):
+        clamp_arg = parse_number(clamp, what="--clamp")
+    g = make_grid(range_[0], range_[1], samples=(samples if step is None else None)
+                  if samples is not None or step is not None else 20001, grid=grid, step=step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run_fit(tgt, family, g, degree=degree, parity=parity, fix=fixed,
+                      objective=objective, on=on, clamp=None if clamp_arg == "none" else clamp_arg)
+    if save is not None:
+        from approxfit.io import dumps, write_atomic
+
+        write_atomic(save, dumps(res.to_dict(timing=False)))
+    if json_:
+        _emit_json(res.to_dict())
+    else:
+        _relay_warnings(caught)
+        _print_fit(res)
+    if not res.converged:
+        typer.echo(f"approxfit: error: {res.message}", err=True)
+        raise typer.Exit(1)
+
+
+def _print_fit(res: Any) -> None:
+    a = res.approximant
+    m = res.metrics[res.on]
+    typer.echo(f"{res.objective} fit of {a.family} (degree {res.degree}, {res.parity}) to "
+               f"{a.target_name}'s {res.on} on [{res.range[0]:g}, {res.range[1]:g}], "
+               f"{res.samples} samples: {res.message}")
+    for name, value in res.coefficients.items():
+        tag = " (fixed)" if name in res.fixed else ""
+        typer.echo(f"  {name:<4} = {value:.10g}{tag}")
+    for name, value in res.scaled.items():
+        typer.echo(f"  {name:<4} = {value:.10g}   (scaled: p = c1·(x + …))")
+    for on, mm in res.metrics.items():
+        typer.echo(f"  {on:<5}: max abs error {mm['max_abs_error']:.4e} at x = "
+                   f"{mm['argmax_abs_error']:.4g}, MSE {mm['mse']:.4e}, RMSE {mm['rmse']:.4e}")
+    o = res.metrics_outside
+    typer.echo(f"  outside the range, |x| <= {o['limit']:g}: max abs error "
+               f"{o['max_abs_error']:.4e} at x = {o['argmax_abs_error']:.4g}")
+    if res.certificate is not None:
+        c = res.certificate
+        sym = f", {c.symmetry} error: x > 0 shown" if c.symmetry else ""
+        typer.echo(f"  certificate: {len(c.points)} alternation points (need {c.required}"
+                   f"{sym}), levelled ratio {c.levelled_ratio:.6f}")
+        typer.echo("    x: " + " ".join(f"{p:.4g}" for p in c.points))
+    if res.tail:
+        typer.echo(f"  tail: {res.tail}")
+    del m
+
+
+def _click_exceptions() -> Any:
+    # typer >= 0.24 vendors click as typer._click; older typer uses click itself.
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import exceptions
+    return exceptions
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app with one-line usage errors (exit 2)."""
+    exc_mod = _click_exceptions()
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except exc_mod.NoArgsIsHelpError as exc:
+        if exc.ctx is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+        raise SystemExit(0) from None
+    except exc_mod.UsageError as exc:
+        msg = exc.format_message().replace("\n", " ")
+        cmd = exc.ctx.command_path if exc.ctx is not None else "approxfit"
+        sys.stderr.write(f"approxfit: error: {msg} (see '{cmd} --help')\n")
+        raise SystemExit(2) from None
+    except (exc_mod.Abort, KeyboardInterrupt):
+        sys.stderr.write("approxfit: interrupted\n")
+        raise SystemExit(130) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
