@@ -84,8 +84,10 @@ def test_family_jacobian_matches_finite_differences(family, parity, degree):
             c = coef.copy()
             c[j] = t
             return fam.value(x, c, powers)
-        fd = _fd(h_of_cj, coef[j], 1e-3)
-        # Same FD error budget as the x-derivative: ∂h/∂c_j = h′(p)·x^k with |x| ≤ 3.
+        # Step 1e-3/3^k: a change δ in c_k moves p by δ·x^k, up to δ·3^k on [-3, 3], so
+        # this keeps the step in p at 1e-3 and the FD error as for the x-derivative.
+        fd = _fd(h_of_cj, coef[j], 1e-3 / 3.0 ** powers[j])
+        # Rounding is then ~eps·3^k/1e-3 ≲ 1e-10 for k ≤ 5; rtol 1e-6 is ample.
         np.testing.assert_allclose(jac[:, j], fd, rtol=1e-6, atol=1e-8,
                                    err_msg=f"column c{powers[j]}")
 

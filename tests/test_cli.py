@@ -1,0 +1,130 @@
+"""The command line: JSON contract, exit codes, one-line errors, fast start-up."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from approxfit import names
+
+SQRT_2_PI = math.sqrt(2 / math.pi)
+
+
+def test_taylor_json_contract(cli):
+    r = cli("taylor", "gelu", "tanh", "--degree", "3", "--fix", "c1=sqrt(2/pi)", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert set(d) >= {"coefficients", "scaled", "exact"}
+    # (4 - pi)/(6 pi), Q&A answer 2
+    assert d["scaled"]["a3"] == pytest.approx((4 - math.pi) / (6 * math.pi), rel=1e-15)
+    assert d["exact"]["a3"] == "(4 - pi)/(6*pi)"
+    assert set(d["exact"]) == {"c1", "c3", "a3"}
+    assert d["coefficients"]["c1"] == pytest.approx(SQRT_2_PI, rel=1e-15)
+
+
+def test_taylor_human_output(cli):
+    r = cli("taylor", "gelu", "sigmoid", "--degree", "1")
+    assert r.code == 0
+    assert "2*sqrt(2)/sqrt(pi)" in r.out
+
+
+def test_fit_json_contract_l2(cli):
+    r = cli("fit", "gelu", "tanh", "--degree", "3", "--fix", "c1=sqrt(2/pi)", "--step", "0.01",
+            "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    for key in ("coefficients", "scaled", "fixed", "objective", "on", "range", "samples",
+                "metrics", "converged", "iterations", "seconds"):
+        assert key in d
+    assert d["fixed"] == ["c1"] and d["samples"] == 2000 and d["on"] == "gate"
+    for on in ("value", "gate"):
+        assert set(d["metrics"][on]) >= {"mse", "rmse", "max_abs_error", "argmax_abs_error",
+                                         "max_rel_error"}
+    # The fitting issue's reference value on the seed grid.
+    assert d["scaled"]["a3"] == pytest.approx(0.0448465, abs=5e-8)
+
+
+def test_fit_minimax_json_has_certificate(cli, tmp_path):
+    out = tmp_path / "fit.json"
+    r = cli("fit", "gelu", "tanh", "--degree", "3", "--objective", "minimax", "--json",
+            "--save", str(out))
+    assert r.code == 0, r.err
+    d = r.json()
+    cert = d["certificate"]
+    assert set(cert) >= {"points", "errors", "levelled_ratio"}
+    assert cert["levelled_ratio"] >= 0.999
+    saved = json.loads(out.read_text())
+    assert saved["coefficients"] == d["coefficients"]
+    assert "seconds" not in saved          # saved fits are byte-for-byte reproducible
+
+
+def test_fit_json_is_reproducible(cli):
+    args = ("fit", "gelu", "sigmoid", "--degree", "3", "--objective", "minimax", "--json")
+    a, b = cli(*args).json(), cli(*args).json()
+    a.pop("seconds"), b.pop("seconds")
+    assert a == b
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("fit", "gelx", "tanh"), "did you mean 'gelu'"),
+    (("fit", "gelu", "tanhh"), "did you mean 'tanh'"),
+    (("fit", "gelu", "tanh", "--objective", "minmax"), "did you mean 'minimax'"),
+    (("fit", "gelu", "tanh", "--grid", "chebychev"), "did you mean 'chebyshev'"),
+    (("fit", "gelu", "tanh", "--degree", "4"), "parity 'odd' needs an odd degree"),
+    (("fit", "gelu", "tanh", "--degree", "31"), "between 0 and 30"),
+    (("fit", "gelu", "tanh", "--degree", "-1"), "between 0 and 30"),
+    (("fit", "gelu", "tanh", "--fix", "c2=1"), "no coefficient 'c2'"),
+    (("fit", "gelu", "tanh", "--fix", "c1=1", "--fix", "c3=0.1"), "fixes every coefficient"),
+    (("fit", "gelu", "tanh", "--fix", "c1"), "NAME=EXPR"),
+    (("fit", "gelu", "tanh", "--fix", "c1=__import__('os').system('true')"),
+     "not an allowed function"),
+    (("fit", "gelu", "tanh", "--range", "2", "1"), "LO < HI"),
+    (("fit", "gelu", "tanh", "--range", "0", "nan"), "finite"),
+    (("fit", "gelu", "tanh", "--step", "0"), "positive"),
+    (("fit", "gelu", "tanh", "--samples", "3", "--degree", "7"), "at least"),
+    (("fit", "softplus", "tanh"), "has no gate"),
+    (("fit", "gelu", "tanh", "--save", "/nonexistent/dir/x.json"), "does not exist"),
+    (("taylor", "gelu", "tanh", "--fix", "c1=x"), "x is not allowed"),
+    (("taylor", "gelu", "tanh", "--parity", "od"), "did you mean 'odd'"),
+    (("fit", "gelu", "tanh", "--bogus"), "No such option"),
+    (("fit", "gelu", "tanh", "--degree", "three"), "--degree"),
+])
+def test_bad_input_exits_2_with_one_line(cli, args, needle):
+    r = cli(*args)
+    assert r.code == 2, (r.code, r.err)
+    assert needle in r.err
+    assert "Traceback" not in r.err
+    assert len(r.err.strip().splitlines()) == 1
+
+
+def test_lists(cli):
+    r = cli("targets", "--json")
+    assert r.code == 0
+    assert [t["name"] for t in r.json()["targets"]] == list(names.TARGET_NAMES)
+    r = cli("families", "--json")
+    assert [f["name"] for f in r.json()["families"]] == list(names.FAMILY_NAMES)
+
+
+@pytest.mark.parametrize("args", [("--help",), ("targets",), ("families",)])
+def test_startup_stays_light(args):
+    # Heavy modules load only where they are used; --help must not pay for them.
+    code = ("import sys; from approxfit.cli import main\n"
+            "try:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('sympy', 'scipy.optimize', 'matplotlib') if m in sys.modules]\n"
+            "print('HEAVY=' + ','.join(heavy))" % (list(args),))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    assert out == "HEAVY="
+
+
+def test_help_does_not_import_numpy():
+    code = ("import sys; from approxfit.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    assert out == "False"

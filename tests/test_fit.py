@@ -1,0 +1,355 @@
+"""Fits: known answers, closed-form minimax, independent scipy cross-checks, recovery.
+
+References used here:
+
+- least squares on ``numpy.arange(-10, 10, 0.01)`` (the seed's grid): the figures
+  a3 = 0.0448465 / 0.0445228, k = 1.700991 / 1.780076, and the free form
+  0.799732x + 0.0348998x³ of approxfit's reproduction, each re-derived below with
+  ``scipy.optimize.curve_fit`` on the same data;
+- Chebyshev: the best uniform approximation of xⁿ⁺¹ on [−1, 1] by polynomials of
+  degree ≤ n is xⁿ⁺¹ − Tₙ₊₁(x)/2ⁿ, with error 2⁻ⁿ (e.g. Rivlin, *Chebyshev
+  Polynomials*, thm 1.10);
+- one-parameter minimax: a direct 1-D minimisation of the sampled max error with
+  scipy.optimize.minimize_scalar, the error computed with scipy.special here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+from numpy.polynomial import chebyshev as cheb
+from scipy.optimize import curve_fit, minimize_scalar
+from scipy.special import expit, ndtr
+
+from approxfit.exceptions import ConvergenceWarning, InputError
+from approxfit.fit import fit
+from approxfit.grids import make_grid
+from approxfit.targets import RELATIONS, Target
+
+S = math.sqrt(2.0 / math.pi)
+
+
+def quiet_fit(*args, **kwargs):
+    """fit(), with the expected "outside the range" note silenced and any
+    ConvergenceWarning turned into an error (a fit here must converge)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="outside the range", category=RuntimeWarning)
+        warnings.simplefilter("error", ConvergenceWarning)
+        return fit(*args, **kwargs)
+
+
+@functools.cache
+def arange_grid():
+    return make_grid(-10, 10, step=0.01)
+
+
+@functools.cache
+def dense_grid():
+    return make_grid(-10, 10, samples=20001)
+
+
+@functools.cache
+def gelu_minimax(family, degree, on):
+    return quiet_fit("gelu", family, dense_grid(), degree=degree, objective="minimax", on=on)
+
+
+def gate_model(family, x, coef, powers):
+    """The family's gate, written independently: ½(1 + tanh p) or 1/(1 + e^−p)."""
+    p = sum(c * x ** k for k, c in zip(powers, coef, strict=True))
+    return 0.5 * (1 + np.tanh(p)) if family == "tanh" else expit(p)
+
+
+def gelu_error(family, x, coef, powers, on):
+    """Approximant minus gelu (gate Φ or value x·Φ), with scipy.special."""
+    g = gate_model(family, x, coef, powers)
+    return g - ndtr(x) if on == "gate" else x * g - x * ndtr(x)
+
+
+# -- least squares: known answers and an independent curve_fit -----------------------
+def test_arange_grid_is_numpy_arange():
+    np.testing.assert_array_equal(arange_grid().x, np.arange(-10, 10, 0.01))
+
+
+@pytest.mark.parametrize(("on", "a3_published"), [("gate", 0.0448465), ("value", 0.0445228)])
+def test_l2_tanh_fixed_slope(on, a3_published):
+    r = quiet_fit("gelu", "tanh", arange_grid(), degree=3, fix={"c1": S}, on=on)
+    assert r.converged and r.fixed == ("c1",)
+    np.testing.assert_allclose(r.coefficients["c1"], S, rtol=0, atol=0)
+    np.testing.assert_allclose(r.scaled["a3"], a3_published, rtol=0, atol=5e-8)
+
+    x = arange_grid().x
+    y = ndtr(x) if on == "gate" else x * ndtr(x)
+
+    def model(t, a3):
+        g = 0.5 * (1 + np.tanh(S * (t + a3 * t ** 3)))
+        return g if on == "gate" else t * g
+
+    (a3,), _ = curve_fit(model, x, y, p0=[0.04], ftol=1e-15, xtol=1e-15, gtol=1e-15)
+    np.testing.assert_allclose(r.scaled["a3"], a3, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize(("on", "k_published"), [("gate", 1.700991), ("value", 1.780076)])
+def test_l2_sigmoid_degree_1(on, k_published):
+    r = quiet_fit("gelu", "sigmoid", arange_grid(), degree=1, on=on)
+    assert r.converged
+    np.testing.assert_allclose(r.coefficients["c1"], k_published, rtol=0, atol=5e-7)
+
+    x = arange_grid().x
+    y = ndtr(x) if on == "gate" else x * ndtr(x)
+
+    def model(t, k):
+        return expit(k * t) if on == "gate" else t * expit(k * t)
+
+    (k,), _ = curve_fit(model, x, y, p0=[1.5], ftol=1e-15, xtol=1e-15, gtol=1e-15)
+    np.testing.assert_allclose(r.coefficients["c1"], k, rtol=1e-6, atol=0)
+
+
+def test_l2_tanh_free_on_value():
+    r = quiet_fit("gelu", "tanh", arange_grid(), degree=3, on="value")
+    assert r.converged and r.fixed == ()
+    np.testing.assert_allclose(r.coefficients["c1"], 0.799732, rtol=0, atol=5e-7)
+    np.testing.assert_allclose(r.coefficients["c3"], 0.0348998, rtol=0, atol=5e-8)
+
+    x = arange_grid().x
+
+    def model(t, c1, c3):
+        return 0.5 * t * (1 + np.tanh(c1 * t + c3 * t ** 3))
+
+    (c1, c3), _ = curve_fit(model, x, x * ndtr(x), p0=[0.8, 0.04],
+                            ftol=1e-15, xtol=1e-15, gtol=1e-15)
+    np.testing.assert_allclose([r.coefficients["c1"], r.coefficients["c3"]], [c1, c3],
+                               rtol=1e-6, atol=0)
+
+
+# -- minimax, linear: Chebyshev's closed form ------------------------------------------
+def power_target(m):
+    """The target xᵐ, in numpy, mpmath and sympy form."""
+    return Target(
+        name=f"x^{m}", formula=f"x^{m}", description="a monomial",
+        value=lambda x: np.asarray(x, dtype=float) ** m,
+        dvalue=lambda x: m * np.asarray(x, dtype=float) ** (m - 1),
+        value_mp=lambda x: x ** m, sympy_value=lambda sp, x: x ** m,
+        value_parity="odd" if m % 2 else "even")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 12, 15])
+def test_minimax_poly_of_monomial_is_chebyshev(n):
+    # samples = 4(n+1) + 1 Chebyshev points contain cos(jπ/(n+1)), j = 0…n+1, where
+    # xⁿ⁺¹ − Tₙ₊₁/2ⁿ equioscillates, so the discrete optimum is the continuous one.
+    grid = make_grid(-1, 1, samples=4 * (n + 1) + 1, grid="chebyshev")
+    r = quiet_fit(power_target(n + 1), "poly", grid, degree=n, parity="none",
+                  on="value", objective="minimax")
+    assert r.converged
+    np.testing.assert_allclose(r.metrics["value"]["max_abs_error"], 2.0 ** -n,
+                               rtol=1e-9, atol=0)
+    cert = r.certificate
+    assert cert.alternates and len(cert.points) == n + 2
+    assert cert.levelled_ratio >= 0.999
+    np.testing.assert_allclose(cert.points, np.cos(np.pi * np.arange(n + 1, -1, -1) / (n + 1)),
+                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(np.abs(cert.errors), 2.0 ** -n, rtol=1e-9, atol=0)
+    # The best polynomial itself: xⁿ⁺¹ − Tₙ₊₁(x)/2ⁿ, without its xⁿ⁺¹ term.
+    best = -cheb.cheb2poly([0] * (n + 1) + [1])[: n + 1] / 2.0 ** n
+    got = [r.coefficients[f"c{k}"] for k in range(n + 1)]
+    # The monomial basis is ill-conditioned on [-1, 1] (|coefficients| up to ~7 at
+    # n = 15, LP solved in that basis): the coefficients come out to ~5e-12.
+    np.testing.assert_allclose(got, best, rtol=0, atol=1e-10)
+
+
+# -- minimax, one nonlinear parameter: a direct 1-D search ------------------------------
+def _min_max_error(err, lo, hi):
+    """Minimise c ↦ max |err(c)| by bounded Brent, then polish by golden section.
+
+    The bounded method stops at a relative width ~√eps·|c| whatever xatol says, and
+    at a kink of the max that costs ~1e-7 in the minimum; golden section on the
+    (unimodal) function then converges to ~1e-13.
+    """
+    f = lambda c: float(np.max(np.abs(err(c))))      # noqa: E731
+    coarse = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
+    c0 = coarse.x
+    res = minimize_scalar(f, bracket=(c0 * (1 - 1e-4), c0, c0 * (1 + 1e-4)),
+                          method="golden", options={"xtol": 1e-13})
+    return res.x, res.fun, f
+
+
+def test_minimax_sigmoid_degree_1_on_gate_matches_direct_search():
+    x = dense_grid().x
+    k_ref, e_ref, f = _min_max_error(lambda k: expit(k * x) - ndtr(x), 1.5, 2.0)
+    r = gelu_minimax("sigmoid", 1, "gate")
+    k = r.coefficients["c1"]
+    np.testing.assert_allclose(k, k_ref, rtol=1e-6, atol=0)
+    # The max error is flat to first order only in the right direction; 1e-9
+    # relative is what both searches reach (they agree to ~1e-12 in practice).
+    np.testing.assert_allclose(f(k), e_ref, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(r.certificate.max_error_samples, e_ref, rtol=1e-9, atol=0)
+
+
+def test_minimax_tanh_fixed_slope_on_gate_matches_direct_search():
+    x = dense_grid().x
+    c3_ref, e_ref, f = _min_max_error(
+        lambda c: 0.5 * (1 + np.tanh(S * x + c * x ** 3)) - ndtr(x), 0.02, 0.05)
+    r = quiet_fit("gelu", "tanh", dense_grid(), degree=3, fix={"c1": S},
+                  objective="minimax", on="gate")
+    c3 = r.coefficients["c3"]
+    np.testing.assert_allclose(c3, c3_ref, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(f(c3), e_ref, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(r.certificate.max_error_samples, e_ref, rtol=1e-9, atol=0)
+
+
+# -- minimax certificates over tanh/sigmoid × degree × gate/value -------------------------
+CERT_CASES = [(fam, d, on) for fam in ("tanh", "sigmoid") for on in ("gate", "value")
+              for d in (1, 3, 5, 7, 9)]
+
+
+@pytest.mark.parametrize(("family", "degree", "on"), CERT_CASES)
+def test_minimax_certificate(family, degree, on):
+    r = gelu_minimax(family, degree, on)
+    cert = r.certificate
+    powers = r.approximant.powers
+    coef = r.approximant.coef
+    x = dense_grid().x
+    e = gelu_error(family, x, coef, powers, on)
+    assert r.converged
+    assert cert.levelled_ratio >= 0.999
+    # Odd p in a symmetric gate on a symmetric range: the error is odd (gate) or
+    # even (value = x·gate), so n + 1 alternations are needed on x > 0 alone.
+    assert cert.symmetry == ("odd" if on == "gate" else "even")
+    assert cert.required == len(powers) + 1
+    assert len(cert.points) >= cert.required and min(cert.points) > 0
+    signs = np.sign(cert.errors)
+    np.testing.assert_array_equal(signs[1:], -signs[:-1])
+    # Max |certificate error| is the sampled max error, computed independently.
+    np.testing.assert_allclose(np.max(np.abs(cert.errors)), np.max(np.abs(e)),
+                               rtol=1e-9, atol=0)
+    # The certificate's errors are the error at its points (points are grid points).
+    idx = np.searchsorted(x, cert.points)
+    np.testing.assert_array_equal(x[idx], cert.points)
+    # Abs tolerance: ½(1+tanh p) vs σ(2p) differ by rounding, ~1e-16 of the gate (×10 on value).
+    np.testing.assert_allclose(cert.errors, e[idx], rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize(("degree", "on"), [(d, on) for d in (1, 3, 5, 7, 9)
+                                            for on in ("gate", "value")])
+def test_minimax_sigmoid_is_tanh_with_doubled_coefficients(degree, on):
+    # σ(p) = ½(1 + tanh(p/2)): the two families are the same set of functions, so
+    # their minimax optima must coincide with c_sigmoid = 2·c_tanh.  The two fits
+    # run the same engine; 1e-7 allows for the LP stopping at slightly different
+    # points along a flat direction of the max error.
+    t = gelu_minimax("tanh", degree, on)
+    s = gelu_minimax("sigmoid", degree, on)
+    np.testing.assert_allclose(s.approximant.coef, 2 * np.asarray(t.approximant.coef),
+                               rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(s.metrics[on]["max_abs_error"], t.metrics[on]["max_abs_error"],
+                               rtol=1e-9, atol=0)
+
+
+# -- recovery: data made from known coefficients -------------------------------------------
+C1_TRUE, C3_TRUE = 0.8, 0.03
+
+
+def _toy_gate(x):
+    x = np.asarray(x, dtype=float)
+    return expit(2 * (C1_TRUE * x + C3_TRUE * x ** 3))
+
+
+def _toy_gate_mp(x):
+    return 1 / (1 + mpmath.exp(-2 * (C1_TRUE * x + C3_TRUE * x ** 3)))
+
+
+TOY = Target(
+    name="toy", formula="x·σ(2(0.8x + 0.03x³))", description="a gelu-like target that the "
+    "tanh family represents exactly",
+    value=lambda x: np.asarray(x, dtype=float) * _toy_gate(x),
+    dvalue=lambda x: _toy_gate(x) + np.asarray(x, dtype=float) * 2 * (
+        C1_TRUE + 3 * C3_TRUE * np.asarray(x, dtype=float) ** 2) * _toy_gate(x) * (
+        1 - _toy_gate(x)),
+    value_mp=lambda x: x * _toy_gate_mp(x),
+    sympy_value=lambda sp, x: x / (1 + sp.exp(-2 * (sp.Rational(4, 5) * x
+                                                     + sp.Rational(3, 100) * x ** 3))),
+    relation=RELATIONS["product"], gate=_toy_gate, gate_mp=_toy_gate_mp,
+    sympy_gate=lambda sp, x: 1 / (1 + sp.exp(-2 * (sp.Rational(4, 5) * x
+                                                    + sp.Rational(3, 100) * x ** 3))),
+    value_parity="none", gate_symmetric=True)
+
+
+@pytest.mark.parametrize("objective", ["l2", "minimax"])
+@pytest.mark.parametrize("on", ["gate", "value"])
+@pytest.mark.parametrize(("family", "factor"), [("tanh", 1.0), ("sigmoid", 2.0)])
+def test_recovers_known_coefficients(family, factor, on, objective):
+    # tanh: σ(2p) with p = 0.8x + 0.03x³; sigmoid: σ(p) with p = 1.6x + 0.06x³.
+    r = quiet_fit(TOY, family, make_grid(-10, 10, samples=2001), degree=3,
+                  objective=objective, on=on)
+    assert r.converged          # an exact fit is a converged fit, not a ragged one
+    np.testing.assert_allclose([r.coefficients["c1"], r.coefficients["c3"]],
+                               [factor * C1_TRUE, factor * C3_TRUE], rtol=1e-8, atol=0)
+    # The data are the model: the error is rounding only (|value| ≤ 10).
+    np.testing.assert_allclose(r.metrics[on]["max_abs_error"], 0.0, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("parity", ["none", "odd"])
+def test_minimax_poly_recovers_a_polynomial_target(parity):
+    # x³ is in the family: the minimax error is 0 and p = x³.
+    r = quiet_fit(power_target(3), "poly", make_grid(-1, 1, samples=101), degree=3,
+                  parity=parity, on="value", objective="minimax")
+    assert r.converged
+    np.testing.assert_allclose(r.coefficients["c3"], 1.0, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(r.metrics["value"]["max_abs_error"], 0.0, rtol=0, atol=1e-15)
+
+
+# -- bad input ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("target", "family", "kwargs", "match"), [
+    ("gelu", "tanh", {"degree": 3, "fix": {"c1": S, "c3": 0.0357}},
+     r"fixes every coefficient \(c1, c3\)"),
+    ("gelu", "tanh", {"degree": 3, "fix": {"c2": 0.1}},
+     r"this family has no coefficient 'c2'; it has c1, c3"),
+    ("gelu", "tanh", {"degree": 3, "objective": "l1"}, r"unknown objective 'l1'"),
+    ("gelu", "tanh", {"degree": 3, "on": "gates"}, r"unknown --on 'gates'"),
+    ("softplus", "sigmoid", {"degree": 1, "on": "value"},
+     r"'softplus' has no gate, so the sigmoid family does not apply"),
+    ("softplus", "poly", {"degree": 1, "on": "gate"}, r"'softplus' has no gate"),
+    ("gelu", "tanh", {"degree": 4}, r"degree 4 is even; parity 'odd'"),
+    ("gelu", "tanh", {"degree": 3, "clamp": 5.0}, r"clamp must be at least the range"),
+])
+def test_fit_rejects_bad_input(target, family, kwargs, match):
+    grid = make_grid(-10, 10, samples=201)
+    with pytest.raises(InputError, match=match):
+        fit(target, family, grid, **kwargs)
+
+
+# -- behaviour on the whole line -------------------------------------------------------------
+def test_degree_5_minimax_breaks_down_outside_the_range():
+    with pytest.warns(RuntimeWarning, match="outside the range the error grows"):
+        r = fit("gelu", "tanh", dense_grid(), degree=5, objective="minimax", on="gate")
+    c = r.coefficients
+    assert c["c5"] < 0                           # p turns over: p(x) → +∞ as x → −∞
+    p_far = c["c1"] * -1e3 + c["c3"] * -1e9 + c["c5"] * -1e15
+    # At x = −1000 the approximant's gate is 1, Φ is 0: the error is exactly 1.
+    np.testing.assert_allclose(0.5 * (1 + np.tanh(p_far)) - ndtr(-1e3), 1.0, rtol=0, atol=0)
+    np.testing.assert_allclose(r.metrics_outside["max_abs_error"], 1.0, rtol=0, atol=1e-15)
+    assert r.metrics_outside["max_abs_error"] > 0.1
+    assert len(r.warnings) == 1 and "--clamp range" in r.warnings[0]
+
+
+def test_degree_5_minimax_with_clamp_is_right_on_the_whole_line():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # no breakdown note, no ConvergenceWarning
+        r = fit("gelu", "tanh", dense_grid(), degree=5, objective="minimax", on="gate",
+                clamp="range")
+    unclamped = gelu_minimax("tanh", 5, "gate")
+    np.testing.assert_allclose(r.approximant.coef, unclamped.approximant.coef, rtol=0, atol=0)
+    np.testing.assert_allclose(r.approximant.clamp, 10.0, rtol=0, atol=0)
+    # Beyond ±10 the gate is held at σ(±2p(10)) (odd p); Φ moves monotonically from
+    # Φ(10) to 1, so the largest error is at the nearest or the farthest point.
+    coef, powers = r.approximant.coef, r.approximant.powers
+    g10 = gate_model("tanh", np.array([10.0]), coef, powers)[0]
+    x_ends = np.array([10.0 + 1e-3, 1e3])
+    expected = np.max(np.abs(g10 - ndtr(x_ends)))
+    np.testing.assert_allclose(r.metrics_outside["max_abs_error"], expected,
+                               rtol=1e-6, atol=1e-16)
+    assert r.metrics_outside["max_abs_error"] < 1e-6
+    assert r.warnings == ()
