@@ -71,7 +71,13 @@ MESSAGES = {
     "mm_maxiter": "minimax stopped after {} iterations without meeting its tolerance",
     "mm_radius": "minimax stopped: the trust region shrank to nothing without progress",
     "mm_lp": "minimax failed: the linear programme could not be solved ({})",
+    "mm_exact": "minimax converged: the error is at rounding level (an exact fit)",
 }
+
+
+def rounding_level(y: Array) -> float:
+    """An error this small is rounding noise in the residual, not approximation error."""
+    return 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(y))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,7 +267,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     symmetry = error_symmetry(tgt, fam, parity, on, grid.lo, grid.hi)
     if objective == "minimax":
         cert = certificate(prob.x, prob.residual(cfree), nfree, symmetry)
-        if converged and cert.levelled_ratio < 0.999:
+        exact = cert.max_error_samples <= rounding_level(prob.y)
+        if converged and not exact and cert.levelled_ratio < 0.999:
             converged = False
             message = (f"minimax stopped with the error level only to "
                        f"{cert.levelled_ratio:.4f} on its reference points")
@@ -397,6 +404,8 @@ def _minimax(prob: _Problem, c: Array, max_iter: int
     work = _merge(cover, local_extrema(r))
     radius: float | None = None if linear else 1.0
     history = [err]
+    if err <= rounding_level(prob.y):
+        return c, True, MESSAGES["mm_exact"], 0, history
     # Below these the linear model's predicted gain is rounding noise in the residual.
     tol, noise = 1e-10, 1e-15 * max(1.0, float(np.max(np.abs(prob.y))))
     message = MESSAGES["mm_maxiter"].format(max_iter)
