@@ -266,6 +266,131 @@ def fit(
         raise typer.Exit(1)
 
 
+@app.command()
+@_guard
+def report(
+    specs: Annotated[list[str] | None, typer.Argument(
+        help="Approximants: published names (paper-tanh, paper-sigmoid, taylor-tanh, "
+        "seed-alt-tanh, seed-alt-sigmoid, seed-free-tanh, bowling-2009, ibert, as-7.1.26), "
+        "saved fits (FILE.json) or inline specs such as tanh:c1=sqrt(2/pi),a3=0.044715. "
+        "Default: every published approximant of the target.")] = None,
+    target: Annotated[str, typer.Option(help="The target measured against.")] = "gelu",
+    range_: Annotated[tuple[float, float], typer.Option(
+        "--range", help="The range LO HI.")] = (-10.0, 10.0),
+    samples: Annotated[int | None, typer.Option(help="Number of uniform samples.")] = None,
+    step: Annotated[float | None, typer.Option(
+        help="Sample exactly numpy.arange(LO, HI, STEP) (default 0.01, the seed's grid).")
+    ] = None,
+    markdown: Annotated[bool, typer.Option(help="Print a Markdown table.")] = False,
+    csv: Annotated[str | None, typer.Option(help="Also write the table to FILE.csv.")] = None,
+    plot: Annotated[str | None, typer.Option(help="Write overlay and error plots into DIR.")
+                    ] = None,
+    svg: Annotated[bool, typer.Option(help="With --plot, write SVG as well as PNG.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Measure approximants: MSE, RMSE, max abs error and where, relative errors.
+
+    Example: approxfit report paper-tanh paper-sigmoid --target gelu --range -10 10
+    --step 0.01 (the seed's grid: paper-tanh MSE 2.4329e-08).
+    """
+    _choice(target, names.TARGET_NAMES, "target")
+    from pathlib import Path
+
+    if csv is not None:
+        from approxfit.io import check_writable
+
+        check_writable(csv, what="--csv")
+    if plot is not None and not Path(plot).is_dir():
+        raise InputError(f"--plot {plot!r}: the folder does not exist; create it first")
+    from approxfit.grids import make_grid
+    from approxfit.published import parse_spec, published_for
+
+    if samples is None and step is None:
+        step = 0.01
+    grid = make_grid(range_[0], range_[1], samples=samples, step=step)
+    if specs:
+        approximants = [parse_spec(s, target) for s in specs]
+    else:
+        approximants = [p.build() for p in published_for(target)]
+        if not approximants:
+            raise InputError(f"no published approximants of {target!r}; name some specs")
+    from approxfit.report import report_rows, to_csv, to_markdown, to_terminal_table
+
+    rows = report_rows(approximants, grid.x, lo=grid.lo, hi=grid.hi)
+    if csv is not None:
+        from approxfit.io import write_atomic
+
+        write_atomic(csv, to_csv(rows, digits=None))
+    if plot is not None:
+        from approxfit import plotting
+        from approxfit.targets import get_target
+
+        tgt = get_target(target)
+        figures = {
+            "overlay": plotting.plot_overlay(tgt, approximants, grid.x).figure,
+            "abs-error": plotting.plot_abs_error(tgt, approximants, grid.x).figure,
+        }
+        for stem, fig in figures.items():
+            for suffix in (".png", ".svg") if svg else (".png",):
+                plotting.save_figure(fig, Path(plot) / f"{stem}{suffix}")
+    if json_:
+        _emit_json({"kind": "report", "target": target, "range": list(range_),
+                    "grid": grid.describe(), "rows": rows})
+    elif markdown:
+        typer.echo(to_markdown(rows))
+    else:
+        from rich.console import Console
+
+        Console(width=200).print(to_terminal_table(
+            rows, title=f"{target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} samples"))
+
+
+@app.command()
+@_guard
+def reproduce(
+    out: Annotated[str, typer.Option(help="Output folder (created if missing; only "
+                                     "approxfit's own files in it are replaced).")
+                   ] = "results",
+    json_: JsonOpt = False,
+) -> None:
+    """Reproduce every claim of the source documents: claims.json, REPORT.md, figures.
+
+    Example: approxfit reproduce --out results
+    """
+    from pathlib import Path
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out {out!r} is a file, not a folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise InputError(f"--out {out!r}: the folder {str(folder.parent)!r} does not exist")
+    from approxfit.reproduce import CLAIM_IDS, write_reproduction
+
+    total = len(CLAIM_IDS) + 1
+    if sys.stderr.isatty() and not json_:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("reproducing", total=total)
+
+            def step(name: str) -> None:
+                bar.update(task, advance=1, description=name)
+
+            claims = write_reproduction(folder, progress=step)
+    else:
+        claims = write_reproduction(folder)
+    if json_:
+        _emit_json({"kind": "reproduce", "out": str(folder), "claims": claims})
+        return
+    width = max(len(c["id"]) for c in claims)
+    for c in claims:
+        verdict = "agrees " if c["agrees"] else "differs"
+        typer.echo(f"{c['id']:<{width}}  {verdict}  {c['note'][:110]}")
+    n_ok = sum(c["agrees"] for c in claims)
+    typer.echo(f"{n_ok} of {len(claims)} claims agree; wrote {folder / 'claims.json'}, "
+               f"{folder / 'REPORT.md'} and the figures")
+
+
 def _print_fit(res: Any) -> None:
     a = res.approximant
     m = res.metrics[res.on]
@@ -278,8 +403,9 @@ def _print_fit(res: Any) -> None:
     for name, value in res.scaled.items():
         typer.echo(f"  {name:<4} = {value:.10g}   (scaled: p = c1·(x + …))")
     for on, mm in res.metrics.items():
-        typer.echo(f"  {on:<5}: max abs error {mm['max_abs_error']:.4e} at x = "
-                   f"{mm['argmax_abs_error']:.4g}, MSE {mm['mse']:.4e}, RMSE {mm['rmse']:.4e}")
+        typer.echo(f"  {on:<5}: max abs error {mm['max_abs_error_range']:.4e} at x = "
+                   f"{mm['argmax_abs_error_range']:.4g} (on the range), MSE {mm['mse']:.4e}, "
+                   f"RMSE {mm['rmse']:.4e}")
     o = res.metrics_outside
     typer.echo(f"  outside the range, |x| <= {o['limit']:g}: max abs error "
                f"{o['max_abs_error']:.4e} at x = {o['argmax_abs_error']:.4g}")

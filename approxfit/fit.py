@@ -44,7 +44,6 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -280,7 +279,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
     outside = outside_metrics(approx, grid.lo, grid.hi, on=on)
     notes = []
-    inside = metrics[on]["max_abs_error"]
+    inside = metrics[on]["max_abs_error_range"]
     if outside["max_abs_error"] > max(10 * inside, 1e-6):
         notes.append(
             f"outside the range the error grows to {outside['max_abs_error']:.3g} at "
@@ -411,7 +410,8 @@ def _minimax(prob: _Problem, c: Array, max_iter: int
     message = MESSAGES["mm_maxiter"].format(max_iter)
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    while it < max_iter:
+        it += 1
         rw = prob.residual(c, work)
         step, level, size = _lp_step(rw, prob.jacobian(c, work), radius)
         predicted = float(np.max(np.abs(rw))) - level
@@ -494,8 +494,3 @@ def certificate(x: Array, r: Array, nfree: int, symmetry: str | None) -> Certifi
     return Certificate(pts, errs, ratio, required, symmetry, float(np.max(np.abs(r))))
 
 
-def fit_summary(result: FitResult) -> dict[str, Any]:
-    """The few numbers a terminal summary shows."""
-    m = result.metrics[result.on]
-    return {"max_abs_error": m["max_abs_error"], "mse": m["mse"],
-            "converged": result.converged}

@@ -1,9 +1,10 @@
 """Error statistics: the one place where approxfit measures an approximant.
 
-:func:`error_metrics` gives MSE, RMSE, the maximum absolute error (refined between
-sample points to the true maximum on the sampled range), where it is, and the
-maximum relative error.  :func:`approximant_metrics` measures an approximant on
-the value and, where the target has one, on the gate; :func:`outside_metrics`
+:func:`error_metrics` gives MSE, RMSE, the maximum absolute error on the samples
+and where it is, the same maximum refined between sample points (the true maximum
+on the sampled range), and the maximum relative error.
+:func:`approximant_metrics` measures an approximant on the value and, where the
+target has one, on the gate; :func:`outside_metrics`
 looks beyond the range, out to ±1e3.  ``fit``, ``report`` and ``reproduce`` all
 call these, so a reported number is exactly the number a fit optimised or
 checked.
@@ -92,34 +93,38 @@ def error_metrics(x: Array, approx: Array, exact: Array,
     x, approx, exact : numpy.ndarray
         Sample points and the two functions' values there.
     err : callable, optional
-        ``x -> approx(x) − exact(x)``; when given, the maximum is refined between
-        sample points (within ``[lo, hi]``), so it is the maximum on the range.
+        ``x -> approx(x) − exact(x)``; when given, the largest error is also
+        refined between sample points (within ``[lo, hi]``), which gives the
+        maximum on the whole range rather than on the samples.
 
     Returns
     -------
     dict
-        ``mse``, ``rmse``, ``max_abs_error``, ``argmax_abs_error``,
-        ``max_rel_error`` and ``max_abs_error_samples`` (the unrefined maximum).
-        The relative error skips points where the exact value is 0 or subnormal.
+        ``mse``, ``rmse``, ``max_abs_error`` and ``argmax_abs_error`` (on the
+        samples), ``max_rel_error`` (skipping points where the exact value is 0 or
+        subnormal), and ``max_abs_error_range`` with ``argmax_abs_error_range``
+        (the refined maximum on the range; equal to the sample maximum when
+        ``err`` is not given).
     """
     e = approx - exact
     ok = np.isfinite(e)
     if not ok.all():
+        where = float(x[np.flatnonzero(~ok)[0]])
         return {"mse": float("nan"), "rmse": float("nan"), "max_abs_error": float("inf"),
-                "argmax_abs_error": float(x[np.flatnonzero(~ok)[0]]),
-                "max_rel_error": float("inf"), "max_abs_error_samples": float("inf")}
+                "argmax_abs_error": where, "max_rel_error": float("inf"),
+                "max_abs_error_range": float("inf"), "argmax_abs_error_range": where}
     mse = float(np.mean(e * e))
     i = int(np.argmax(np.abs(e)))
-    sample_max = float(abs(e[i]))
+    sample_max, sample_where = float(abs(e[i])), float(x[i])
     if err is not None:
         peak, where = refine_max(err, x, e, local_extrema(e), lo=lo, hi=hi)
     else:
-        peak, where = sample_max, float(x[i])
+        peak, where = sample_max, sample_where
     big = np.abs(exact) >= TINY
     rel = float(np.max(np.abs(e[big]) / np.abs(exact[big]))) if big.any() else float("nan")
-    return {"mse": mse, "rmse": float(np.sqrt(mse)), "max_abs_error": peak,
-            "argmax_abs_error": where, "max_rel_error": rel,
-            "max_abs_error_samples": sample_max}
+    return {"mse": mse, "rmse": float(np.sqrt(mse)), "max_abs_error": sample_max,
+            "argmax_abs_error": sample_where, "max_rel_error": rel,
+            "max_abs_error_range": peak, "argmax_abs_error_range": where}
 
 
 def approximant_metrics(approximant, x: Array, *, lo: float | None = None,

@@ -10,6 +10,7 @@ approximant spec.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +59,7 @@ class Certificate:
         """Whether there are enough points and the signs alternate."""
         signs = [e > 0 for e in self.errors]
         return len(self.points) >= self.required and all(
-            a != b for a, b in zip(signs, signs[1:], strict=False))
+            a != b for a, b in itertools.pairwise(signs))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
