@@ -160,6 +160,24 @@ def families(json_: JsonOpt = False) -> None:
 
 @app.command()
 @_guard
+def published(json_: JsonOpt = False) -> None:
+    """List the published approximants that report and other commands know by name.
+
+    Example: approxfit published
+    """
+    from approxfit.published import PUBLISHED
+
+    rows = [{"name": p.name, "target": p.target, "formula": p.formula, "source": p.source}
+            for p in PUBLISHED.values()]
+    if json_:
+        _emit_json({"published": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['name']:<17} {r['target']:<5} {r['formula']}\n{'':<23} {r['source']}")
+
+
+@app.command()
+@_guard
 def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
            parity: ParityOpt = None, fix: FixOpt = None, on: OnOpt = None,
            json_: JsonOpt = False) -> None:
@@ -215,6 +233,8 @@ def fit(
         "(p is evaluated at clip(x, -C, C)).")] = "none",
     save: Annotated[str | None, typer.Option(help="Write the fit to FILE.json (usable as an "
                                              "approximant spec later).")] = None,
+    max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop.",
+                                          min=1, max=10_000)] = 200,
     json_: JsonOpt = False,
 ) -> None:
     """Fit a family to a target by least squares or minimax.
@@ -251,7 +271,8 @@ def fit(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = run_fit(tgt, family, g, degree=degree, parity=parity, fix=fixed,
-                      objective=objective, on=on, clamp=None if clamp_arg == "none" else clamp_arg)
+                      objective=objective, on=on, max_iter=max_iter,
+                      clamp=None if clamp_arg == "none" else clamp_arg)
     if save is not None:
         from approxfit.io import dumps, write_atomic
 
@@ -259,7 +280,7 @@ def fit(
     if json_:
         _emit_json(res.to_dict())
     else:
-        _relay_warnings(caught)
+        _relay_warnings([w for w in caught if str(w.message) != res.message])
         _print_fit(res)
     if not res.converged:
         typer.echo(f"approxfit: error: {res.message}", err=True)

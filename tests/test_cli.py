@@ -128,3 +128,35 @@ def test_help_does_not_import_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip().splitlines()[-1]
     assert out == "False"
+
+
+def test_fit_that_does_not_converge_exits_1(cli):
+    r = cli("fit", "gelu", "tanh", "--degree", "7", "--objective", "minimax", "--max-iter", "2",
+            "--json")
+    assert r.code == 1
+    d = r.json()
+    assert d["converged"] is False
+    assert "stopped after 2 iterations" in r.err
+    assert "Traceback" not in r.err
+
+
+def test_published_listing_names_sources(cli):
+    r = cli("published", "--json")
+    assert r.code == 0
+    rows = {p["name"]: p for p in r.json()["published"]}
+    assert {"paper-tanh", "paper-sigmoid", "taylor-tanh", "seed-alt-tanh", "seed-alt-sigmoid",
+            "seed-free-tanh", "bowling-2009", "ibert", "as-7.1.26"} <= set(rows)
+    assert all(p["source"] for p in rows.values())
+
+
+def test_report_on_the_seed_grid(cli, tmp_path):
+    # Issue figures: paper-tanh MSE 2.4329e-08, max abs error 4.7323e-04 on
+    # numpy.arange(-10, 10, 0.01); paper-sigmoid MSE 5.6479e-05.
+    r = cli("report", "paper-tanh", "paper-sigmoid", "--target", "gelu", "--range", "-10", "10",
+            "--step", "0.01", "--csv", str(tmp_path / "t.csv"), "--plot", str(tmp_path))
+    assert r.code == 0, r.err
+    assert "2.4329e-08" in r.out and "4.7323e-04" in r.out and "5.6479e-05" in r.out
+    assert (tmp_path / "overlay.png").is_file() and (tmp_path / "abs-error.png").is_file()
+    assert (tmp_path / "t.csv").read_text().startswith("name,")
+    j = cli("report", "paper-tanh", "--step", "0.01", "--json").json()
+    assert j["rows"][0]["metrics"]["value"]["mse"] == pytest.approx(2.4329e-08, rel=5e-5)
