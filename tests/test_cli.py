@@ -113,9 +113,9 @@ def test_lists(cli):
 def test_startup_stays_light(args):
     # Heavy modules load only where they are used; --help must not pay for them.
     code = ("import sys; from approxfit.cli import main\n"
-            "try:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
             "heavy = [m for m in ('sympy', 'scipy.optimize', 'matplotlib') if m in sys.modules]\n"
-            "print('HEAVY=' + ','.join(heavy))" % (list(args),))
+            "print('HEAVY=' + ','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip().splitlines()[-1]
     assert out == "HEAVY="
