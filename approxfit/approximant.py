@@ -147,9 +147,12 @@ class Approximant:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description that :meth:`from_dict` reads back."""
-        return {"family": self.family, "target": self.target_name, "base": self.base,
+        d = {"family": self.family, "target": self.target_name, "base": self.base,
                 "powers": list(self.powers), "coefficients": self.coefficients,
                 "clamp": self.clamp, "name": self.name}
+        if self.target_obj.expression is not None:
+            d["target_expr"] = self.target_obj.expression
+        return d
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Approximant:
@@ -158,8 +161,13 @@ class Approximant:
             coefs = data["coefficients"]
             powers = tuple(int(k) for k in data["powers"])
             coef = tuple(float(coefs[f"c{k}"]) for k in powers)
+            target: str | Target = str(data["target"])
+            if data.get("target_expr") is not None:
+                from approxfit.targets import custom_target
+
+                target = custom_target(str(data["target"]), str(data["target_expr"]))
             return cls(family=str(data["family"]), powers=powers, coef=coef,
-                       target=str(data["target"]), base=str(data.get("base", "gate")),
+                       target=target, base=str(data.get("base", "gate")),
                        clamp=None if data.get("clamp") is None else float(data["clamp"]),
                        name=str(data.get("name", "")))
         except (KeyError, TypeError, ValueError) as exc:

@@ -34,7 +34,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_STATE = {"debug": False}
+_STATE: dict[str, Any] = {"debug": False, "signal": None}
 
 # -- shared options, defined once ------------------------------------------------
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
@@ -49,7 +49,12 @@ FixOpt = Annotated[list[str] | None, typer.Option(
 OnOpt = Annotated[str | None, typer.Option(
     "--on", help="Measure the gate or the value: gate | value. Default: gate when the "
     "target has one.")]
-TargetArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.TARGET_NAMES)}.")]
+TargetArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.TARGET_NAMES)}; "
+                                          "or a new name for an --expr target.")]
+ExprOpt = Annotated[str | None, typer.Option(
+    "--expr", help="A custom target f(x), e.g. \"x*erf(x)\" (numbers, x, pi, E, + - * / **, "
+    "sqrt exp log erf erfc tanh sinh cosh sin cos atan abs). TARGET names it; it has no "
+    "gate, so use the poly family.")]
 FamilyArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.FAMILY_NAMES)}.")]
 
 
@@ -101,6 +106,18 @@ def _choice(value: str, choices: tuple[str, ...], what: str) -> str:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise InputError(f"unknown {what} {value!r}{hint}; choose one of {', '.join(choices)}")
     return value
+
+
+def _target(name: str, expr: str | None) -> Any:
+    """The built-in target ``name``, or a custom target from ``--expr``."""
+    if expr is None:
+        _choice(name, names.TARGET_NAMES, "target")
+        from approxfit.targets import get_target
+
+        return get_target(name)
+    from approxfit.targets import custom_target
+
+    return custom_target(name, expr)
 
 
 def _relay_warnings(caught: list[warnings.WarningMessage]) -> None:
@@ -180,20 +197,17 @@ def published(json_: JsonOpt = False) -> None:
 @_guard
 def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
            parity: ParityOpt = None, fix: FixOpt = None, on: OnOpt = None,
-           json_: JsonOpt = False) -> None:
+           expr: ExprOpt = None, json_: JsonOpt = False) -> None:
     """Match the Maclaurin series: exact closed forms of the coefficients.
 
     Example: approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)
     gives a3 = (4 - pi)/(6*pi) = 0.0455399241225271.
     """
-    _choice(target, names.TARGET_NAMES, "target")
     _choice(family, names.FAMILY_NAMES, "family")
     if parity is not None:
         _choice(parity, names.PARITIES, "parity")
     fixes = _parse_fix(fix)
-    from approxfit.targets import get_target
-
-    tgt = get_target(target)
+    tgt = _target(target, expr)
     on = on or ("gate" if tgt.has_gate else "value")
     _choice(on, names.ONS, "--on")
     from approxfit.families import powers_for
@@ -235,6 +249,7 @@ def fit(
                                              "approximant spec later).")] = None,
     max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop.",
                                           min=1, max=10_000)] = 200,
+    expr: ExprOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Fit a family to a target by least squares or minimax.
@@ -243,7 +258,6 @@ def fit(
     (a3 = 0.0448465, the seed's grid); add --objective minimax for the certified
     best max error.
     """
-    _choice(target, names.TARGET_NAMES, "target")
     _choice(family, names.FAMILY_NAMES, "family")
     _choice(objective, names.OBJECTIVES, "objective")
     _choice(grid, names.GRID_KINDS, "grid")
@@ -257,9 +271,8 @@ def fit(
     from approxfit.expr import parse_number
     from approxfit.fit import fit as run_fit
     from approxfit.grids import make_grid
-    from approxfit.targets import get_target
 
-    tgt = get_target(target)
+    tgt = _target(target, expr)
     on = on or ("gate" if tgt.has_gate else "value")
     _choice(on, names.ONS, "--on")
     fixed = {k: parse_number(v, what=f"--fix {k}") for k, v in fixes.items()}
@@ -307,6 +320,7 @@ def report(
     plot: Annotated[str | None, typer.Option(help="Write overlay and error plots into DIR.")
                     ] = None,
     svg: Annotated[bool, typer.Option(help="With --plot, write SVG as well as PNG.")] = False,
+    expr: ExprOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Measure approximants: MSE, RMSE, max abs error and where, relative errors.
@@ -314,7 +328,7 @@ def report(
     Example: approxfit report paper-tanh paper-sigmoid --target gelu --range -10 10
     --step 0.01 (the seed's grid: paper-tanh MSE 2.4329e-08).
     """
-    _choice(target, names.TARGET_NAMES, "target")
+    tgt = _target(target, expr)
     from pathlib import Path
 
     if csv is not None:
@@ -330,7 +344,7 @@ def report(
         step = 0.01
     grid = make_grid(range_[0], range_[1], samples=samples, step=step)
     if specs:
-        approximants = [parse_spec(s, target) for s in specs]
+        approximants = [parse_spec(s, tgt) for s in specs]
     else:
         approximants = [p.build() for p in published_for(target)]
         if not approximants:
@@ -344,9 +358,7 @@ def report(
         write_atomic(csv, to_csv(rows, digits=None))
     if plot is not None:
         from approxfit import plotting
-        from approxfit.targets import get_target
 
-        tgt = get_target(target)
         figures = {
             "overlay": plotting.plot_overlay(tgt, approximants, grid.x).figure,
             "abs-error": plotting.plot_abs_error(tgt, approximants, grid.x).figure,
@@ -450,8 +462,31 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
+def _on_signal(signum: int, frame: Any) -> None:
+    """Turn SIGINT/SIGTERM into KeyboardInterrupt so that the run unwinds cleanly."""
+    _STATE["signal"] = signum
+    raise KeyboardInterrupt
+
+
+def _interrupted() -> None:
+    import signal
+
+    sys.stderr.write("approxfit: interrupted; files from earlier runs are unchanged\n")
+    raise SystemExit(128 + int(_STATE["signal"] or signal.SIGINT))
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the app with one-line usage errors (exit 2)."""
+    """Console entry point: run the app with one-line usage errors (exit 2).
+
+    SIGINT and SIGTERM end the run with one line (exit 130 or 143); output files
+    are replaced only after everything is computed, so earlier results survive.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_signal)
+        signal.signal(signal.SIGINT, _on_signal)
     exc_mod = _click_exceptions()
     try:
         rv = app(args=argv, standalone_mode=False)
@@ -464,11 +499,12 @@ def main(argv: list[str] | None = None) -> None:
         cmd = exc.ctx.command_path if exc.ctx is not None else "approxfit"
         sys.stderr.write(f"approxfit: error: {msg} (see '{cmd} --help')\n")
         raise SystemExit(2) from None
-    except (exc_mod.Abort, KeyboardInterrupt):
-        sys.stderr.write("approxfit: interrupted\n")
-        raise SystemExit(130) from None
+    except (typer.Abort, KeyboardInterrupt):
+        _interrupted()
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    if _STATE["signal"] is not None:          # typer returns 130 for an interrupt
+        _interrupted()
     raise SystemExit(rv if isinstance(rv, int) else 0)
 
 

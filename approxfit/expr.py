@@ -83,6 +83,12 @@ class Expression:
             out = _numeric(self.tree, x)
         return np.broadcast_to(np.asarray(out, dtype=float), x.shape).copy()
 
+    def evaluate_mp(self, x: Any) -> Any:
+        """Evaluate at an mpmath number ``x`` (for 50-digit references)."""
+        import mpmath
+
+        return _mpmath(self.tree, mpmath.mpf(x), mpmath)
+
     def to_sympy(self, x: Any = None) -> Any:
         """The expression as a sympy object, built node by node (no ``sympify``)."""
         import sympy as sp
@@ -227,6 +233,35 @@ def _numeric(node: Node, x: Any) -> Any:
           "erfc": special.erfc, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh,
           "sin": np.sin, "cos": np.cos, "atan": np.arctan, "abs": np.abs}[node[1]]
     return fn(_numeric(node[2], x))
+
+
+def _mpmath(node: Node, x: Any, mp: Any) -> Any:
+    kind = node[0]
+    if kind == "num":
+        return mp.mpf(repr(node[1]))
+    if kind == "const":
+        return +mp.pi if node[1] == "pi" else mp.e
+    if kind == "x":
+        return x
+    if kind == "un":
+        v = _mpmath(node[2], x, mp)
+        return -v if node[1] == "neg" else v
+    if kind == "bin":
+        a, b = _mpmath(node[2], x, mp), _mpmath(node[3], x, mp)
+        op = node[1]
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return a / b
+        return mp.power(a, b)
+    fn = {"sqrt": mp.sqrt, "exp": mp.exp, "log": mp.log, "erf": mp.erf, "erfc": mp.erfc,
+          "tanh": mp.tanh, "sinh": mp.sinh, "cosh": mp.cosh, "sin": mp.sin, "cos": mp.cos,
+          "atan": mp.atan, "abs": abs}[node[1]]
+    return fn(_mpmath(node[2], x, mp))
 
 
 def _to_sympy(node: Node, sp: Any, x: Any) -> Any:

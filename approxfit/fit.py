@@ -248,17 +248,25 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     base = np.array([fixed.get(k, 0.0) for k in powers])
     prob = _Problem(x, y, fam, powers, free, base, factor, offset)
 
-    c0 = _start(prob, tgt, on, start, powers, fixed)
-    r0 = prob.residual(c0)
-    if not np.all(np.isfinite(r0)):
-        raise ComputationError("the residuals are not finite at the start (overflow of x^"
-                               f"{max(powers)} on [{grid.lo:g}, {grid.hi:g}]?); try a smaller "
-                               "range or a lower degree")
-    l2 = _least_squares(prob, c0)
-    cfree, converged, message, iterations, history = l2
+    overflow = (f"x^{max(powers)} overflows on [{grid.lo:g}, {grid.hi:g}]; try a smaller "
+                "range or a lower degree")
+    with np.errstate(all="ignore"):
+        if not np.all(np.isfinite(vander(x[[0, -1]], powers))):
+            raise ComputationError(overflow)
+    try:
+        c0 = _start(prob, tgt, on, start, powers, fixed)
+        r0 = prob.residual(c0)
+        if not np.all(np.isfinite(r0)):
+            raise ComputationError(f"the residuals are not finite at the start: {overflow}")
+        cfree, converged, message, iterations, history = _least_squares(prob, c0)
+        if objective == "minimax":
+            cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise ComputationError(f"the fit failed numerically ({exc}); try a smaller range or "
+                               "a lower degree") from None
     cert = None
-    if objective == "minimax":
-        cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter)
     coef = prob.full(cfree)
     if not np.all(np.isfinite(coef)):
         raise ComputationError("the fit produced non-finite coefficients; try a smaller range "
@@ -281,10 +289,11 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     notes = []
     inside = metrics[on]["max_abs_error_range"]
     if outside["max_abs_error"] > max(10 * inside, 1e-6):
+        advice = ("use --clamp range to hold p at the range's end" if fam.gated else
+                  "a polynomial cannot follow the target beyond the range it was fitted on")
         notes.append(
             f"outside the range the error grows to {outside['max_abs_error']:.3g} at "
-            f"x = {outside['argmax_abs_error']:.4g} (inside: {inside:.3g}); "
-            "use --clamp range to hold p at the range's end")
+            f"x = {outside['argmax_abs_error']:.4g} (inside: {inside:.3g}); {advice}")
         warnings.warn(notes[-1], RuntimeWarning, stacklevel=2)
     if not converged:
         warnings.warn(message, ConvergenceWarning, stacklevel=2)
@@ -329,6 +338,11 @@ def _start(prob: _Problem, tgt: Target, on: str, start: Mapping[str, float] | No
     if prob.family.gated:
         g = tgt.gate(x)
         ok = (g > 1e-9) & (g < 1 - 1e-9)
+        if ok.sum() < prob.free.sum() + 1:
+            raise ComputationError(
+                f"the gate of {tgt.name} is within 1e-9 of 0 or 1 at almost every sample of "
+                f"[{x[0]:g}, {x[-1]:g}], so there is nothing to fit; choose a range that "
+                "contains the transition, e.g. --range -10 10")
         z = np.log(g[ok]) - np.log1p(-g[ok])          # logit of the gate
         if prob.family.name == "tanh":
             z = 0.5 * z

@@ -14,10 +14,11 @@ agrees when the reproduced value rounds to that power of ten.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -562,6 +563,31 @@ def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | Non
     blobs["REPORT.md"] = render_report(claims, tuple(n for n in FIGURES if n in blobs)
                                        ).encode()
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in blobs.items():
-        write_atomic(folder / name, data)
+    with _signals_held():
+        for name, data in blobs.items():
+            write_atomic(folder / name, data)
     return claims
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the output files are replaced.
+
+    Each file is replaced atomically; holding the signals for the few
+    milliseconds of the loop makes the *set* of files change together, so an
+    interrupted run never leaves new claims beside old figures.  A signal that
+    arrives meanwhile is delivered when the block ends.
+    """
+    import signal
+    import threading
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask") or (
+            threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -31,7 +31,7 @@ import numpy as np
 
 from approxfit.exceptions import InputError
 
-__all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "get_target"]
+__all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "custom_target", "get_target"]
 
 Array = np.ndarray
 Parity = Literal["odd", "even", "none"]
@@ -111,6 +111,8 @@ class Target:
         Symmetry of f.
     gate_symmetric : bool
         Whether ``g(−x) = 1 − g(x)``, so that ``g − ½`` is odd.
+    expression : str or None
+        The formula of a custom target (:func:`custom_target`), None for a built-in.
     """
 
     name: str
@@ -126,6 +128,7 @@ class Target:
     sympy_gate: Callable[[Any, Any], Any] | None = None
     value_parity: Parity = "none"
     gate_symmetric: bool = False
+    expression: str | None = None
 
     @property
     def has_gate(self) -> bool:
@@ -329,3 +332,68 @@ def get_target(name: str) -> Target:
     except KeyError:
         raise InputError(f"unknown target {name!r}{suggest(name, list(TARGETS))}; "
                          f"choose one of {', '.join(TARGETS)}") from None
+
+
+def _numeric_parity(fn: Callable[[Array], Array]) -> Parity:
+    """"odd", "even" or "none", by comparing f(−x) with ±f(x) on a spread of points."""
+    x = np.concatenate([np.linspace(0.05, 3.0, 60), np.geomspace(3.0, 50.0, 20)])
+    with np.errstate(all="ignore"):
+        a, b = fn(x), fn(-x)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 10:
+        return "none"
+    a, b = a[ok], b[ok]
+    tol = 1e-12 * np.maximum(1.0, np.abs(a))
+    if np.all(np.abs(a + b) <= tol):
+        return "odd"
+    if np.all(np.abs(a - b) <= tol):
+        return "even"
+    return "none"
+
+
+def custom_target(name: str, text: str) -> Target:
+    """A target from a formula the user typed, e.g. ``custom_target("xerf", "x*erf(x)")``.
+
+    The formula is parsed by :func:`approxfit.expr.parse` (an ast whitelist, never
+    ``eval``).  Its numpy form walks the checked tree with numpy and
+    ``scipy.special``; its 50-digit reference walks it with mpmath; its sympy form
+    is built node by node; its derivative comes from sympy (loaded only when a
+    derivative is asked for).  A custom target has no gate, so it takes the poly
+    family; its parity is detected numerically.
+
+    Raises
+    ------
+    InputError
+        If the name clashes with a built-in target or the formula is not allowed.
+    """
+    from approxfit.expr import parse
+
+    if name in TARGETS:
+        raise InputError(f"target name {name!r} is a built-in target; give --expr a new name "
+                         "(e.g. 'custom')")
+    if not name.isidentifier():
+        raise InputError(f"target name {name!r} must be a plain identifier such as 'custom'")
+    expr = parse(text, allow_x=True, what="--expr")
+    if not expr.uses_x:
+        raise InputError(f"--expr {text!r} does not use x; give a function of x")
+
+    def value(x: Array) -> Array:
+        return expr.evaluate(x)
+
+    derivative: list[Callable[[Array], Array]] = []
+
+    def dvalue(x: Array) -> Array:
+        if not derivative:
+            import sympy as sp
+
+            xs = sp.Symbol("x", real=True)
+            derivative.append(sp.lambdify(xs, sp.diff(expr.to_sympy(xs), xs),
+                                          modules=["scipy", "numpy"]))
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(derivative[0](x), dtype=float), x.shape).copy()
+
+    return Target(name=name, formula=expr.text, description=f"custom target {expr.text}",
+                  value=_silent(value), dvalue=dvalue, value_mp=expr.evaluate_mp,
+                  sympy_value=lambda sp, x: expr.to_sympy(x),
+                  value_parity=_numeric_parity(value), expression=expr.text)
