@@ -50,6 +50,7 @@ OnOpt = Annotated[str | None, typer.Option(
     "--on", help="Measure the gate or the value: gate | value. Default: gate when the "
     "target has one.")]
 TargetArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.TARGET_NAMES)}; "
+                                          "gelu:mu=M,sigma=S for GELU with an N(M, S) gate; "
                                           "or a new name for an --expr target.")]
 ExprOpt = Annotated[str | None, typer.Option(
     "--expr", help="A custom target f(x), e.g. \"x*erf(x)\" (numbers, x, pi, E, + - * / **, "
@@ -111,7 +112,8 @@ def _choice(value: str, choices: tuple[str, ...], what: str) -> str:
 def _target(name: str, expr: str | None) -> Any:
     """The built-in target ``name``, or a custom target from ``--expr``."""
     if expr is None:
-        _choice(name, names.TARGET_NAMES, "target")
+        if ":" not in name:
+            _choice(name, names.TARGET_NAMES, "target")
         from approxfit.targets import get_target
 
         return get_target(name)

@@ -31,7 +31,8 @@ import numpy as np
 
 from approxfit.exceptions import InputError
 
-__all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "custom_target", "get_target"]
+__all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "custom_target", "get_target",
+           "shifted_gelu"]
 
 Array = np.ndarray
 Parity = Literal["odd", "even", "none"]
@@ -320,18 +321,84 @@ def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
 
 
 def get_target(name: str) -> Target:
-    """The built-in target called ``name``.
+    """The built-in target called ``name``, or a parametrised one.
+
+    ``gelu:mu=M,sigma=S`` is GELU with an N(μ, σ) gate (see :func:`shifted_gelu`).
 
     Raises
     ------
     InputError
         If there is none; the message lists the targets and suggests the nearest.
     """
-    try:
+    if name in TARGETS:
         return TARGETS[name]
-    except KeyError:
-        raise InputError(f"unknown target {name!r}{suggest(name, list(TARGETS))}; "
-                         f"choose one of {', '.join(TARGETS)}") from None
+    head, sep, params = name.partition(":")
+    if sep and head == "gelu":
+        return shifted_gelu(**_target_params(name, params, ("mu", "sigma")))
+    raise InputError(f"unknown target {name!r}{suggest(name, list(TARGETS))}; "
+                     f"choose one of {', '.join(TARGETS)}, or gelu:mu=M,sigma=S")
+
+
+def _target_params(name: str, text: str, allowed: tuple[str, ...]) -> dict[str, float]:
+    from approxfit.expr import parse_number
+
+    out: dict[str, float] = {}
+    for item in text.split(","):
+        key, eq, value = item.partition("=")
+        key = key.strip()
+        if not eq or key not in allowed:
+            raise InputError(f"target {name!r}: parameters are {', '.join(allowed)} as "
+                             "NAME=VALUE, e.g. gelu:mu=0.5,sigma=2")
+        if key in out:
+            raise InputError(f"target {name!r} gives {key} twice")
+        out[key] = parse_number(value, what=f"target parameter {key}")
+    return out
+
+
+def shifted_gelu(mu: float = 0.0, sigma: float = 1.0) -> Target:
+    """GELU with an N(μ, σ) gate, ``x·Φ((x − μ)/σ)``, as the article suggests.
+
+    Parameters
+    ----------
+    mu : float
+        Mean of the gate's normal distribution.
+    sigma : float
+        Its standard deviation, > 0.
+
+    Returns
+    -------
+    Target
+        Named ``gelu:mu=M,sigma=S``; ``mu=0, sigma=1`` gives the same function as
+        ``gelu``.  Its gate is symmetric about ½ only when ``mu = 0``.
+    """
+    mu, sigma = float(mu), float(sigma)
+    if not (math.isfinite(mu) and abs(mu) <= 1e3):
+        raise InputError(f"mu must be a finite number with |mu| <= 1000, got {mu}")
+    if not (math.isfinite(sigma) and 1e-3 <= sigma <= 1e3):
+        raise InputError(f"sigma must be between 0.001 and 1000, got {sigma}")
+    z = lambda x: (x - mu) / sigma  # noqa: E731
+
+    def gate(x: Array) -> Array:
+        return _phi(z(x))
+
+    def mp_gate(x: Any) -> Any:
+        mp = _mp()
+        return mp.ncdf(x, mu=mp.mpf(repr(mu)), sigma=mp.mpf(repr(sigma)))
+
+    def sym_gate(sp: Any, x: Any) -> Any:
+        m, s = sp.Rational(repr(mu)), sp.Rational(repr(sigma))
+        return (1 + sp.erf((x - m) / (s * sp.sqrt(2)))) / 2
+
+    return Target(
+        name=f"gelu:mu={mu:g},sigma={sigma:g}",
+        formula=f"x·Φ((x − {mu:g})/{sigma:g})",
+        description="GELU with an N(μ, σ) gate",
+        value=_silent(lambda x: x * gate(x)),
+        dvalue=_silent(lambda x: gate(x) + x * _phi_pdf(z(x)) / sigma),
+        value_mp=lambda x: x * mp_gate(x),
+        sympy_value=lambda sp, x: x * sym_gate(sp, x),
+        relation=RELATIONS["product"], gate=_silent(gate), gate_mp=mp_gate,
+        sympy_gate=sym_gate, value_parity="none", gate_symmetric=(mu == 0.0))
 
 
 def _numeric_parity(fn: Callable[[Array], Array]) -> Parity:
