@@ -3,10 +3,12 @@
 An :class:`Approximant` is what every command passes around — a fit's result, a
 published formula, an inline spec.  It knows what its kernel ``h`` stands for
 (``base``: the target's gate or its value) and turns it into both through the
-target's affine gate relation ``f = scale(x)·g + offset``.  An optional input
-clamp ``C`` evaluates the inner polynomial at ``clip(x, −C, C)``, which keeps a
-gated approximant right on the whole real line when p turns over outside the
-fitted range.
+target's affine gate relation ``f = scale(x)·g + offset``.
+
+An optional tail guard ``clamp = C`` keeps a gated approximant right on the whole
+real line when p turns over outside the fitted range: beyond ±C the gate takes
+its limits, 1 for ``x > C`` and 0 for ``x < −C`` (so GELU's approximant is x and 0
+there, as GELU itself is to within Φ(−C)).  A kernel needs two compares for it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class Approximant:
     base : {"gate", "value"}
         What the family's kernel h approximates.
     clamp : float or None
-        Input clamp C: p is evaluated at ``clip(x, −C, C)``.
+        Tail guard C (gated families only): beyond ±C the gate is 1 or 0.
     name : str
         A label for tables and plots.
     """
@@ -70,8 +72,13 @@ class Approximant:
         if self.base == "gate" and not tgt.has_gate:
             raise InputError(f"target {tgt.name!r} has no gate; the {fam.name} family "
                              "does not apply (use poly)")
-        if self.clamp is not None and not (np.isfinite(self.clamp) and self.clamp > 0):
-            raise InputError(f"clamp must be a positive number, got {self.clamp!r}")
+        if self.clamp is not None:
+            if not (np.isfinite(self.clamp) and self.clamp > 0):
+                raise InputError(f"clamp must be a positive number, got {self.clamp!r}")
+            if not fam.gated:
+                raise InputError("a clamp (tail guard) applies to the tanh and sigmoid "
+                                 "families only; a polynomial cannot follow the target beyond "
+                                 "its range")
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -105,11 +112,15 @@ class Approximant:
         return x if self.clamp is None else np.clip(x, -self.clamp, self.clamp)
 
     def kernel(self, x: Array) -> Array:
-        """h(x), what the family computes."""
-        return self.family_obj.value(self._inner_x(x), np.asarray(self.coef), self.powers)
+        """h(x), what the family computes (the gate's limits beyond a tail guard)."""
+        x = np.asarray(x, dtype=float)
+        h = self.family_obj.value(self._inner_x(x), np.asarray(self.coef), self.powers)
+        if self.clamp is not None:
+            h = np.where(x > self.clamp, 1.0, np.where(x < -self.clamp, 0.0, h))
+        return h
 
     def kernel_derivative(self, x: Array) -> Array:
-        """dh/dx (zero where the clamp holds x fixed)."""
+        """dh/dx (zero beyond a tail guard)."""
         x = np.asarray(x, dtype=float)
         d = self.family_obj.derivative(self._inner_x(x), np.asarray(self.coef), self.powers)
         if self.clamp is not None:
@@ -142,7 +153,7 @@ class Approximant:
         """A one-line formula with the coefficients, e.g. ``gate ≈ ½(1 + tanh(…))``."""
         terms = " + ".join(f"{c:.9g}·x^{k}" if k else f"{c:.9g}"
                            for k, c in zip(self.powers, self.coef, strict=True))
-        xs = "" if self.clamp is None else f" (x clamped to ±{self.clamp:g})"
+        xs = "" if self.clamp is None else f" (gate 0/1 beyond ±{self.clamp:g})"
         return f"{self.family_obj.formula.split('≈')[1].strip()} with p(x) = {terms}{xs}"
 
     def to_dict(self) -> dict[str, Any]:

@@ -245,8 +245,8 @@ def fit(
     step: Annotated[float | None, typer.Option(
         help="Sample exactly numpy.arange(LO, HI, STEP), as the seed's code does.")] = None,
     clamp: Annotated[str, typer.Option(
-        help="Keep the approximant right beyond the range: none | range | a number C "
-        "(p is evaluated at clip(x, -C, C)).")] = "none",
+        help="Keep a tanh/sigmoid approximant right beyond the range: none | range | a "
+        "number C (a tail guard: the gate is 0 below -C and 1 above C).")] = "none",
     save: Annotated[str | None, typer.Option(help="Write the fit to FILE.json (usable as an "
                                              "approximant spec later).")] = None,
     max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop.",
@@ -424,6 +424,106 @@ def reproduce(
     n_ok = sum(c["agrees"] for c in claims)
     typer.echo(f"{n_ok} of {len(claims)} claims agree; wrote {folder / 'claims.json'}, "
                f"{folder / 'REPORT.md'} and the figures")
+
+
+@app.command()
+@_guard
+def pareto(
+    target: Annotated[str, typer.Argument(help="The target (gelu, silu, …).")] = "gelu",
+    families: Annotated[str, typer.Option(help="Comma-separated families to sweep.")
+                        ] = "tanh,sigmoid,poly",
+    max_degree: Annotated[int, typer.Option(help="Highest degree to try (1-15).")] = 9,
+    objective: Annotated[str, typer.Option(help="l2 | minimax.")] = "minimax",
+    on: Annotated[str, typer.Option(help="What each fit minimises: value | gate.")] = "value",
+    range_: Annotated[tuple[float, float], typer.Option(
+        "--range", help="The fit range LO HI.")] = (-10.0, 10.0),
+    samples: Annotated[int, typer.Option(help="Samples per fit.")] = 20001,
+    executor: Annotated[str, typer.Option(
+        help="Where the fits run: local (all cores), serial, or dask://HOST:PORT (an "
+        "existing Dask cluster; needs approxfit[dask]).")] = "local",
+    out: Annotated[str | None, typer.Option(
+        help="Write pareto-TARGET.json, .csv and .png into this folder.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Sweep families x degrees: whole-line error against cost, with the published forms.
+
+    Example: approxfit pareto gelu --max-degree 9 --out results
+    """
+    fams = tuple(f.strip() for f in families.split(",") if f.strip())
+    for f in fams:
+        _choice(f, names.FAMILY_NAMES, "family")
+    _choice(objective, names.OBJECTIVES, "objective")
+    _choice(on, names.ONS, "--on")
+    tgt = _target(target, None)
+    from pathlib import Path
+
+    if out is not None and not Path(out).is_dir():
+        raise InputError(f"--out {out!r}: the folder does not exist; create it first")
+    from approxfit.pareto import make_executor, pareto_sweep
+
+    ex, close = make_executor(executor)
+    try:
+        if sys.stderr.isatty() and not json_:
+            from rich.progress import Progress
+
+            from approxfit.pareto import _tasks
+
+            total = len(_tasks(tgt.name, fams, max_degree, objective, on, range_, samples))
+            with Progress(transient=True) as bar:
+                task = bar.add_task("fitting", total=total)
+                res = pareto_sweep(tgt.name, families=fams, max_degree=max_degree,
+                                   objective=objective, on=on, range_=range_,
+                                   samples=samples, executor=ex,
+                                   progress=lambda row: bar.update(
+                                       task, advance=1,
+                                       description=f"{row['family']}-{row['degree']}"))
+        else:
+            res = pareto_sweep(tgt.name, families=fams, max_degree=max_degree,
+                               objective=objective, on=on, range_=range_, samples=samples,
+                               executor=ex)
+    finally:
+        if close is not None:
+            close()
+    if out is not None:
+        write_pareto(res, Path(out))
+    if json_:
+        _emit_json(res.to_dict())
+        return
+    typer.echo(f"{'name':<16} {'cost':>4}  {'mul add trans cmp':<17}  {'whole-line error':>16}  "
+               "on range")
+    for r in res.rows:
+        if "error" in r:
+            typer.echo(f"{r['family']}-{r['degree']:<10} failed: {r['error']}")
+            continue
+        c = r["cost"]
+        mark = " *" if r["name"] in res.frontier else ""
+        typer.echo(f"{r['name']:<16} {c['total']:>4}  {c['multiplies']:>3} {c['adds']:>3} "
+                   f"{c['transcendentals']:>5} {c['compares']:>3}  "
+                   f"{r['max_error_whole_line']:>16.4e}  {r['max_error_on_range']:.4e}{mark}")
+    for p in res.published:
+        c = p["cost"]
+        typer.echo(f"{p['name']:<16} {c['total']:>4}  {c['multiplies']:>3} {c['adds']:>3} "
+                   f"{c['transcendentals']:>5} {c['compares']:>3}  "
+                   f"{p['max_error_whole_line']:>16.4e}  (published)")
+    if res.recommended:
+        r = res.recommended
+        typer.echo(f"recommended: {r['name']} (tail guard at ±{r['clamp']:g}) — whole-line error "
+                   f"{r['max_error_whole_line']:.3e} for one multiply-add more than paper-tanh"
+                   if r["clamp"] else
+                   f"recommended: {r['name']} — whole-line error "
+                   f"{r['max_error_whole_line']:.3e}")
+    typer.echo("* on the Pareto frontier")
+
+
+def write_pareto(res: Any, folder: Any) -> None:
+    """Write pareto-TARGET.json, .csv and .png into ``folder`` (atomically)."""
+    from approxfit import plotting
+    from approxfit.io import dumps, write_atomic
+
+    stem = f"pareto-{res.target.replace(':', '_').replace(',', '_').replace('=', '')}"
+    write_atomic(folder / f"{stem}.json", dumps(res.to_dict()))
+    write_atomic(folder / f"{stem}.csv", res.to_csv())
+    plotting.save_figure(plotting.plot_pareto(res).figure, folder / f"{stem}.png")
 
 
 def _print_fit(res: Any) -> None:

@@ -83,6 +83,11 @@ class Expression:
             out = _numeric(self.tree, x)
         return np.broadcast_to(np.asarray(out, dtype=float), x.shape).copy()
 
+    def derivative(self) -> Expression:
+        """d/dx of the expression, by the rules of calculus on the checked tree."""
+        return Expression(text=f"d/dx[{self.text}]", tree=_simplify(_diff(self.tree)),
+                          uses_x=True)
+
     def evaluate_mp(self, x: Any) -> Any:
         """Evaluate at an mpmath number ``x`` (for 50-digit references)."""
         import mpmath
@@ -231,8 +236,93 @@ def _numeric(node: Node, x: Any) -> Any:
 
     fn = {"sqrt": np.sqrt, "exp": np.exp, "log": np.log, "erf": special.erf,
           "erfc": special.erfc, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh,
-          "sin": np.sin, "cos": np.cos, "atan": np.arctan, "abs": np.abs}[node[1]]
+          "sin": np.sin, "cos": np.cos, "atan": np.arctan, "abs": np.abs,
+          "sign": np.sign}[node[1]]
     return fn(_numeric(node[2], x))
+
+
+ZERO: Node = ("num", 0.0)
+ONE: Node = ("num", 1.0)
+
+
+def _bin(op: str, a: Node, b: Node) -> Node:
+    return ("bin", op, a, b)
+
+
+def _diff(node: Node) -> Node:
+    """The derivative tree of ``node`` with respect to x (unsimplified)."""
+    kind = node[0]
+    if kind in ("num", "const"):
+        return ZERO
+    if kind == "x":
+        return ONE
+    if kind == "un":
+        d = _diff(node[2])
+        return ("un", "neg", d) if node[1] == "neg" else d
+    if kind == "bin":
+        op, a, b = node[1], node[2], node[3]
+        da, db = _diff(a), _diff(b)
+        if op in "+-":
+            return _bin(op, da, db)
+        if op == "*":
+            return _bin("+", _bin("*", da, b), _bin("*", a, db))
+        if op == "/":
+            return _bin("/", _bin("-", _bin("*", da, b), _bin("*", a, db)), _bin("**", b,
+                                                                             ("num", 2.0)))
+        # a ** n with a constant n (the parser guarantees it)
+        return _bin("*", _bin("*", b, _bin("**", a, _bin("-", b, ONE))), da)
+    fname, a = node[1], node[2]
+    da = _diff(a)
+    two_over_sqrt_pi = ("num", 2.0 / math.sqrt(math.pi))
+    outer = {
+        "sqrt": lambda: _bin("/", ONE, _bin("*", ("num", 2.0), ("call", "sqrt", a))),
+        "exp": lambda: ("call", "exp", a),
+        "log": lambda: _bin("/", ONE, a),
+        "erf": lambda: _bin("*", two_over_sqrt_pi,
+                            ("call", "exp", ("un", "neg", _bin("*", a, a)))),
+        "erfc": lambda: ("un", "neg", _bin("*", two_over_sqrt_pi,
+                                           ("call", "exp", ("un", "neg", _bin("*", a, a))))),
+        "tanh": lambda: _bin("-", ONE, _bin("**", ("call", "tanh", a), ("num", 2.0))),
+        "sinh": lambda: ("call", "cosh", a),
+        "cosh": lambda: ("call", "sinh", a),
+        "sin": lambda: ("call", "cos", a),
+        "cos": lambda: ("un", "neg", ("call", "sin", a)),
+        "atan": lambda: _bin("/", ONE, _bin("+", ONE, _bin("*", a, a))),
+        "abs": lambda: ("call", "sign", a),
+    }[fname]()
+    return _bin("*", outer, da)
+
+
+def _simplify(node: Node) -> Node:
+    """Fold the zeros and ones that differentiation leaves behind."""
+    kind = node[0]
+    if kind == "un":
+        a = _simplify(node[2])
+        if a == ZERO:
+            return ZERO
+        return a if node[1] == "pos" else ("un", "neg", a)
+    if kind == "call":
+        return ("call", node[1], _simplify(node[2]))
+    if kind != "bin":
+        return node
+    op, a, b = node[1], _simplify(node[2]), _simplify(node[3])
+    if op == "*":
+        if ZERO in (a, b):
+            return ZERO
+        if a == ONE:
+            return b
+        if b == ONE:
+            return a
+    if op == "+":
+        if a == ZERO:
+            return b
+        if b == ZERO:
+            return a
+    if op == "-" and b == ZERO:
+        return a
+    if op == "/" and a == ZERO:
+        return ZERO
+    return ("bin", op, a, b)
 
 
 def _mpmath(node: Node, x: Any, mp: Any) -> Any:
@@ -260,7 +350,7 @@ def _mpmath(node: Node, x: Any, mp: Any) -> Any:
         return mp.power(a, b)
     fn = {"sqrt": mp.sqrt, "exp": mp.exp, "log": mp.log, "erf": mp.erf, "erfc": mp.erfc,
           "tanh": mp.tanh, "sinh": mp.sinh, "cosh": mp.cosh, "sin": mp.sin, "cos": mp.cos,
-          "atan": mp.atan, "abs": abs}[node[1]]
+          "atan": mp.atan, "abs": abs, "sign": mp.sign}[node[1]]
     return fn(_mpmath(node[2], x, mp))
 
 
@@ -291,5 +381,5 @@ def _to_sympy(node: Node, sp: Any, x: Any) -> Any:
         return a**b
     fn = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "erf": sp.erf, "erfc": sp.erfc,
           "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
-          "atan": sp.atan, "abs": sp.Abs}[node[1]]
+          "atan": sp.atan, "abs": sp.Abs, "sign": sp.sign}[node[1]]
     return fn(_to_sympy(node[2], sp, x))

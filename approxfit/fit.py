@@ -195,9 +195,10 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
         Starting coefficients (free ones); default: a weighted linear fit of the
         inner polynomial, then (for minimax) the least-squares fit.
     clamp : float or "range", optional
-        Clamp the input of p at ±C beyond the fitted range so that the
-        approximant stays right on the whole real line; ``"range"`` uses the
-        range's larger end.
+        A tail guard at ±C (tanh and sigmoid families): beyond it the gate takes
+        its limits 0 and 1, so that the approximant stays right on the whole real
+        line even when p turns over outside the range; ``"range"`` puts C at the
+        range's larger end. C may not lie inside the range.
     max_iter : int
         Iteration cap of the minimax loop.
 
@@ -289,7 +290,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     notes = []
     inside = metrics[on]["max_abs_error_range"]
     if outside["max_abs_error"] > max(10 * inside, 1e-6):
-        advice = ("use --clamp range to hold p at the range's end" if fam.gated else
+        advice = ("use --clamp range for a tail guard at the range's end" if fam.gated else
                   "a polynomial cannot follow the target beyond the range it was fitted on")
         notes.append(
             f"outside the range the error grows to {outside['max_abs_error']:.3g} at "
@@ -320,7 +321,7 @@ def _clamp(clamp: float | str | None, grid: Grid) -> tuple[float | None, str | N
         if not (np.isfinite(c) and c >= max(abs(grid.lo), abs(grid.hi))):
             raise InputError(f"clamp must be at least the range's larger end "
                              f"({max(abs(grid.lo), abs(grid.hi)):g}), got {clamp!r}")
-    return c, f"input clamped to ±{c:g}: p(x) is held at p(±{c:g}) beyond it"
+    return c, f"tail guard at ±{c:g}: beyond it the gate is 0 (x < −{c:g}) or 1 (x > {c:g})"
 
 
 def _start(prob: _Problem, tgt: Target, on: str, start: Mapping[str, float] | None,

@@ -409,3 +409,67 @@ def figure_bytes(fig: Any, name: str | Path = "png") -> bytes:
     with matplotlib.rc_context({"svg.hashsalt": "approxfit"}):
         fig.savefig(buf, format=fmt, metadata=metadata, dpi="figure")
     return buf.getvalue()
+
+
+def plot_pareto(result: Any, ax: Any = None) -> Any:
+    """Whole-line max error against cost: the fitted family × degree grid and the
+    published approximants, with the Pareto frontier and the recommended form.
+
+    Parameters
+    ----------
+    result : approxfit.pareto.ParetoResult or its ``to_dict()``
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    d = result if isinstance(result, Mapping) else result.to_dict()
+    ax = new_axes(ax, figsize=(9.0, 5.5))
+    rows = [r for r in d["rows"] if "error" not in r and r["max_error_whole_line"] < 1.0]
+    markers = {"tanh": ("o", 60, "C0"), "sigmoid": ("s", 110, "C1"), "poly": ("^", 60, "C2")}
+    for fam in sorted({r["family"] for r in rows}):
+        pts = [r for r in rows if r["family"] == fam]
+        m, size, color = markers.get(fam, ("o", 60, "C3"))
+        ax.scatter([r["cost"]["total"] for r in pts], [r["max_error_whole_line"] for r in pts],
+                   marker=m, s=size, facecolors="none" if fam == "sigmoid" else color,
+                   edgecolors=color, label=f"{fam} family, degree "
+                   f"{min(r['degree'] for r in pts)}–{max(r['degree'] for r in pts)}",
+                   zorder=3)
+        for r in pts:
+            if fam != "sigmoid":
+                ax.annotate(f"{r['degree']}", (r["cost"]["total"], r["max_error_whole_line"]),
+                            textcoords="offset points", xytext=(6, -3), fontsize=8)
+    front = sorted((r for r in rows if r["name"] in d["frontier"]),
+                   key=lambda r: r["cost"]["total"])
+    if front:
+        ax.step([r["cost"]["total"] for r in front], [r["max_error_whole_line"] for r in front],
+                where="post", color="0.5", linestyle="--", linewidth=1, label="Pareto frontier")
+    by_cost: dict[int, list[Mapping[str, Any]]] = {}
+    for p in d["published"]:
+        by_cost.setdefault(p["cost"]["total"], []).append(p)
+    for group in by_cost.values():
+        # Labels of points at one cost are stacked downwards so that none overlaps.
+        group = sorted(group, key=lambda p: -p["max_error_whole_line"])
+        for i, p in enumerate(group):
+            xy = (p["cost"]["total"], p["max_error_whole_line"])
+            ax.scatter([xy[0]], [xy[1]], marker="*", s=140, color="C3", zorder=4)
+            ax.annotate(f"{p['name']} ({p['max_error_whole_line']:.1e})", xy,
+                        xytext=(-8, 14 - 11 * i), textcoords="offset points", ha="right",
+                        fontsize=8, color="C3",
+                        arrowprops={"arrowstyle": "-", "color": "C3", "lw": 0.5})
+    ax.scatter([], [], marker="*", s=140, color="C3", label="published")
+    rec = d.get("recommended")
+    if rec is not None:
+        x, y = rec["cost"]["total"], rec["max_error_whole_line"]
+        ax.scatter([x], [y], s=320, facecolors="none", edgecolors="k", linewidths=1.5,
+                   zorder=5, label=f"recommended: {rec['name']}, {y:.2e}")
+    ax.set_yscale("log")
+    ax.set_xlabel("cost: multiplies + adds + compares + 10 × transcendental calls")
+    ax.set_ylabel("max |error| of the value on the whole real line")
+    lo, hi = d["range"]
+    ax.set_title(f"{d['target']}: error on the whole line against cost "
+                 f"({d['objective']} fits on [{lo:g}, {hi:g}])")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper right", fontsize="small")
+    return ax

@@ -424,8 +424,9 @@ def custom_target(name: str, text: str) -> Target:
     The formula is parsed by :func:`approxfit.expr.parse` (an ast whitelist, never
     ``eval``).  Its numpy form walks the checked tree with numpy and
     ``scipy.special``; its 50-digit reference walks it with mpmath; its sympy form
-    is built node by node; its derivative comes from sympy (loaded only when a
-    derivative is asked for).  A custom target has no gate, so it takes the poly
+    is built node by node; its derivative is the tree differentiated by the rules
+    of calculus (:meth:`~approxfit.expr.Expression.derivative`), so the numeric
+    path never loads sympy.  A custom target has no gate, so it takes the poly
     family; its parity is detected numerically.
 
     Raises
@@ -447,18 +448,10 @@ def custom_target(name: str, text: str) -> Target:
     def value(x: Array) -> Array:
         return expr.evaluate(x)
 
-    derivative: list[Callable[[Array], Array]] = []
+    slope = expr.derivative()
 
     def dvalue(x: Array) -> Array:
-        if not derivative:
-            import sympy as sp
-
-            xs = sp.Symbol("x", real=True)
-            derivative.append(sp.lambdify(xs, sp.diff(expr.to_sympy(xs), xs),
-                                          modules=["scipy", "numpy"]))
-        x = np.asarray(x, dtype=float)
-        with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(derivative[0](x), dtype=float), x.shape).copy()
+        return slope.evaluate(x)
 
     return Target(name=name, formula=expr.text, description=f"custom target {expr.text}",
                   value=_silent(value), dvalue=dvalue, value_mp=expr.evaluate_mp,

@@ -205,11 +205,18 @@ def test_approximant_derivative_matches_finite_differences(approx):
 
 
 def test_clamped_approximant_beyond_clamp_closed_form():
-    # Beyond C the inner p is held at p(±C): value = x·σ(2p(C)) for x > C.
+    # Beyond C the tail guard gives the gate's limits: GELU ≈ x above C and 0 below −C.
     a = _paper_tanh(clamp=2.0)
-    x = np.array([2.5, 7.0, 1e3])
-    pc = SQRT_2_OVER_PI * (2.0 + 0.044715 * 8.0)
-    np.testing.assert_allclose(a.evaluate(x, on="value"), x * expit(2 * pc),
+    x = np.array([-1e3, -7.0, -2.5, 2.5, 7.0, 1e3])
+    np.testing.assert_allclose(a.evaluate(x, on="value"), np.where(x > 0, x, 0.0),
+                               rtol=0, atol=0)
+    np.testing.assert_allclose(a.derivative(x), np.where(x > 0, 1.0, 0.0), rtol=0, atol=0)
+    inside = np.array([-1.5, 0.3, 1.9])
+    pc = SQRT_2_OVER_PI * (inside + 0.044715 * inside**3)
+    np.testing.assert_allclose(a.evaluate(inside, on="value"), inside * expit(2 * pc),
                                rtol=1e-14, atol=0)
-    np.testing.assert_allclose(a.derivative(x), np.full(3, expit(2 * pc)),
-                               rtol=1e-14, atol=0)
+
+
+def test_clamp_is_refused_for_a_polynomial():
+    with pytest.raises(InputError, match="tanh and sigmoid families only"):
+        Approximant("poly", (1, 3), (1.0, 0.1), "erf", base="value", clamp=3.0)
