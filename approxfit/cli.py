@@ -47,8 +47,12 @@ FixOpt = Annotated[list[str] | None, typer.Option(
     "--fix", help="Hold a coefficient at a value, NAME=EXPR, e.g. c1=sqrt(2/pi). "
     "Repeatable. EXPR may use numbers, pi, E, + - * / **, sqrt exp log erf tanh.")]
 OnOpt = Annotated[str | None, typer.Option(
-    "--on", help="Measure the gate or the value: gate | value. Default: gate when the "
-    "target has one.")]
+    "--on", help="Measure the gate or the value: gate | value. Default: the gate for the "
+    "tanh and sigmoid families, the value for poly and rational.")]
+DenDegreeOpt = Annotated[int, typer.Option(
+    "--den-degree", help="rational family: degree of the denominator Q = 1 + d·x^k + ….")]
+DenParityOpt = Annotated[str, typer.Option(
+    "--den-parity", help="rational family: powers of Q, even | odd | none.")]
 TargetArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.TARGET_NAMES)}; "
                                           "gelu:mu=M,sigma=S for GELU with an N(M, S) gate; "
                                           "or a new name for an --expr target.")]
@@ -170,6 +174,8 @@ def families(json_: JsonOpt = False) -> None:
 
     rows = [{"name": f.name, "formula": f.formula, "gated": f.gated, "scaled": f.scaled}
             for f in FAMILIES.values()]
+    rows.append({"name": "rational", "formula": "value ≈ P(x)/Q(x), Q(0) = 1 (--den-degree)",
+                 "gated": False, "scaled": False})
     if json_:
         _emit_json({"families": rows})
         return
@@ -199,7 +205,8 @@ def published(json_: JsonOpt = False) -> None:
 @_guard
 def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
            parity: ParityOpt = None, fix: FixOpt = None, on: OnOpt = None,
-           expr: ExprOpt = None, json_: JsonOpt = False) -> None:
+           expr: ExprOpt = None, den_degree: DenDegreeOpt = 2,
+           den_parity: DenParityOpt = "even", json_: JsonOpt = False) -> None:
     """Match the Maclaurin series: exact closed forms of the coefficients.
 
     Example: approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)
@@ -210,19 +217,29 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
         _choice(parity, names.PARITIES, "parity")
     fixes = _parse_fix(fix)
     tgt = _target(target, expr)
-    on = on or ("gate" if tgt.has_gate else "value")
+    on = on or ("gate" if tgt.has_gate and family in ("tanh", "sigmoid") else "value")
     _choice(on, names.ONS, "--on")
     from approxfit.families import powers_for
 
     if parity is not None:
         powers_for(degree, parity)          # validate before sympy loads
-    from approxfit.symbolic import taylor_match
+    if family == "rational":
+        if fixes:
+            raise InputError("--fix does not apply to the Padé approximant (rational family)")
+        _choice(den_parity, names.PARITIES, "--den-parity")
+        from approxfit.symbolic import pade_match
 
-    res = taylor_match(tgt, family, degree=degree, parity=parity, fix=fixes, on=on)
+        res = pade_match(tgt, degree=degree, den_degree=den_degree, parity=parity,
+                         den_parity=den_parity, on=on)
+    else:
+        from approxfit.symbolic import taylor_match
+
+        res = taylor_match(tgt, family, degree=degree, parity=parity, fix=fixes, on=on)
     if json_:
         _emit_json(res.to_dict())
         return
-    typer.echo(f"Taylor matching of {res.family} (degree {res.degree}, parity {res.parity}) "
+    what = "Padé approximant" if res.family == "rational" else "Taylor matching"
+    typer.echo(f"{what} of {res.family} (degree {res.degree}, parity {res.parity}) "
                f"to {res.target}'s {res.on}; series agree through x^{res.matched_order}")
     for name in [*res.coefficients, *res.scaled]:
         value = res.coefficients.get(name, res.scaled.get(name))
@@ -252,6 +269,8 @@ def fit(
     max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop.",
                                           min=1, max=10_000)] = 200,
     expr: ExprOpt = None,
+    den_degree: DenDegreeOpt = 2,
+    den_parity: DenParityOpt = "even",
     json_: JsonOpt = False,
 ) -> None:
     """Fit a family to a target by least squares or minimax.
@@ -275,7 +294,7 @@ def fit(
     from approxfit.grids import make_grid
 
     tgt = _target(target, expr)
-    on = on or ("gate" if tgt.has_gate else "value")
+    on = on or ("gate" if tgt.has_gate and family in ("tanh", "sigmoid") else "value")
     _choice(on, names.ONS, "--on")
     fixed = {k: parse_number(v, what=f"--fix {k}") for k, v in fixes.items()}
     clamp_arg: Any = clamp
@@ -283,11 +302,16 @@ def fit(
         clamp_arg = parse_number(clamp, what="--clamp")
     g = make_grid(range_[0], range_[1], samples=(samples if step is None else None)
                   if samples is not None or step is not None else 20001, grid=grid, step=step)
+    start = None
+    if family == "rational":
+        _choice(den_parity, names.PARITIES, "--den-parity")
+        start = _pade_start(tgt, degree, den_degree, parity, den_parity, on)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = run_fit(tgt, family, g, degree=degree, parity=parity, fix=fixed,
-                      objective=objective, on=on, max_iter=max_iter,
-                      clamp=None if clamp_arg == "none" else clamp_arg)
+                      objective=objective, on=on, max_iter=max_iter, start=start,
+                      clamp=None if clamp_arg == "none" else clamp_arg,
+                      den_degree=den_degree, den_parity=den_parity)
     if save is not None:
         from approxfit.io import dumps, write_atomic
 
@@ -526,6 +550,19 @@ def write_pareto(res: Any, folder: Any) -> None:
     plotting.save_figure(plotting.plot_pareto(res).figure, folder / f"{stem}.png")
 
 
+def _pade_start(tgt: Any, degree: int, den_degree: int, parity: str | None,
+                den_parity: str, on: str) -> dict[str, float] | None:
+    """The Padé approximant as a rational fit's start (None if it cannot be formed)."""
+    from approxfit.exceptions import ComputationError
+    from approxfit.symbolic import pade_match
+
+    try:
+        return pade_match(tgt, degree=degree, den_degree=den_degree, parity=parity,
+                          den_parity=den_parity, on=on).coefficients
+    except (ComputationError, InputError):
+        return None
+
+
 def _print_fit(res: Any) -> None:
     a = res.approximant
     m = res.metrics[res.on]
@@ -537,6 +574,9 @@ def _print_fit(res: Any) -> None:
         typer.echo(f"  {name:<4} = {value:.10g}{tag}")
     for name, value in res.scaled.items():
         typer.echo(f"  {name:<4} = {value:.10g}   (scaled: p = c1·(x + …))")
+    for note in res.warnings:
+        if note.startswith("denominator"):
+            typer.echo(f"  {note}")
     for on, mm in res.metrics.items():
         typer.echo(f"  {on:<5}: max abs error {mm['max_abs_error_range']:.4e} at x = "
                    f"{mm['argmax_abs_error_range']:.4g} (on the range), MSE {mm['mse']:.4e}, "

@@ -92,6 +92,11 @@ class _Problem:
     factor: Array        # d(model)/dh, per point
     offset: float        # model = factor·h + offset
 
+    @property
+    def linear(self) -> bool:
+        """Whether the model is linear in its coefficients (poly)."""
+        return not self.family.gated
+
     def full(self, cfree: Array) -> Array:
         c = self.base.copy()
         c[self.free] = cfree
@@ -171,7 +176,8 @@ def error_symmetry(target: Target, family: Family, parity: str, on: str,
 def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
         parity: str | None = None, fix: Mapping[str, float] | None = None,
         objective: str = "l2", on: str = "gate", start: Mapping[str, float] | None = None,
-        clamp: float | str | None = None, max_iter: int = 200) -> FitResult:
+        clamp: float | str | None = None, max_iter: int = 200,
+        den_degree: int | None = None, den_parity: str = "even") -> FitResult:
     """Fit an approximant family to a target on a sample grid.
 
     Parameters
@@ -179,7 +185,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     target : str or Target
         What to approximate (``"gelu"``, …).
     family : str or Family
-        ``"tanh"``, ``"sigmoid"`` or ``"poly"``.
+        ``"tanh"``, ``"sigmoid"``, ``"poly"`` or ``"rational"`` (see
+        :mod:`approxfit.rational`; it takes ``den_degree`` and ``den_parity``).
     grid : Grid
         The sample points (:func:`approxfit.grids.make_grid`).
     degree : int
@@ -201,6 +208,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
         range's larger end. C may not lie inside the range.
     max_iter : int
         Iteration cap of the minimax loop.
+    den_degree, den_parity : int, str
+        The denominator of a rational fit (default degree 2, even).
 
     Returns
     -------
@@ -223,6 +232,19 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     0.0448465
     """
     t0 = time.perf_counter()
+    if family == "rational":
+        _check_choice(objective, OBJECTIVES, "objective")
+        _check_choice(on, ONS, "--on")
+        tgt = _as_target(target)
+        if on == "gate" and not tgt.has_gate:
+            raise InputError(f"target {tgt.name!r} has no gate; use --on value")
+        if clamp not in (None, "none"):
+            raise InputError("a clamp (tail guard) applies to the tanh and sigmoid families")
+        from approxfit.rational import fit_rational
+
+        return fit_rational(tgt, grid, degree=degree, den_degree=2 if den_degree is None
+                            else den_degree, parity=parity, den_parity=den_parity, fix=fix,
+                            objective=objective, on=on, start=start, max_iter=max_iter)
     tgt, fam = _as_target(target), _as_family(family)
     _check_choice(objective, OBJECTIVES, "objective")
     _check_choice(on, ONS, "--on")
@@ -376,12 +398,14 @@ def _merge(*parts: Array) -> Array:
     return np.unique(np.concatenate([np.asarray(p, dtype=np.intp) for p in parts]))
 
 
-def _lp_step(r: Array, jac: Array, radius: float | None) -> tuple[Array, float, float]:
+def _lp_step(r: Array, jac: Array, radius: float | None,
+             extra: tuple[Array, Array] | None = None) -> tuple[Array, float, float]:
     """Solve ``min t s.t. |r + J Δ| ≤ t, |δ_j| ≤ radius`` on a working set.
 
     The step is scaled, ``Δ_j = δ_j·level / max_i |J_ij|``, so that a unit of δ
-    moves the residual by at most the current error level.  Returns ``(Δ, t,
-    max |δ_j|)``.
+    moves the residual by at most the current error level.  ``extra = (A, b)``
+    adds constraints ``A Δ ≤ b`` (a rational fit keeps its denominator positive
+    this way).  Returns ``(Δ, t, max |δ_j|)``.
     """
     from scipy.optimize import linprog
 
@@ -396,6 +420,10 @@ def _lp_step(r: Array, jac: Array, radius: float | None) -> tuple[Array, float, 
     ones = np.ones((m, 1))
     a_ub = np.block([[js, -ones], [-js, -ones]])
     b_ub = np.concatenate([-rs, rs])
+    if extra is not None:
+        a_x, b_x = extra
+        a_ub = np.vstack([a_ub, np.hstack([a_x * (level / colmax), np.zeros((len(b_x), 1))])])
+        b_ub = np.concatenate([b_ub, b_x])
     cost = np.zeros(n + 1)
     cost[-1] = 1.0
     bound = None if radius is None else radius
@@ -408,10 +436,19 @@ def _lp_step(r: Array, jac: Array, radius: float | None) -> tuple[Array, float, 
     return res.x[:n] / colmax, float(res.x[-1]) * level, float(np.max(np.abs(res.x[:n])))
 
 
-def _minimax(prob: _Problem, c: Array, max_iter: int
+def _minimax(prob: Any, c: Array, max_iter: int
              ) -> tuple[Array, bool, str, int, list[float]]:
+    """The SLP / exchange loop (see the module docstring).
+
+    ``prob`` offers ``x``, ``y``, ``residual(c, idx)``, ``jacobian(c, idx)`` and
+    ``linear``; optionally ``constraints(c, idx) -> (A, b)`` for extra linear
+    constraints on the step and ``admissible(c)`` to reject a step (a rational
+    fit whose denominator would vanish on the range).
+    """
     n = prob.x.size
-    linear = not prob.family.gated
+    linear = prob.linear
+    constraints = getattr(prob, "constraints", None)
+    admissible = getattr(prob, "admissible", None)
     r = prob.residual(c)
     err = float(np.max(np.abs(r)))
     cover = np.unique(np.linspace(0, n - 1, min(n, 64)).round().astype(np.intp))
@@ -428,10 +465,16 @@ def _minimax(prob: _Problem, c: Array, max_iter: int
     while it < max_iter:
         it += 1
         rw = prob.residual(c, work)
-        step, level, size = _lp_step(rw, prob.jacobian(c, work), radius)
+        extra = constraints(c, work) if constraints is not None else None
+        step, level, size = _lp_step(rw, prob.jacobian(c, work), radius, extra)
         predicted = float(np.max(np.abs(rw))) - level
         c_new = c + step
         r_new = prob.residual(c_new)
+        if admissible is not None and not admissible(c_new):
+            radius *= 0.25
+            if radius < 1e-12:
+                break
+            continue
         if not np.all(np.isfinite(r_new)):
             if linear:
                 raise ComputationError("the residuals overflowed during the minimax fit; try "

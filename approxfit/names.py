@@ -6,7 +6,7 @@ The command line builds its help texts and choices from these so that
 """
 
 TARGET_NAMES = ("gelu", "phi", "erf", "silu", "mish", "softplus", "tanh")
-FAMILY_NAMES = ("tanh", "sigmoid", "poly")
+FAMILY_NAMES = ("tanh", "sigmoid", "poly", "rational")
 OBJECTIVES = ("l2", "minimax")
 ONS = ("gate", "value")
 PARITIES = ("odd", "even", "none")

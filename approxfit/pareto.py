@@ -14,7 +14,8 @@ Cost model (:class:`Cost`), counted for the value f(x) in the obvious kernel:
 * tanh family ``½(1 + tanh p)``: one transcendental and one multiply-add;
 * sigmoid family ``1/(1 + exp(−p))``: one transcendental, one add, one divide;
 * ``f = x·g``: one multiply; ``f = 2g − 1``: one multiply-add;
-* an input clamp ``clip(x, −C, C)``: two compares.
+* rational ``P/Q``: P and ``Q − 1`` by Horner, one add and one divide;
+* a tail guard at ±C: two compares.
 
 A multiply-add counts as one multiply and one add, a divide as one multiply.
 The single number on the plots weighs multiplies, adds and compares 1 and a
@@ -110,6 +111,9 @@ def approximant_cost(approx: Any) -> Cost:
         return CLOSED_FORM_COSTS[name]
     if not hasattr(approx, "powers"):
         raise InputError(f"no cost model for {name!r}")
+    if approx.family == "rational":
+        # P by Horner, Q − 1 by Horner, + 1, one divide
+        return horner_cost(approx.num_powers) + horner_cost(approx.den_powers) + ADD + MUL
     cost = horner_cost(tuple(approx.powers))
     if approx.family == "tanh":
         cost = cost + Cost(1, 1, 1, 0)
@@ -163,13 +167,15 @@ def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = fit(tgt, task["family"], make_grid(lo, hi, samples=task["samples"]),
-                      degree=task["degree"], objective=task["objective"], on=task["on"])
+                      degree=task["degree"], objective=task["objective"], on=task["on"],
+                      den_degree=task.get("den_degree"))
     except ApproxfitError as exc:
         return {**row, "error": str(exc)}
     a = res.approximant
     plain_err, plain_at = whole_line_error(a, lo, hi)
     choice = (a, plain_err, plain_at)
-    if a.family_obj.gated and plain_err > 1.01 * res.metrics["value"]["max_abs_error_range"]:
+    gated = a.family in ("tanh", "sigmoid")
+    if gated and plain_err > 1.01 * res.metrics["value"]["max_abs_error_range"]:
         clamped = Approximant(a.family, a.powers, a.coef, a.target, a.base,
                               clamp=max(abs(lo), abs(hi)), name=a.name)
         c_err, c_at = whole_line_error(clamped, lo, hi)
@@ -285,6 +291,13 @@ def _tasks(target: str, families: Iterable[str], max_degree: int, objective: str
     tgt = get_target(target)
     tasks = []
     for name in families:
+        if name == "rational":
+            # P of each degree over an even Q = 1 + d2·x²
+            for degree in range(2, max_degree + 1):
+                tasks.append({"target": target, "family": name, "degree": degree,
+                              "den_degree": 2, "objective": objective, "on": on,
+                              "range": list(range_), "samples": samples})
+            continue
         fam = get_family(name)
         if fam.gated and not tgt.has_gate:
             continue

@@ -10,6 +10,7 @@ approximant spec.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -81,8 +82,8 @@ class FitResult:
 
     Attributes
     ----------
-    approximant : Approximant
-        The fitted approximant (with its clamp, if any).
+    approximant : Approximant or RationalApproximant
+        The fitted approximant (with its tail guard, if any).
     objective : {"l2", "minimax"}
     on : {"gate", "value"}
         What the fit measured.
@@ -115,7 +116,7 @@ class FitResult:
         How the approximant is kept right beyond the range (``"clamp at ±C"``).
     """
 
-    approximant: Approximant
+    approximant: Any
     objective: str
     on: str
     degree: int
@@ -182,7 +183,7 @@ class FitResult:
         """Read back what :meth:`to_dict` wrote."""
         cert = d.get("certificate")
         return cls(
-            approximant=Approximant.from_dict(d["approximant"]),
+            approximant=approximant_from_dict(d["approximant"]),
             objective=d["objective"], on=d["on"], degree=int(d["degree"]),
             parity=d["parity"], range=tuple(d["range"]), grid=dict(d["grid"]),
             fixed=tuple(d["fixed"]), converged=bool(d["converged"]),
@@ -221,8 +222,18 @@ def load_approximant_file(path: str | Path) -> Approximant:
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         raise InputError(f"spec file {str(p)!r} has schema_version {version!r}; this "
                          f"approxfit reads versions up to {SCHEMA_VERSION}")
-    approx = Approximant.from_dict(data["approximant"])
+    approx = approximant_from_dict(data["approximant"])
     if not approx.name:
-        approx = Approximant(approx.family, approx.powers, approx.coef, approx.target,
-                             approx.base, approx.clamp, name=p.stem)
+        approx = dataclasses.replace(approx, name=p.stem)
     return approx
+
+
+def approximant_from_dict(data: Any) -> Any:
+    """An :class:`Approximant` or, for ``family: rational``, a ``RationalApproximant``."""
+    if not isinstance(data, dict):
+        raise InputError("not an approximant description: expected a JSON object")
+    if data.get("family") == "rational":
+        from approxfit.rational import RationalApproximant
+
+        return RationalApproximant.from_dict(data)
+    return Approximant.from_dict(data)

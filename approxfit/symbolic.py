@@ -287,3 +287,64 @@ def _pretty(e: sp.Expr) -> str:
     forms = [e, sp.factor(e), sp.together(e), sp.radsimp(e), sp.nsimplify(e)]
     forms = [f for f in forms if sp.simplify(f - e) == 0]
     return str(min(forms, key=lambda f: (sp.count_ops(f), len(str(f)))))
+
+
+def pade_match(target: str | Target, *, degree: int, den_degree: int,
+               parity: str | None = None, den_parity: str = "even",
+               on: str = "value") -> TaylorResult:
+    """The Padé approximant ``P/Q`` (``Q(0) = 1``) of the target's value or gate.
+
+    The coefficients solve ``P − Q·T = O(x^J)`` order by order, T the target's
+    Maclaurin series, with as many orders J as there are unknowns that they
+    involve; an order whose equation involves no unknown is a check.  Powers
+    follow the parities, as in :func:`approxfit.rational.fit_rational`.
+
+    Returns
+    -------
+    TaylorResult
+        Coefficients named ``c<k>`` (P) and ``d<k>`` (Q), with exact forms.
+    """
+    t0 = time.perf_counter()
+    tgt = target if isinstance(target, Target) else get_target(target)
+    if on == "gate" and not tgt.has_gate:
+        raise InputError(f"target {tgt.name!r} has no gate; use --on value")
+    if den_degree < 1:
+        raise InputError(f"--den-degree must be at least 1, got {den_degree}")
+    if parity is None:
+        parity = tgt.value_parity if (on == "value" and tgt.value_parity != "none") else "none"
+    num_powers = powers_for(degree, parity)
+    den_powers = tuple(k for k in powers_for(den_degree, den_parity) if k >= 1)
+    c = {k: sp.Symbol(f"c{k}") for k in num_powers}
+    d = {k: sp.Symbol(f"d{k}") for k in den_powers}
+    unknowns = [*c.values(), *d.values()]
+    order = degree + den_degree + 2
+    want = target_series(tgt, on, order + 4)
+    p = sum(c[k] * X**k for k in num_powers)
+    q = 1 + sum(d[k] * X**k for k in den_powers)
+    t = sum(w * X**m for m, w in enumerate(want))
+    diff = sp.expand(p - q * t)
+    equations, checks = [], []
+    for m in range(order + 5):
+        eq = diff.coeff(X, m)
+        (equations if eq.free_symbols & set(unknowns) else checks).append((m, eq))
+        if len(equations) == len(unknowns):
+            break
+    sol = sp.linsolve([e for _, e in equations], unknowns)
+    if not sol:
+        raise ComputationError("the Padé equations have no solution for these degrees")
+    values = dict(zip(unknowns, next(iter(sol)), strict=True))
+    free_left = [u for u, v in values.items() if v.free_symbols & set(unknowns)]
+    if free_left:
+        raise ComputationError("the Padé equations do not determine "
+                               f"{', '.join(map(str, free_left))}; change the degrees")
+    exact_e = {str(u): sp.simplify(v) for u, v in values.items()}
+    last = equations[-1][0] if equations else 0
+    mismatches = tuple(m for m, e in checks if sp.simplify(e.subs(values)) != 0)
+    matched = min(mismatches, default=last + 1) - 1
+    return TaylorResult(
+        target=tgt.name, family="rational", degree=degree, parity=parity, on=on,
+        powers=num_powers,
+        coefficients={n: float(sp.N(e, 30)) for n, e in exact_e.items()}, scaled={},
+        exact={n: _pretty(e) for n, e in exact_e.items()}, fixed=(),
+        matched_order=matched, checked_order=last, mismatches=mismatches,
+        seconds=time.perf_counter() - t0)

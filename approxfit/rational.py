@@ -1,0 +1,367 @@
+"""Rational approximants ``P(x)/Q(x)`` and their least-squares and minimax fits.
+
+``P(x) = Σ c_k x^k`` over the numerator's powers and ``Q(x) = 1 + Σ d_k x^k`` over
+the denominator's (k ≥ 1; ``Q(0) = 1`` fixes the scale).  Like ``poly``, a rational
+approximant stands for whatever it was fitted on, the value or the gate.
+
+A rational fit must not have a pole on its range.  Least squares starts from the
+linearised problem ``min ‖P − y·Q‖`` (Loeb's linearisation) or from a given start
+(the command line passes the Padé approximant from :mod:`approxfit.symbolic`
+when it has no pole on the range), and minimax continues with the same SLP /
+exchange loop as the other families (:mod:`approxfit.fit`), with ``Q ≥ 10⁻³`` added
+as linear constraints on the working set and every step whose Q would vanish
+on the grid rejected.  The result says how close Q comes to zero on the range;
+a fit whose Q vanishes there is refused.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from approxfit.exceptions import ComputationError, ConvergenceWarning, InputError
+from approxfit.families import poly_derivative, poly_value, powers_for, vander
+from approxfit.grids import Grid
+from approxfit.targets import Target, get_target
+
+__all__ = ["Q_FLOOR", "RationalApproximant", "fit_rational"]
+
+Array = np.ndarray
+Q_FLOOR = 1e-3
+
+
+def _names(prefix: str, powers: tuple[int, ...]) -> list[str]:
+    return [f"{prefix}{k}" for k in powers]
+
+
+@dataclass(frozen=True, eq=False)
+class RationalApproximant:
+    """``P(x)/Q(x)`` approximating a target's value or gate.
+
+    Attributes
+    ----------
+    num_powers, num_coef : tuple
+        Powers and coefficients ``c_k`` of P.
+    den_powers, den_coef : tuple
+        Powers (≥ 1) and coefficients ``d_k`` of Q; Q's constant term is 1.
+    target : str or Target
+    base : {"value", "gate"}
+        What P/Q approximates.
+    name : str
+    """
+
+    num_powers: tuple[int, ...]
+    num_coef: tuple[float, ...]
+    den_powers: tuple[int, ...]
+    den_coef: tuple[float, ...]
+    target: str | Target
+    base: str = "value"
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    family = "rational"
+    clamp = None
+
+    def __post_init__(self) -> None:
+        if len(self.num_powers) != len(self.num_coef) or len(self.den_powers) != len(
+                self.den_coef):
+            raise InputError("rational: one coefficient per power, in P and in Q")
+        if any(k < 1 for k in self.den_powers):
+            raise InputError("rational: Q's powers start at 1 (its constant term is 1)")
+        if self.base not in ("value", "gate"):
+            raise InputError(f"base must be 'gate' or 'value', got {self.base!r}")
+
+    @property
+    def target_obj(self) -> Target:
+        """The target."""
+        return self.target if isinstance(self.target, Target) else get_target(self.target)
+
+    @property
+    def target_name(self) -> str:
+        """The target's name."""
+        return self.target_obj.name
+
+    @property
+    def powers(self) -> tuple[int, ...]:
+        """The numerator's powers (for tables that show one power list)."""
+        return self.num_powers
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """``{"c0": …, "c1": …, "d2": …}``: P's then Q's coefficients."""
+        return {**dict(zip(_names("c", self.num_powers), self.num_coef, strict=True)),
+                **dict(zip(_names("d", self.den_powers), self.den_coef, strict=True))}
+
+    @property
+    def scaled(self) -> dict[str, float]:
+        """Empty: rational approximants have no scaled form."""
+        return {}
+
+    def p(self, x: Array) -> Array:
+        """The numerator."""
+        return poly_value(x, np.asarray(self.num_coef), self.num_powers)
+
+    def q(self, x: Array) -> Array:
+        """The denominator ``1 + Σ d_k x^k``."""
+        x = np.asarray(x, dtype=float)
+        if not self.den_powers:
+            return np.ones_like(x)
+        return 1.0 + poly_value(x, np.asarray(self.den_coef), self.den_powers)
+
+    def kernel(self, x: Array) -> Array:
+        """P/Q."""
+        with np.errstate(all="ignore"):
+            return self.p(x) / self.q(x)
+
+    def evaluate(self, x: Array, *, on: str = "value") -> Array:
+        """The approximant of the target's value or gate at ``x``."""
+        x = np.asarray(x, dtype=float)
+        h = self.kernel(x)
+        if on == self.base:
+            return h
+        rel = self.target_obj.relation
+        if rel is None:
+            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
+        return rel.value_from_gate(x, h) if on == "value" else rel.gate_from_value(x, h)
+
+    def derivative(self, x: Array) -> Array:
+        """d/dx of the approximant of the value: ``(P′Q − PQ′)/Q²`` through the relation."""
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            p, q = self.p(x), self.q(x)
+            dp = poly_derivative(x, np.asarray(self.num_coef), self.num_powers)
+            dq = (poly_derivative(x, np.asarray(self.den_coef), self.den_powers)
+                  if self.den_powers else np.zeros_like(x))
+            dh = (dp * q - p * dq) / (q * q)
+        if self.base == "value":
+            return dh
+        rel = self.target_obj.relation
+        return rel.dscale(x) * self.kernel(x) + rel.scale(x) * dh
+
+    def min_abs_q(self, lo: float, hi: float, n: int = 20001) -> tuple[float, float]:
+        """The smallest ``|Q|`` on ``[lo, hi]`` (dense grid) and where; 0 at a sign change."""
+        x = np.linspace(lo, hi, n)
+        q = self.q(x)
+        change = np.flatnonzero(np.sign(q[:-1]) * np.sign(q[1:]) <= 0)
+        if change.size:
+            return 0.0, float(x[change[0]])
+        i = int(np.argmin(np.abs(q)))
+        return float(abs(q[i])), float(x[i])
+
+    def describe(self) -> str:
+        """A one-line formula."""
+        return (" + ".join(f"{c:.9g}·x^{k}" for k, c in zip(self.num_powers, self.num_coef,
+                                                           strict=True))
+                + " over 1 + " + " + ".join(f"{d:.9g}·x^{k}" for k, d in
+                                            zip(self.den_powers, self.den_coef, strict=True)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description that :meth:`from_dict` reads back."""
+        d = {"family": "rational", "target": self.target_name, "base": self.base,
+             "powers": list(self.num_powers), "den_powers": list(self.den_powers),
+             "coefficients": self.coefficients, "clamp": None, "name": self.name}
+        if self.target_obj.expression is not None:
+            d["target_expr"] = self.target_obj.expression
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RationalApproximant:
+        """Inverse of :meth:`to_dict`."""
+        try:
+            coefs = data["coefficients"]
+            num = tuple(int(k) for k in data["powers"])
+            den = tuple(int(k) for k in data["den_powers"])
+            target: str | Target = str(data["target"])
+            if data.get("target_expr") is not None:
+                from approxfit.targets import custom_target
+
+                target = custom_target(str(data["target"]), str(data["target_expr"]))
+            return cls(num, tuple(float(coefs[f"c{k}"]) for k in num), den,
+                       tuple(float(coefs[f"d{k}"]) for k in den), target,
+                       base=str(data.get("base", "value")), name=str(data.get("name", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a rational approximant description: missing or bad {exc}"
+                             ) from None
+
+
+@dataclass(frozen=True, eq=False)
+class _RationalProblem:
+    """Residual ``P/Q − y`` on the samples, over the free coefficients of P and Q."""
+
+    x: Array
+    y: Array
+    num_powers: tuple[int, ...]
+    den_powers: tuple[int, ...]
+    free: Array              # mask over (c..., d...)
+    base: Array              # all coefficients, fixed values in place
+    linear = False
+
+    def full(self, cfree: Array) -> Array:
+        c = self.base.copy()
+        c[self.free] = cfree
+        return c
+
+    def _parts(self, cfree: Array, idx: Array | None) -> tuple[Array, Array, Array, Array]:
+        x = self.x if idx is None else self.x[idx]
+        c = self.full(cfree)
+        m = len(self.num_powers)
+        p = poly_value(x, c[:m], self.num_powers)
+        q = 1.0 + (poly_value(x, c[m:], self.den_powers) if self.den_powers else 0.0 * x)
+        return x, p, q, c
+
+    def residual(self, cfree: Array, idx: Array | None = None) -> Array:
+        y = self.y if idx is None else self.y[idx]
+        with np.errstate(all="ignore"):
+            _, p, q, _ = self._parts(cfree, idx)
+            return p / q - y
+
+    def jacobian(self, cfree: Array, idx: Array | None = None) -> Array:
+        with np.errstate(all="ignore"):
+            x, p, q, _ = self._parts(cfree, idx)
+            jp = vander(x, self.num_powers) / q[:, None]
+            jq = -vander(x, self.den_powers) * (p / (q * q))[:, None]
+            return np.hstack([jp, jq])[:, self.free]
+
+    def constraints(self, cfree: Array, idx: Array) -> tuple[Array, Array]:
+        """``Q(x_i) + ∂Q/∂d·Δd ≥ Q_FLOOR`` on the working set, as ``A Δ ≤ b``."""
+        x, _, q, _ = self._parts(cfree, idx)
+        a = np.hstack([np.zeros((x.size, len(self.num_powers))),
+                       -vander(x, self.den_powers)])[:, self.free]
+        return a, q - Q_FLOOR
+
+    def admissible(self, cfree: Array) -> bool:
+        _, _, q, _ = self._parts(cfree, None)
+        return bool(np.all(q > 0))
+
+
+def _linearised_start(prob: _RationalProblem) -> Array:
+    """Loeb's linearisation: least squares of ``P(x) − y·(Q(x) − 1) = y``."""
+    x, y = prob.x, prob.y
+    a = np.hstack([vander(x, prob.num_powers), -y[:, None] * vander(x, prob.den_powers)])
+    rhs = y - a[:, ~prob.free] @ prob.base[~prob.free]
+    a = a[:, prob.free]
+    scale = np.max(np.abs(a), axis=0)
+    scale[scale == 0] = 1.0
+    sol, *_ = np.linalg.lstsq(a / scale, rhs, rcond=None)
+    return sol / scale
+
+
+def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
+                 parity: str | None = None, den_parity: str = "even",
+                 fix: Mapping[str, float] | None = None, objective: str = "l2",
+                 on: str = "value", start: Mapping[str, float] | None = None,
+                 max_iter: int = 200) -> Any:
+    """Fit ``P/Q`` to a target's value or gate; see the module docstring.
+
+    Parameters
+    ----------
+    target : Target
+    grid : Grid
+    degree, den_degree : int
+        Degrees of P and of Q (Q's ≥ 1).
+    parity, den_parity : str
+        Parities of P (default: as poly would take) and of Q (default even).
+    fix : mapping, optional
+        Fixed coefficients, by name (``c<k>`` or ``d<k>``).
+    objective : {"l2", "minimax"}
+    on : {"value", "gate"}
+    start : mapping, optional
+        Starting coefficients (all free ones by name), e.g. the Padé approximant.
+
+    Returns
+    -------
+    approxfit.result.FitResult
+
+    Raises
+    ------
+    ComputationError
+        If the fitted Q vanishes on the range (a pole), or the fit fails.
+    """
+    from approxfit.fit import _least_squares, _minimax, certificate, rounding_level
+    from approxfit.metrics import approximant_metrics, outside_metrics
+    from approxfit.result import FitResult
+
+    t0 = time.perf_counter()
+    if den_degree < 1:
+        raise InputError(f"--den-degree must be at least 1 for a rational fit, got {den_degree}")
+    if parity is None:
+        parity = target.value_parity if (on == "value" and target.value_parity != "none"
+                                         ) else "none"
+    num_powers = powers_for(degree, parity)
+    den_powers = tuple(k for k in powers_for(den_degree, den_parity) if k >= 1)
+    if not den_powers:
+        raise InputError(f"--den-degree {den_degree} with parity {den_parity} leaves Q = 1; "
+                         "use the poly family or a larger --den-degree")
+    names = _names("c", num_powers) + _names("d", den_powers)
+    fixed = dict(fix or {})
+    for k in fixed:
+        if k not in names:
+            raise InputError(f"--fix {k}: this rational family has {', '.join(names)}")
+    if len(fixed) == len(names):
+        raise InputError("--fix fixes every coefficient; leave at least one free to fit")
+    free = np.array([n not in fixed for n in names])
+    x = np.asarray(grid.x, dtype=float)
+    if x.size < int(free.sum()) + 2:
+        raise InputError(f"samples must be at least the number of free coefficients + 2 "
+                         f"({int(free.sum()) + 2}), got {x.size}")
+    y = target.evaluate(x, on=on)
+    prob = _RationalProblem(x, y, num_powers, den_powers, free,
+                            np.array([float(fixed.get(n, 0.0)) for n in names]))
+    try:
+        if start:
+            missing = [n for n, f in zip(names, free, strict=True) if f and n not in start]
+            if missing:
+                raise InputError(f"start lacks {', '.join(missing)}")
+            c0 = np.array([float(start[n]) for n, f in zip(names, free, strict=True) if f])
+            if not prob.admissible(c0):
+                c0 = _linearised_start(prob)
+        else:
+            c0 = _linearised_start(prob)
+        if not prob.admissible(c0):
+            raise ComputationError("the starting denominator vanishes on the range; try a "
+                                   "lower --den-degree or another range")
+        cfree, converged, message, iterations, history = _least_squares(prob, c0)
+        if not prob.admissible(cfree):
+            cfree, converged, message = c0, False, "least squares ran into a pole"
+        if objective == "minimax":
+            cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise ComputationError(f"the rational fit failed numerically ({exc})") from None
+    coef = prob.full(cfree)
+    m = len(num_powers)
+    approx = RationalApproximant(num_powers, tuple(map(float, coef[:m])), den_powers,
+                                 tuple(map(float, coef[m:])), target, base=on,
+                                 name=f"rational-{objective}-{on}")
+    qmin, qwhere = approx.min_abs_q(grid.lo, grid.hi)
+    if qmin == 0.0:
+        raise ComputationError(f"the fitted denominator Q vanishes at x ≈ {qwhere:.4g} on "
+                               "the range: the fit is refused (a pole); try a lower "
+                               "--den-degree or --den-parity even")
+    cert = None
+    if objective == "minimax":
+        cert = certificate(x, prob.residual(cfree), int(free.sum()), None)
+        exact = cert.max_error_samples <= rounding_level(y)
+        if converged and not exact and cert.levelled_ratio < 0.999:
+            converged = False
+            message = (f"minimax stopped with the error level only to "
+                       f"{cert.levelled_ratio:.4f} on its reference points")
+    metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
+    outside = outside_metrics(approx, grid.lo, grid.hi, on=on)
+    notes = [f"denominator: min |Q| = {qmin:.4g} at x = {qwhere:.4g} on the range "
+             "(no pole)"]
+    if not converged:
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+    return FitResult(
+        approximant=approx, objective=objective, on=on, degree=degree, parity=parity,
+        range=(grid.lo, grid.hi), grid=grid.describe(),
+        fixed=tuple(n for n in names if n in fixed), converged=converged, message=message,
+        iterations=iterations, seconds=time.perf_counter() - t0, metrics=metrics,
+        metrics_outside=outside, certificate=cert, history=tuple(history),
+        warnings=tuple(notes), tail=None)
