@@ -109,9 +109,28 @@ def poly_derivative(x: Array, coef: Array, powers: Sequence[int]) -> Array:
 
 
 def vander(x: Array, powers: Sequence[int]) -> Array:
-    """The matrix V[i, j] = x[i]**powers[j] (the Jacobian of p in its coefficients)."""
+    """The matrix V[i, j] = x[i]**powers[j] (the Jacobian of p in its coefficients).
+
+    Built by repeated multiplication (by x, or by x² between powers of one parity),
+    which is exact for small powers and far faster than ``numpy.power``.
+    """
     x = np.asarray(x, dtype=float)
-    return np.power.outer(x, np.asarray(powers, dtype=float))
+    out = np.empty((x.size, len(powers)))
+    if not len(powers):
+        return out
+    x2 = x * x
+    prev_k, prev = 0, np.ones_like(x)
+    for j, k in enumerate(powers):
+        col = prev
+        step = k - prev_k
+        while step >= 2:
+            col = col * x2
+            step -= 2
+        if step == 1:
+            col = col * x
+        out[:, j] = col
+        prev_k, prev = k, col
+    return out
 
 
 def _sigmoid(z: Array) -> Array:

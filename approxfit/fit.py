@@ -72,6 +72,7 @@ MESSAGES = {
     "mm_radius": "minimax stopped: the trust region shrank to nothing without progress",
     "mm_lp": "minimax failed: the linear programme could not be solved ({})",
     "mm_exact": "minimax converged: the error is at rounding level (an exact fit)",
+    "mm_remez": "minimax converged: Remez's exchange levelled the error on the reference",
 }
 
 
@@ -284,7 +285,10 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
             raise ComputationError(f"the residuals are not finite at the start: {overflow}")
         cfree, converged, message, iterations, history = _least_squares(prob, c0)
         if objective == "minimax":
-            cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter)
+            sym = error_symmetry(tgt, fam, parity, on, grid.lo, grid.hi)
+            reference = x > 0 if sym else np.ones(x.size, dtype=bool)
+            cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter,
+                                                                      reference)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
         if isinstance(exc, InputError):
             raise
@@ -380,7 +384,15 @@ def _start(prob: _Problem, tgt: Target, on: str, start: Mapping[str, float] | No
         a = v[:, prob.free]
     scale = np.max(np.abs(a), axis=0)
     scale[scale == 0] = 1.0
-    sol, *_ = np.linalg.lstsq((a / scale) * w[:, None], rhs * w, rcond=None)
+    aw = (a / scale) * w[:, None]
+    # A start only: normal equations on scaled columns are accurate enough and much
+    # quicker than an SVD of the tall matrix; fall back to lstsq if they are singular.
+    try:
+        sol = np.linalg.solve(aw.T @ aw, aw.T @ (rhs * w))
+    except np.linalg.LinAlgError:
+        sol, *_ = np.linalg.lstsq(aw, rhs * w, rcond=None)
+    if not np.all(np.isfinite(sol)):
+        sol, *_ = np.linalg.lstsq(aw, rhs * w, rcond=None)
     return sol / scale
 
 
@@ -437,14 +449,17 @@ def _lp_step(r: Array, jac: Array, radius: float | None,
     return res.x[:n] / colmax, float(res.x[-1]) * level, float(np.max(np.abs(res.x[:n])))
 
 
-def _minimax(prob: Any, c: Array, max_iter: int
+def _minimax(prob: Any, c: Array, max_iter: int, reference: Array | None = None
              ) -> tuple[Array, bool, str, int, list[float]]:
     """The SLP / exchange loop (see the module docstring).
 
     ``prob`` offers ``x``, ``y``, ``residual(c, idx)``, ``jacobian(c, idx)`` and
     ``linear``; optionally ``constraints(c, idx) -> (A, b)`` for extra linear
     constraints on the step and ``admissible(c)`` to reject a step (a rational
-    fit whose denominator would vanish on the range).
+    fit whose denominator would vanish on the range).  ``reference`` (a mask of
+    the samples where the alternation is sought: ``x > 0`` for a symmetric
+    problem) enables the fast path, Remez's exchange (:func:`_remez`), which the
+    SLP loop backs up.
     """
     n = prob.x.size
     linear = prob.linear
@@ -458,6 +473,11 @@ def _minimax(prob: Any, c: Array, max_iter: int
     history = [err]
     if err <= rounding_level(prob.y):
         return c, True, MESSAGES["mm_exact"], 0, history
+    if reference is not None:
+        fast = _remez(prob, c, reference, max_iter)
+        if fast is not None:
+            c_fast, its, hist = fast
+            return c_fast, True, MESSAGES["mm_remez"], its, hist
     # Below these the linear model's predicted gain is rounding noise in the residual.
     tol, noise = 1e-10, 1e-15 * max(1.0, float(np.max(np.abs(prob.y))))
     message = MESSAGES["mm_maxiter"].format(max_iter)
@@ -511,28 +531,26 @@ def _minimax(prob: Any, c: Array, max_iter: int
     return c, converged, message, it, history
 
 
-def certificate(x: Array, r: Array, nfree: int, symmetry: str | None) -> Certificate:
-    """Pick the alternation points of the error ``r`` on ``x`` and measure its levelling.
+def alternating_set(r: Array, required: int) -> list[int]:
+    """Indices of an alternating sequence of ``required`` peaks of the error ``r``.
 
     The local extrema of the error are merged into an alternating sequence (of
-    consecutive peaks of one sign the larger is kept), then thinned to the
-    required ``nfree + 1`` points by dropping the smallest peaks in a way that
-    keeps the signs alternating.  For a symmetric problem only ``x > 0`` is used.
+    consecutive peaks of one sign the larger is kept), then thinned to
+    ``required`` points by dropping the smallest peaks in a way that keeps the
+    signs alternating.  Fewer indices come back when the error does not
+    alternate often enough.
     """
-    required = nfree + 1
-    mask = x > 0 if symmetry else np.ones(x.size, dtype=bool)
-    xs, rs = x[mask], r[mask]
-    idx = local_extrema(rs)
-    idx = idx[np.abs(rs[idx]) > 0]
+    idx = local_extrema(r)
+    idx = idx[np.abs(r[idx]) > 0]
     seq: list[int] = []
     for i in idx:
-        if seq and (rs[i] > 0) == (rs[seq[-1]] > 0):
-            if abs(rs[i]) > abs(rs[seq[-1]]):
+        if seq and (r[i] > 0) == (r[seq[-1]] > 0):
+            if abs(r[i]) > abs(r[seq[-1]]):
                 seq[-1] = int(i)
         else:
             seq.append(int(i))
     while len(seq) > required:
-        a = [abs(rs[i]) for i in seq]
+        a = [abs(r[i]) for i in seq]
         k = int(np.argmin(a))
         if k in (0, len(seq) - 1) or len(seq) - required == 1:
             drop = 0 if a[0] <= a[-1] else len(seq) - 1
@@ -544,6 +562,19 @@ def certificate(x: Array, r: Array, nfree: int, symmetry: str | None) -> Certifi
             nb = k - 1 if a[k - 1] <= a[k + 1] else k + 1
             for j in sorted((k, nb), reverse=True):
                 seq.pop(j)
+    return seq
+
+
+def certificate(x: Array, r: Array, nfree: int, symmetry: str | None) -> Certificate:
+    """Pick the alternation points of the error ``r`` on ``x`` and measure its levelling.
+
+    See :func:`alternating_set`; for a symmetric problem only ``x > 0`` is used
+    and ``nfree + 1`` points are asked for there.
+    """
+    required = nfree + 1
+    mask = x > 0 if symmetry else np.ones(x.size, dtype=bool)
+    xs, rs = x[mask], r[mask]
+    seq = alternating_set(rs, required)
     pts = tuple(float(xs[i]) for i in seq)
     errs = tuple(float(rs[i]) for i in seq)
     mags = np.abs(errs) if errs else np.array([0.0])
@@ -551,5 +582,52 @@ def certificate(x: Array, r: Array, nfree: int, symmetry: str | None) -> Certifi
     if len(seq) < required:
         ratio = 0.0
     return Certificate(pts, errs, ratio, required, symmetry, float(np.max(np.abs(r))))
+
+
+def _remez(prob: Any, c: Array, mask: Array, max_iter: int = 40
+           ) -> tuple[Array, int, list[float]] | None:
+    """Remez's exchange on the samples: level the error on an alternating reference.
+
+    Each step solves the n + 1 equations ``r_i + J_i Δ = s_i·E`` (s alternating
+    signs) on the current reference for the step Δ and the level E, then takes
+    as the new reference the alternating peaks of the new error.  It stops when
+    the error is level on its reference and no sample exceeds that level (to
+    1e-10 relative) — de la Vallée Poussin's bound then certifies the optimum —
+    and gives up (None) when the reference does not alternate, the error grows,
+    or the equations are singular; :func:`_minimax` then runs its SLP loop.
+    """
+    nfree = c.size
+    sub = np.flatnonzero(mask)
+    r = prob.residual(c)
+    history = [float(np.max(np.abs(r)))]
+    for it in range(1, max_iter + 1):
+        ref = alternating_set(r[sub], nfree + 1)
+        if len(ref) < nfree + 1:
+            return None
+        ref_idx = sub[ref]
+        signs = np.sign(r[ref_idx])
+        a = np.hstack([prob.jacobian(c, ref_idx), -signs[:, None]])
+        try:
+            sol = np.linalg.solve(a, -r[ref_idx])
+        except np.linalg.LinAlgError:
+            return None
+        c_new = c + sol[:-1]
+        admissible = getattr(prob, "admissible", None)
+        if admissible is not None and not admissible(c_new):
+            return None
+        r_new = prob.residual(c_new)
+        if not np.all(np.isfinite(r_new)):
+            return None
+        peak = float(np.max(np.abs(r_new)))
+        if peak > 4 * history[-1]:
+            return None
+        c, r = c_new, r_new
+        history.append(peak)
+        ref = alternating_set(r[sub], nfree + 1)
+        if len(ref) == nfree + 1:
+            low = float(np.min(np.abs(r[sub[ref]])))
+            if low >= peak * (1 - 1e-10):
+                return c, it, history
+    return None
 
 

@@ -46,40 +46,43 @@ def local_extrema(e: Array) -> Array:
 
 
 def refine_max(err: Callable[[Array], Array], x: Array, e: Array, idx: Array,
-               *, lo: float | None = None, hi: float | None = None, top: int = 8
-               ) -> tuple[float, float]:
+               *, lo: float | None = None, hi: float | None = None, top: int = 8,
+               rounds: int = 5, points: int = 33) -> tuple[float, float]:
     """The largest ``|err|`` near the grid peaks ``idx``, refined between grid points.
 
-    Each of the ``top`` largest peaks is refined by a bounded Brent search on the
-    interval between its neighbouring grid points (clipped to ``[lo, hi]``).
+    The ``top`` largest peaks are refined together by vectorised zooming: each
+    round evaluates ``points`` equally spaced points across every peak's bracket
+    (at first, its two neighbouring grid points, clipped to ``[lo, hi]``) in one
+    call of ``err`` and narrows each bracket to the best point's neighbours.  Five
+    rounds of 33 points shrink a bracket by 16⁵ ≈ 10⁶, so the maximum of a smooth
+    peak is found to a relative accuracy far below 1e-12.
 
     Returns
     -------
     (float, float)
         The maximum of ``|err|`` and where it is.
     """
-    from scipy.optimize import minimize_scalar
-
     lo = x[0] if lo is None else lo
     hi = x[-1] if hi is None else hi
     best_i = int(np.argmax(np.abs(e)))
     best, where = float(abs(e[best_i])), float(x[best_i])
-    if x.size < 3:
+    if x.size < 3 or idx.size == 0:
         return best, where
     order = idx[np.argsort(-np.abs(e[idx]))][:top]
-    for i in order:
-        a = x[i - 1] if i > 0 else lo
-        b = x[i + 1] if i < x.size - 1 else hi
-        a, b = max(a, lo), min(b, hi)
-        if not b > a:
-            continue
-        res = minimize_scalar(lambda t: -abs(float(err(np.array([t]))[0])),
-                              bounds=(a, b), method="bounded",
-                              options={"xatol": 1e-12 * max(1.0, abs(b))})
-        for t in (float(res.x), a, b):
-            v = abs(float(err(np.array([t]))[0]))
-            if v > best:
-                best, where = v, t
+    a = np.maximum(np.where(order > 0, x[np.maximum(order - 1, 0)], lo), lo)
+    b = np.minimum(np.where(order < x.size - 1, x[np.minimum(order + 1, x.size - 1)], hi), hi)
+    t = np.linspace(0.0, 1.0, points)
+    for _ in range(rounds):
+        grid = a[:, None] + (b - a)[:, None] * t[None, :]
+        vals = np.abs(err(grid.ravel())).reshape(grid.shape)
+        vals = np.where(np.isfinite(vals), vals, -np.inf)
+        j = np.argmax(vals, axis=1)
+        rows = np.arange(grid.shape[0])
+        k = int(np.argmax(vals[rows, j]))
+        if vals[k, j[k]] > best:
+            best, where = float(vals[k, j[k]]), float(grid[k, j[k]])
+        a = grid[rows, np.maximum(j - 1, 0)]
+        b = grid[rows, np.minimum(j + 1, points - 1)]
     return best, where
 
 

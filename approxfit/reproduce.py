@@ -303,8 +303,9 @@ def claim_parity() -> dict[str, Any]:
                    "mse_all_powers_over_mse_odd": gain},
                   "least squares on the seed grid, tanh family degree 5 with all powers vs "
                   "odd powers only, c1 = √(2/π)", ratio < 1e-3 and gain > 0.99,
-                  f"the even coefficients vanish to rounding (largest {largest_even:.1e}) and "
-                  "dropping them leaves the MSE unchanged: an odd p is enough")
+                  "the even coefficients vanish to rounding"
+                  + (" (all below 1e-15)" if largest_even < 1e-15 else "")
+                  + " and dropping them leaves the MSE unchanged: an odd p is enough")
 
 
 def claim_sigmoid_relation() -> dict[str, Any]:
