@@ -38,6 +38,8 @@ _STATE: dict[str, Any] = {"debug": False, "signal": None}
 
 # -- shared options, defined once ------------------------------------------------
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
+IdentifyOpt = Annotated[bool, typer.Option(
+    "--identify", help="Also recognise closed forms of the coefficients (see identify).")]
 DegreeOpt = Annotated[int, typer.Option("--degree", "-d", help="Highest power of the inner "
                                         "polynomial p (0-30).")]
 ParityOpt = Annotated[str | None, typer.Option(
@@ -206,7 +208,8 @@ def published(json_: JsonOpt = False) -> None:
 def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
            parity: ParityOpt = None, fix: FixOpt = None, on: OnOpt = None,
            expr: ExprOpt = None, den_degree: DenDegreeOpt = 2,
-           den_parity: DenParityOpt = "even", json_: JsonOpt = False) -> None:
+           den_parity: DenParityOpt = "even", identify_: IdentifyOpt = False,
+           json_: JsonOpt = False) -> None:
     """Match the Maclaurin series: exact closed forms of the coefficients.
 
     Example: approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)
@@ -235,8 +238,9 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
         from approxfit.symbolic import taylor_match
 
         res = taylor_match(tgt, family, degree=degree, parity=parity, fix=fixes, on=on)
+    found = _identified({**res.coefficients, **res.scaled}, 15) if identify_ else {}
     if json_:
-        _emit_json(res.to_dict())
+        _emit_json({**res.to_dict(), **({"identified": found} if identify_ else {})})
         return
     what = "Padé approximant" if res.family == "rational" else "Taylor matching"
     typer.echo(f"{what} of {res.family} (degree {res.degree}, parity {res.parity}) "
@@ -245,6 +249,9 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
         value = res.coefficients.get(name, res.scaled.get(name))
         tag = " (fixed)" if name in res.fixed else ""
         typer.echo(f"  {name:<4} = {res.exact[name]:<40} = {value:.16g}{tag}")
+    for name, f in found.items():
+        if f and f["form"] != res.exact.get(name):
+            typer.echo(f"  {name} ≈ {f['form']} (recognised from its decimals)")
 
 
 @app.command()
@@ -271,6 +278,7 @@ def fit(
     expr: ExprOpt = None,
     den_degree: DenDegreeOpt = 2,
     den_parity: DenParityOpt = "even",
+    identify_: IdentifyOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Fit a family to a target by least squares or minimax.
@@ -316,11 +324,15 @@ def fit(
         from approxfit.io import dumps, write_atomic
 
         write_atomic(save, dumps(res.to_dict(timing=False)))
+    found = _identified({**res.coefficients, **res.scaled}, 9) if identify_ else {}
     if json_:
-        _emit_json(res.to_dict())
+        _emit_json({**res.to_dict(), **({"identified": found} if identify_ else {})})
     else:
         _relay_warnings([w for w in caught if str(w.message) != res.message])
         _print_fit(res)
+        for name, f in found.items():
+            typer.echo(f"  {name} ≈ {f['form']}" if f else f"  {name}: no closed form "
+                       "within 9 digits")
     if not res.converged:
         typer.echo(f"approxfit: error: {res.message}", err=True)
         raise typer.Exit(1)
@@ -548,6 +560,80 @@ def write_pareto(res: Any, folder: Any) -> None:
     write_atomic(folder / f"{stem}.json", dumps(res.to_dict()))
     write_atomic(folder / f"{stem}.csv", res.to_csv())
     plotting.save_figure(plotting.plot_pareto(res).figure, folder / f"{stem}.png")
+
+
+@app.command()
+@_guard
+def identify(
+    number: Annotated[str, typer.Argument(help="A decimal, e.g. 0.0455399241225; the digits "
+                                          "you type set the tolerance.")],
+    digits: Annotated[int | None, typer.Option(help="Trust only this many significant "
+                                               "digits.")] = None,
+    max_results: Annotated[int, typer.Option(help="How many closed forms to show.")] = 3,
+    json_: JsonOpt = False,
+) -> None:
+    """Recognise a closed form of a constant (pi, sqrt(2), sqrt(pi), e, log 2, rationals).
+
+    Example: approxfit identify 0.0455399241225  ->  (4 - pi)/(6*pi)
+    """
+    from approxfit.identify import identify as run_identify
+
+    found = run_identify(number, digits=digits, max_results=max_results)
+    if json_:
+        _emit_json({"kind": "identify", "number": number,
+                    "identifications": [f.to_dict() for f in found]})
+        return
+    if not found:
+        typer.echo(f"{number}: no closed form within the digits given")
+        return
+    for f in found:
+        typer.echo(f"{number} ≈ {f.form}   (= {f.value:.17g}, residual {f.residual:.2e}, "
+                   f"tolerance {f.tolerance:.1e})")
+
+
+@app.command()
+@_guard
+def provenance(
+    spec: Annotated[str, typer.Argument(help="A published name (paper-tanh, paper-sigmoid, "
+                                        "bowling-2009, …), an inline spec or a saved fit.")],
+    target: Annotated[str | None, typer.Option(help="Target of an inline spec.")] = None,
+    samples: Annotated[int, typer.Option(help="Points per fit.")] = 4001,
+    json_: JsonOpt = False,
+) -> None:
+    """Which fitting procedure reproduces every printed digit of a published constant?
+
+    Searches least squares and minimax, gate and value, fixed and free slope,
+    uniform and Chebyshev sampling, ranges [-R, R] for R = 1 … 10.
+    Example: approxfit provenance paper-tanh
+    """
+    from approxfit.provenance import provenance as run_provenance
+
+    if sys.stderr.isatty() and not json_:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("fitting", total=None)
+
+            def step(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total, description=label)
+
+            res = run_provenance(spec, target=target, samples=samples, progress=step)
+    else:
+        res = run_provenance(spec, target=target, samples=samples)
+    if json_:
+        _emit_json(res.to_dict())
+        return
+    typer.echo(res.summary())
+    for kind, ranges in res.groups().items():
+        typer.echo(f"  {kind}: R = {', '.join(f'{r:g}' for r in ranges)}")
+    typer.echo(f"  ({len(res.procedures)} procedures tried)")
+
+
+def _identified(values: dict[str, float], digits: int) -> dict[str, Any]:
+    from approxfit.identify import identify_coefficients
+
+    found = identify_coefficients(values, digits=digits)
+    return {k: (None if v is None else v.to_dict()) for k, v in found.items()}
 
 
 def _pade_start(tgt: Any, degree: int, den_degree: int, parity: str | None,

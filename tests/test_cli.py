@@ -160,3 +160,33 @@ def test_report_on_the_seed_grid(cli, tmp_path):
     assert (tmp_path / "t.csv").read_text().startswith("name,")
     j = cli("report", "paper-tanh", "--step", "0.01", "--json").json()
     assert j["rows"][0]["metrics"]["value"]["mse"] == pytest.approx(2.4329e-08, rel=5e-5)
+
+
+def test_identify_command(cli):
+    r = cli("identify", "0.0455399241225", "--json")
+    assert r.code == 0, r.err
+    form = r.json()["identifications"][0]["form"]
+    import sympy as sp
+
+    # Q&A answer 2: a = (4 − π)/(6π)
+    assert sp.simplify(sp.sympify(form) - (4 - sp.pi) / (6 * sp.pi)) == 0
+    r = cli("identify", "0.044715")
+    assert r.code == 0 and "no closed form" in r.out
+    r = cli("identify", "__import__('os')")
+    assert r.code == 2 and "Traceback" not in r.err
+
+
+def test_provenance_command(cli):
+    r = cli("provenance", "paper-tanh", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    kinds = {(p["objective"], p["on"]) for p in d["reproducing"]}
+    assert kinds == {("minimax", "gate")}
+    r = cli("provenance", "ibert")
+    assert r.code == 2 and "closed form" in r.err
+
+
+def test_fit_identify_flag(cli):
+    r = cli("taylor", "gelu", "tanh", "--degree", "3", "--identify", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["identified"]["c1"]["form"] == "sqrt(2)/sqrt(pi)"
