@@ -279,6 +279,12 @@ def fit(
     den_degree: DenDegreeOpt = 2,
     den_parity: DenParityOpt = "even",
     identify_: IdentifyOpt = False,
+    dtype: Annotated[str | None, typer.Option(
+        help="Round the coefficients to float32 | float16 | bfloat16 and report the loss.")
+    ] = None,
+    reoptimise: Annotated[bool, typer.Option(
+        help="With --dtype: search neighbouring representable coefficients for a smaller "
+        "error.")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Fit a family to a target by least squares or minimax.
@@ -290,6 +296,8 @@ def fit(
     _choice(family, names.FAMILY_NAMES, "family")
     _choice(objective, names.OBJECTIVES, "objective")
     _choice(grid, names.GRID_KINDS, "grid")
+    if dtype is not None:
+        _choice(dtype, ("float32", "float16", "bfloat16"), "--dtype")
     if parity is not None:
         _choice(parity, names.PARITIES, "parity")
     fixes = _parse_fix(fix)
@@ -325,14 +333,26 @@ def fit(
 
         write_atomic(save, dumps(res.to_dict(timing=False)))
     found = _identified({**res.coefficients, **res.scaled}, 9) if identify_ else {}
+    extra: dict[str, Any] = {"identified": found} if identify_ else {}
+    rounding = None
+    if dtype is not None:
+        if family == "rational":
+            raise InputError("--dtype rounding applies to the tanh, sigmoid and poly families")
+        from approxfit.precision import coefficient_rounding, rounding_text
+
+        rounding = coefficient_rounding(res.approximant, g.x, dtype, on=res.on,
+                                        reoptimise=reoptimise, fixed=res.fixed)
+        extra["rounding"] = rounding.to_dict()
     if json_:
-        _emit_json({**res.to_dict(), **({"identified": found} if identify_ else {})})
+        _emit_json({**res.to_dict(), **extra})
     else:
         _relay_warnings([w for w in caught if str(w.message) != res.message])
         _print_fit(res)
         for name, f in found.items():
             typer.echo(f"  {name} ≈ {f['form']}" if f else f"  {name}: no closed form "
                        "within 9 digits")
+        if rounding is not None:
+            typer.echo(rounding_text(rounding), nl=False)
     if not res.converged:
         typer.echo(f"approxfit: error: {res.message}", err=True)
         raise typer.Exit(1)
@@ -359,6 +379,12 @@ def report(
                     ] = None,
     svg: Annotated[bool, typer.Option(help="With --plot, write SVG as well as PNG.")] = False,
     expr: ExprOpt = None,
+    dtype: Annotated[str, typer.Option(
+        help="Evaluate every operation in this format: float64 | float32 | float16 | "
+        "bfloat16 (errors in ulps, and the format's own floor).")] = "float64",
+    opmath: Annotated[str, typer.Option(
+        help="With a half --dtype: format (round every operation) | float32 (compute in "
+        "float32 and round once, as PyTorch's CPU kernels do).")] = "format",
     json_: JsonOpt = False,
 ) -> None:
     """Measure approximants: MSE, RMSE, max abs error and where, relative errors.
@@ -389,6 +415,11 @@ def report(
             raise InputError(f"no published approximants of {target!r}; name some specs")
     from approxfit.report import report_rows, to_csv, to_markdown, to_terminal_table
 
+    _choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
+    _choice(opmath, ("format", "float32"), "--opmath")
+    if dtype != "float64":
+        _report_precision(approximants, grid, dtype, opmath, plot, json_, markdown)
+        return
     rows = report_rows(approximants, grid.x, lo=grid.lo, hi=grid.hi)
     if csv is not None:
         from approxfit.io import write_atomic
@@ -414,6 +445,94 @@ def report(
 
         Console(width=200).print(to_terminal_table(
             rows, title=f"{target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} samples"))
+
+
+def _report_precision(approximants: list[Any], grid: Any, dtype: str, opmath: str,
+                      plot: str | None, json_: bool, markdown: bool) -> None:
+    """``report --dtype``: each approximant evaluated in a low-precision format."""
+    from pathlib import Path
+
+    from approxfit.precision import precision_markdown, precision_rows, precision_text
+
+    rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
+    if plot is not None:
+        from approxfit import plotting
+        from approxfit.precision_plot import plot_ulp_histogram
+
+        plotting.save_figure(plot_ulp_histogram(rows).figure,
+                             Path(plot) / f"ulp-histogram-{dtype}.png")
+    if json_:
+        _emit_json({"kind": "report", "dtype": dtype, "opmath": opmath,
+                    "grid": grid.describe(), "rows": rows})
+    elif markdown:
+        typer.echo(precision_markdown(rows))
+    else:
+        typer.echo(precision_text(rows), nl=False)
+
+
+@app.command()
+@_guard
+def export(
+    spec: Annotated[str, typer.Argument(help="An approximant: published name, inline spec "
+                                        "or saved fit FILE.json.")],
+    to: Annotated[str, typer.Option(help="numpy | torch | c.")] = "numpy",
+    dtype: Annotated[str, typer.Option(help="float64 | float32 | float16 | bfloat16.")
+                     ] = "float32",
+    target: Annotated[str, typer.Option(help="Target of an inline spec.")] = "gelu",
+    range_: Annotated[tuple[float, float], typer.Option(
+        "--range", help="The range the header's max error is measured on.")] = (-10.0, 10.0),
+    name: Annotated[str | None, typer.Option(help="Name of the generated function.")] = None,
+    out: Annotated[str | None, typer.Option(help="Write the code to FILE instead.")] = None,
+) -> None:
+    """Print a self-contained function (Horner form, tail guard, error in a comment).
+
+    Example: approxfit export paper-tanh --to c --dtype float32
+    """
+    _choice(to, ("numpy", "torch", "c"), "--to")
+    _choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
+    if out is not None:
+        from approxfit.io import check_writable
+
+        check_writable(out, what="--out")
+    from approxfit.export import export_code
+    from approxfit.grids import check_range
+    from approxfit.published import parse_spec
+
+    lo, hi = check_range(*range_)
+    approx = parse_spec(spec, _target(target, None) if ":" not in target else target)
+    code = export_code(approx, to=to, dtype=dtype, range_=(lo, hi), name=name)
+    if out is not None:
+        from approxfit.io import write_atomic
+
+        write_atomic(out, code)
+    else:
+        typer.echo(code, nl=False)
+
+
+@app.command()
+@_guard
+def parity(
+    dtype: Annotated[list[str] | None, typer.Option(
+        help="Formats to compare in (repeatable): float32, bfloat16.")] = None,
+    points: Annotated[int, typer.Option(help="Points on [-10, 10].")] = 200001,
+    json_: JsonOpt = False,
+) -> None:
+    """Compare approxfit's GELUs with PyTorch's kernels (needs approxfit[torch]).
+
+    Example: approxfit parity --dtype float32 --dtype bfloat16
+    """
+    dtypes = tuple(dtype or ("float32", "bfloat16"))
+    for d in dtypes:
+        _choice(d, ("float32", "bfloat16", "float16"), "--dtype")
+    if not 1001 <= points <= 10_000_000:
+        raise InputError(f"--points must be between 1001 and 10000000, got {points}")
+    from approxfit.parity import parity_report, parity_text
+
+    rep = parity_report(dtypes=dtypes, points=points)
+    if json_:
+        _emit_json(rep)
+    else:
+        typer.echo(parity_text(rep), nl=False)
 
 
 @app.command()

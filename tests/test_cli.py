@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from approxfit import names
@@ -190,3 +191,55 @@ def test_fit_identify_flag(cli):
     r = cli("taylor", "gelu", "tanh", "--degree", "3", "--identify", "--json")
     assert r.code == 0, r.err
     assert r.json()["identified"]["c1"]["form"] == "sqrt(2)/sqrt(pi)"
+
+
+def test_report_dtype_and_fit_dtype(cli):
+    r = cli("report", "paper-tanh", "--dtype", "bfloat16", "--json")
+    assert r.code == 0, r.err
+    row = r.json()["rows"][0]
+    # bfloat16 has 8 significant bits: GELU rounded to it is off by up to half an ulp,
+    # 2^-8·|x| ≈ 7.8e-3 near x = 2; the paper's formula adds little to that.
+    assert 7e-3 < row["max_abs_error"] < 1e-2
+    assert row["floor_ulp_error"] == pytest.approx(0.5, abs=0.01)
+    f = cli("fit", "gelu", "tanh", "--degree", "3", "--objective", "minimax", "--dtype",
+            "bfloat16", "--reoptimise", "--json")
+    assert f.code == 0, f.err
+    rnd = f.json()["rounding"]
+    assert rnd["error_reoptimised"] <= rnd["error_rounded"]
+    bad = cli("fit", "gelu", "tanh", "--dtype", "float8")
+    assert bad.code == 2 and "--dtype" in bad.err
+
+
+def test_export_c_compiles_and_matches(cli, tmp_path):
+    import shutil
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    src = tmp_path / "g.c"
+    r = cli("export", "paper-tanh", "--to", "c", "--dtype", "float64", "--name", "g",
+            "--out", str(src))
+    assert r.code == 0, r.err
+    main = tmp_path / "main.c"
+    main.write_text('#include <stdio.h>\ndouble g(double);\nint main(void){\n'
+                    'for (int i = -40; i <= 40; ++i) printf("%.17g\\n", g(i / 4.0));\n'
+                    'return 0;}\n')
+    exe = tmp_path / "a.out"
+    subprocess.run([cc, "-O0", "-ffp-contract=off", str(src), str(main), "-lm", "-o", str(exe)],
+                   check=True)
+    got = np.array([float(v) for v in subprocess.run([str(exe)], capture_output=True,
+                                                     text=True, check=True).stdout.split()])
+    x = np.arange(-40, 41) / 4.0
+    ref = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    # Double precision, a handful of roundings: a few ulp — except where x < 0 makes
+    # 1 + tanh(p) cancel, so the absolute tolerance is a few ulp of the terms (1e-15).
+    np.testing.assert_allclose(got, ref, rtol=1e-14, atol=1e-15)
+
+
+def test_parity_command(cli):
+    pytest.importorskip("torch")
+    r = cli("parity", "--dtype", "float32", "--points", "20001", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert d["comparisons"]

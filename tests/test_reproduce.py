@@ -81,6 +81,14 @@ def test_committed_results_are_not_stale(claims):
         assert (RESULTS / name).is_file(), name
 
 
+def test_committed_precision_and_pareto_are_not_stale():
+    from approxfit.reproduce import pareto_files, precision_tables
+
+    for name, blob in {**precision_tables(), **pareto_files()}.items():
+        if name.endswith(".json"):
+            _close(json.loads((RESULTS / name).read_text()), json.loads(blob))
+
+
 def test_reproduce_is_byte_identical_and_leaves_other_files(cli, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     b.mkdir()
