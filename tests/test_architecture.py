@@ -19,8 +19,17 @@ FORBIDDEN = {
     "metrics": {"fit", "symbolic", "cli", "report", "plotting", "reproduce"},
     "fit": {"symbolic", "cli", "report", "plotting", "reproduce"},
     "expr": {"targets", "families", "fit", "symbolic", "cli"},
+    "rational": {"symbolic", "cli", "report", "plotting", "reproduce"},
+    "precision": {"fit", "symbolic", "cli", "reproduce", "pareto"},
+    "export": {"fit", "symbolic", "cli", "reproduce", "pareto"},
+    "pareto": {"symbolic", "cli", "reproduce"},
+    "provenance": {"symbolic", "cli", "reproduce"},
+    "plotting": {"fit", "symbolic", "cli", "reproduce"},
+    "report": {"fit", "symbolic", "cli", "reproduce", "plotting"},
 }
-NO_SYMPY = ["targets", "families", "grids", "metrics", "fit", "approximant", "result", "io"]
+NO_SYMPY = ["targets", "families", "grids", "metrics", "fit", "approximant", "result", "io",
+            "rational", "precision", "export", "pareto", "provenance", "published", "report",
+            "plotting"]
 
 
 def imports_of(module: str) -> set[str]:
