@@ -1,0 +1,83 @@
+"""The benchmark script's smoke test: ``scripts/bench.py --quick`` runs and writes valid JSON.
+
+Only the shape of the output is checked, never a timing: timings depend on the
+machine and its load.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "bench.py"
+SECTIONS = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli", "scaling")
+
+
+def _strict_json(text: str) -> dict:
+    """Parse JSON, refusing NaN and ±Infinity (which are not JSON)."""
+
+    def bad_constant(name: str) -> None:
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    return json.loads(text, parse_constant=bad_constant)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess,
+                                                                 Path]:
+    """Run the quick benchmark once into a fresh folder."""
+    out = tmp_path_factory.mktemp("bench")
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=out, check=False)
+    return proc, out
+
+
+def test_quick_bench_exits_zero_and_writes_both_files(quick_run):
+    proc, out = quick_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # Atomic writes leave no temporary files behind; reproduce is not timed in --quick.
+    assert sorted(p.name for p in out.iterdir()) == ["bench.json", "bench.md"]
+
+
+def test_quick_bench_json_has_every_section(quick_run):
+    proc, out = quick_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = _strict_json((out / "bench.json").read_text(encoding="utf-8"))
+    assert set(doc) >= {"meta", "headline", "targets", *SECTIONS}
+    assert doc["meta"]["quick"] is True
+    for section in ("minimax_nonlinear", "minimax_poly", "least_squares"):
+        assert doc[section]["cases"], section
+    assert set(doc["cli"]["commands"]) >= {"help", "fit_minimax", "reproduce"}
+    assert doc["cli"]["commands"]["reproduce"]["time"] is None      # skipped in --quick
+    assert doc["scaling"]["samples"] and doc["scaling"]["degree"]
+    for t in doc["targets"]:
+        assert set(t) >= {"name", "target", "value", "met", "detail", "kind"}
+
+
+def test_quick_bench_reports_ratios(quick_run):
+    proc, out = quick_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = _strict_json((out / "bench.json").read_text(encoding="utf-8"))
+    case = doc["minimax_nonlinear"]["cases"][0]
+    assert set(case["speedup"]) == {"nelder_mead", "powell", "lp_iterated"}
+    assert set(case["error_ratio"]) == {"nelder_mead", "powell", "lp_iterated"}
+    assert doc["least_squares"]["cases"][0]["time_ratio"] is not None
+    md = (out / "bench.md").read_text(encoding="utf-8")
+    for heading in ("## Headline", "## Targets", "## 1. Nonlinear minimax",
+                    "## 2. Polynomial minimax", "## 3. Least squares", "## 4. Command line",
+                    "## 5. Scaling"):
+        assert heading in md, heading
+
+
+def test_unknown_section_is_a_usage_error(tmp_path):
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--sections", "nope", "--out",
+                           str(tmp_path)], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 2
+    assert "unknown sections nope" in proc.stderr
+    assert not (tmp_path / "bench.json").exists()
