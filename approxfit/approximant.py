@@ -13,6 +13,7 @@ there, as GELU itself is to within Φ(−C)).  A kernel needs two compares for i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,8 +64,11 @@ class Approximant:
     def __post_init__(self) -> None:
         fam = get_family(self.family)
         tgt = self.target_obj
+        check_powers(self.powers)
         if len(self.powers) != len(self.coef):
             raise InputError(f"{len(self.coef)} coefficients for {len(self.powers)} powers")
+        if not all(np.isfinite(c) for c in self.coef):
+            raise InputError(f"coefficients must be finite numbers, got {list(self.coef)}")
         if self.base not in ("gate", "value"):
             raise InputError(f"base must be 'gate' or 'value', got {self.base!r}")
         if fam.gated and self.base != "gate":
@@ -170,7 +174,12 @@ class Approximant:
         """Build from :meth:`to_dict`'s output (or a fit result's ``approximant``)."""
         try:
             coefs = data["coefficients"]
-            powers = tuple(int(k) for k in data["powers"])
+            raw = data["powers"]
+            if not isinstance(raw, list) or not all(
+                    isinstance(k, int) and not isinstance(k, bool) for k in raw):
+                raise InputError(f"not an approximant description: powers must be a list of "
+                                 f"whole numbers, got {raw!r}")
+            powers = tuple(raw)
             coef = tuple(float(coefs[f"c{k}"]) for k in powers)
             target: str | Target = str(data["target"])
             if data.get("target_expr") is not None:
@@ -184,6 +193,20 @@ class Approximant:
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not an approximant description: missing or bad {exc}"
                              ) from None
+
+
+def check_powers(powers: Sequence[int], *, lowest: int = 0, what: str = "powers") -> None:
+    """Raise :class:`InputError` unless ``powers`` are distinct ascending whole numbers
+    between ``lowest`` and :data:`~approxfit.families.MAX_DEGREE`."""
+    from approxfit.families import MAX_DEGREE
+
+    ok = (len(powers) > 0
+          and all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in powers)
+          and all(lowest <= k <= MAX_DEGREE for k in powers)
+          and all(a < b for a, b in itertools.pairwise(powers)))
+    if not ok:
+        raise InputError(f"{what} must be distinct ascending whole numbers from {lowest} to "
+                         f"{MAX_DEGREE}, got {list(powers)}")
 
 
 def scaled_form(family: Family, powers: Sequence[int], coef: Sequence[float]

@@ -240,8 +240,14 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
         res = taylor_match(tgt, family, degree=degree, parity=parity, fix=fixes, on=on)
     found = _identified({**res.coefficients, **res.scaled}, 15) if identify_ else {}
     if json_:
-        _emit_json({**res.to_dict(), **({"identified": found} if identify_ else {})})
+        # no timing: the same command gives the same bytes
+        _emit_json({**res.to_dict(timing=False),
+                    **({"identified": found} if identify_ else {})})
         return
+    if res.matched_order < 0:
+        typer.echo(f"approxfit: warning: the series differ already at x^0 (orders "
+                   f"{', '.join(map(str, res.mismatches))} differ): the fixed coefficients or "
+                   "the parity cannot match this target", err=True)
     what = "Padé approximant" if res.family == "rational" else "Taylor matching"
     typer.echo(f"{what} of {res.family} (degree {res.degree}, parity {res.parity}) "
                f"to {res.target}'s {res.on}; series agree through x^{res.matched_order}")
@@ -298,6 +304,9 @@ def fit(
     _choice(grid, names.GRID_KINDS, "grid")
     if dtype is not None:
         _choice(dtype, ("float32", "float16", "bfloat16"), "--dtype")
+        if family == "rational":
+            raise InputError("--dtype rounding applies to the tanh, sigmoid and poly families")
+    _choice(den_parity, names.PARITIES, "--den-parity")
     if parity is not None:
         _choice(parity, names.PARITIES, "parity")
     fixes = _parse_fix(fix)
@@ -316,8 +325,9 @@ def fit(
     clamp_arg: Any = clamp
     if clamp not in ("none", "range"):
         clamp_arg = parse_number(clamp, what="--clamp")
-    g = make_grid(range_[0], range_[1], samples=(samples if step is None else None)
-                  if samples is not None or step is not None else 20001, grid=grid, step=step)
+    if samples is None and step is None:
+        samples = 20001
+    g = make_grid(range_[0], range_[1], samples=samples, grid=grid, step=step)
     start = None
     if family == "rational":
         _choice(den_parity, names.PARITIES, "--den-parity")
@@ -336,8 +346,6 @@ def fit(
     extra: dict[str, Any] = {"identified": found} if identify_ else {}
     rounding = None
     if dtype is not None:
-        if family == "rational":
-            raise InputError("--dtype rounding applies to the tanh, sigmoid and poly families")
         from approxfit.precision import coefficient_rounding, rounding_text
 
         rounding = coefficient_rounding(res.approximant, g.x, dtype, on=res.on,
@@ -418,6 +426,9 @@ def report(
     _choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
     _choice(opmath, ("format", "float32"), "--opmath")
     if dtype != "float64":
+        if csv is not None or svg:
+            raise InputError("--csv and --svg go with float64 reports; with --dtype use "
+                             "--json, --markdown or --plot (a ULP histogram)")
         _report_precision(approximants, grid, dtype, opmath, plot, json_, markdown)
         return
     rows = report_rows(approximants, grid.x, lo=grid.lo, hi=grid.hi)
@@ -455,6 +466,10 @@ def _report_precision(approximants: list[Any], grid: Any, dtype: str, opmath: st
     from approxfit.precision import precision_markdown, precision_rows, precision_text
 
     rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
+    for row in rows:                       # the report contract: metrics per quantity
+        row["metrics"] = {row["on"]: {k: row[k] for k in (
+            "max_abs_error", "argmax_abs_error", "max_ulp_error", "argmax_ulp_error",
+            "floor_abs_error", "floor_ulp_error")}}
     if plot is not None:
         from approxfit import plotting
         from approxfit.precision_plot import plot_ulp_histogram
@@ -483,6 +498,7 @@ def export(
         "--range", help="The range the header's max error is measured on.")] = (-10.0, 10.0),
     name: Annotated[str | None, typer.Option(help="Name of the generated function.")] = None,
     out: Annotated[str | None, typer.Option(help="Write the code to FILE instead.")] = None,
+    expr: ExprOpt = None,
 ) -> None:
     """Print a self-contained function (Horner form, tail guard, error in a comment).
 
@@ -499,7 +515,7 @@ def export(
     from approxfit.published import parse_spec
 
     lo, hi = check_range(*range_)
-    approx = parse_spec(spec, _target(target, None) if ":" not in target else target)
+    approx = parse_spec(spec, _target(target, expr) if expr or ":" not in target else target)
     code = export_code(approx, to=to, dtype=dtype, range_=(lo, hi), name=name)
     if out is not None:
         from approxfit.io import write_atomic
@@ -604,6 +620,8 @@ def pareto(
 
     Example: approxfit pareto gelu --max-degree 9 --out results
     """
+    if not 10 <= samples <= 10_000_000:
+        raise InputError(f"--samples must be between 10 and 10000000, got {samples}")
     fams = tuple(f.strip() for f in families.split(",") if f.strip())
     for f in fams:
         _choice(f, names.FAMILY_NAMES, "family")
@@ -636,9 +654,17 @@ def pareto(
             res = pareto_sweep(tgt.name, families=fams, max_degree=max_degree,
                                objective=objective, on=on, range_=range_, samples=samples,
                                executor=ex)
-    finally:
+    except BaseException:
         if close is not None:
-            close()
+            close(cancel=True)          # an interrupt: drop the queued fits
+        raise
+    if close is not None:
+        close()
+    if all("error" in r for r in res.rows):
+        from approxfit.exceptions import ComputationError
+
+        raise ComputationError(f"every fit of the sweep failed; the first: "
+                               f"{res.rows[0]['error']}")
     if out is not None:
         write_pareto(res, Path(out))
     if json_:
@@ -681,7 +707,7 @@ def write_pareto(res: Any, folder: Any) -> None:
     plotting.save_figure(plotting.plot_pareto(res).figure, folder / f"{stem}.png")
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 @_guard
 def identify(
     number: Annotated[str, typer.Argument(help="A decimal, e.g. 0.0455399241225; the digits "
@@ -792,9 +818,12 @@ def _print_fit(res: Any) -> None:
     if res.certificate is not None:
         c = res.certificate
         sym = f", {c.symmetry} error: x > 0 shown" if c.symmetry else ""
-        typer.echo(f"  certificate: {len(c.points)} alternation points (need {c.required}"
-                   f"{sym}), levelled ratio {c.levelled_ratio:.6f}")
-        typer.echo("    x: " + " ".join(f"{p:.4g}" for p in c.points))
+        if c.levelled_ratio is None:
+            typer.echo("  certificate: an exact fit — the error is at rounding level")
+        else:
+            typer.echo(f"  certificate: {len(c.points)} alternation points (need "
+                       f"{c.required}{sym}), levelled ratio {c.levelled_ratio:.6f}")
+            typer.echo("    x: " + " ".join(f"{p:.4g}" for p in c.points))
     if res.tail:
         typer.echo(f"  tail: {res.tail}")
     del m

@@ -33,6 +33,7 @@ gate its limits beyond ±C, with p evaluated at ``clip(x, −C, C)``.
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 from collections.abc import Sequence
@@ -57,15 +58,24 @@ DEFAULT_RANGE = (-10.0, 10.0)
 MEASURE_POINTS = 20_001
 
 
+# Keywords of Python and C that a generated function may not be called.
+RESERVED = frozenset(keyword.kwlist) | frozenset(
+    "auto break case char const continue default do double else enum extern float for goto "
+    "if inline int long register restrict return short signed sizeof static struct switch "
+    "typedef union unsigned void volatile while np torch math".split())
+
+
 def function_name(approximant: Any, name: str | None = None) -> str:
     """A valid identifier: ``name`` or ``<target>_<approximant name>``, e.g. ``gelu_paper_tanh``."""
     if name is not None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise InputError(f"function name {name!r} must be an identifier such as "
-                             "'gelu_approx' (letters, digits, _)")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in RESERVED:
+            raise InputError(f"function name {name!r} must be an identifier that is not a "
+                             "Python or C keyword, such as 'gelu_approx'")
         return name
     base = re.sub(r"\W+", "_", getattr(approximant, "name", "") or "approx").strip("_")
-    return f"{approximant.target_obj.name}_{base or 'approx'}"
+    target = re.sub(r"\W+", "_", approximant.target_obj.name).strip("_") or "f"
+    ident = f"{target}_{base or 'approx'}"
+    return ident if not ident[0].isdigit() else f"f_{ident}"
 
 
 def _compute_format(fmt_name: str) -> str:
@@ -73,7 +83,11 @@ def _compute_format(fmt_name: str) -> str:
 
 
 def _const_value(value: float, compute: str) -> float:
-    return float(round_to_format(value, compute))
+    v = float(round_to_format(value, compute))
+    if not math.isfinite(v):
+        raise InputError(f"the constant {value!r} overflows {compute}; it cannot be exported "
+                         "in that format")
+    return v
 
 
 def _header(approximant: Any, fmt_name: str, on: str, gate_form: str,

@@ -34,6 +34,7 @@ __all__ = ["FUNCTIONS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "Expression",
 MAX_LENGTH = 500
 MAX_NODES = 200
 MAX_EXPONENT = 64
+MAX_CONSTANT = 1e300
 
 FUNCTIONS = ("sqrt", "exp", "log", "erf", "erfc", "tanh", "sinh", "cosh", "sin", "cos",
              "atan", "abs")
@@ -161,6 +162,8 @@ def _check(node: ast.AST, text: str, what: str, allow_x: bool, names: set[str]) 
             raise _reject(what, text, f"the literal {v!r} is not a number")
         if isinstance(v, int) and abs(v) > 10**300:
             raise _reject(what, text, "an integer literal is too large")
+        if not math.isfinite(float(v)):
+            raise _reject(what, text, f"the literal {v!r} is not finite")
         return ("num", float(v))
     if isinstance(node, ast.Name):
         if node.id in CONSTANTS:
@@ -180,7 +183,13 @@ def _check(node: ast.AST, text: str, what: str, allow_x: bool, names: set[str]) 
             e = _const_value(b)
             if not math.isfinite(e) or abs(e) > MAX_EXPONENT:
                 raise _reject(what, text, f"exponents are limited to ±{MAX_EXPONENT}")
-        return ("bin", op, a, b)
+        node = ("bin", op, a, b)
+        if not _has_x(node) and not abs(_const_value(node)) <= MAX_CONSTANT:
+            # Every constant part must stay a modest float: 1/((2**64)**64) must not
+            # hide a number sympy would then build exactly.
+            raise _reject(what, text, f"a constant part exceeds {MAX_CONSTANT:g} in "
+                          "magnitude (or is not finite)")
+        return node
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return ("un", _UNARY[type(node.op)], _check(node.operand, text, what, allow_x, names))
     if isinstance(node, ast.Call):
@@ -189,7 +198,11 @@ def _check(node: ast.AST, text: str, what: str, allow_x: bool, names: set[str]) 
             raise _reject(what, text, f"{fname!r} is not an allowed function")
         if len(node.args) != 1 or node.keywords:
             raise _reject(what, text, f"{node.func.id}() takes exactly one argument")
-        return ("call", node.func.id, _check(node.args[0], text, what, allow_x, names))
+        node_c = ("call", node.func.id, _check(node.args[0], text, what, allow_x, names))
+        if not _has_x(node_c) and not abs(_const_value(node_c)) <= MAX_CONSTANT:
+            raise _reject(what, text, f"{node.func.id}() of that constant exceeds "
+                          f"{MAX_CONSTANT:g} in magnitude or is not finite")
+        return node_c
     kind = type(node).__name__
     raise _reject(what, text, f"{kind} is not allowed")
 
@@ -358,6 +371,9 @@ def _to_sympy(node: Node, sp: Any, x: Any) -> Any:
     kind = node[0]
     if kind == "num":
         v = node[1]
+        if v != 0 and not 1e-15 <= abs(v) <= 1e15:
+            # Exact rationals this far from 1 make sympy's series crawl; keep a float.
+            return sp.Float(v, 17)
         # the shortest decimal that reads back as this float, kept exact
         return sp.Rational(repr(v))
     if kind == "const":

@@ -40,6 +40,7 @@ the certificate asks for n + 1 alternation points in ``x > 0``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Mapping
@@ -266,6 +267,10 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
                          f"({nfree + 2}), got {x.size}")
     base_kind = "gate" if fam.gated else on
     y = tgt.evaluate(x, on=on)
+    if not np.all(np.isfinite(y)):
+        bad = float(x[np.flatnonzero(~np.isfinite(y))[0]])
+        raise ComputationError(f"the target {tgt.name!r} is not finite at x = {bad:g} on the "
+                               "range; choose a range where it is defined")
     if on == "value" and base_kind == "gate":
         factor, offset = tgt.relation.scale(x).astype(float), tgt.relation.offset
     else:
@@ -314,16 +319,12 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     symmetry = error_symmetry(tgt, fam, parity, on, grid.lo, grid.hi)
     if objective == "minimax":
         cert = certificate(prob.x, prob.residual(cfree), nfree, symmetry)
-        exact = cert.max_error_samples <= rounding_level(prob.y)
-        if converged and not exact and cert.levelled_ratio < 0.999:
-            converged = False
-            message = (f"minimax stopped with the error level only to "
-                       f"{cert.levelled_ratio:.4f} on its reference points")
+        cert, converged, message = judge_certificate(cert, prob.y, converged, message)
 
     clamp_value, tail = _clamp(clamp, grid)
     approx = Approximant(fam.name, powers, tuple(float(c) for c in coef), tgt,
                          base=base_kind, clamp=clamp_value,
-                         name=f"{fam.name}-{objective}-{on}")
+                         name=f"{fam.name}{degree}-{objective}-{on}")
     metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
     outside = outside_metrics(approx, grid.lo, grid.hi, on=on)
     notes = []
@@ -553,6 +554,22 @@ def _minimax(prob: Any, c: Array, max_iter: int, reference: Array | None = None
             converged, message = predicted <= 1e-6 * err, MESSAGES["mm_radius"]
             break
     return c, converged, message, it, history
+
+
+def judge_certificate(cert: Certificate, y: Array, converged: bool, message: str
+                      ) -> tuple[Certificate, bool, str]:
+    """Hold a minimax fit to its certificate.
+
+    An exact fit (error at rounding level) has nothing to level: its
+    ``levelled_ratio`` becomes None.  Otherwise a fit whose error is level to less
+    than 0.999 on its reference points is not converged, whatever its loop said.
+    """
+    if cert.max_error_samples <= rounding_level(y):
+        return dataclasses.replace(cert, levelled_ratio=None), converged, message
+    if converged and cert.levelled_ratio < 0.999:
+        return cert, False, (f"minimax stopped with the error level only to "
+                             f"{cert.levelled_ratio:.4f} on its reference points")
+    return cert, converged, message
 
 
 def alternating_set(r: Array, required: int) -> list[int]:

@@ -64,6 +64,9 @@ def check_range(lo: float, hi: float, *, what: str = "range") -> tuple[float, fl
         raise InputError(f"{what} must be finite, got ({lo}, {hi})")
     if not lo < hi:
         raise InputError(f"{what} must satisfy LO < HI, got ({lo}, {hi})")
+    if not math.isfinite(hi - lo):
+        raise InputError(f"{what} is too wide: HI − LO must be a finite number, got "
+                         f"({lo}, {hi})")
     return lo, hi
 
 
@@ -77,7 +80,8 @@ def make_grid(lo: float, hi: float, *, samples: int | None = None,
         The range; finite, ``lo < hi``.
     samples : int, optional
         Number of points for ``uniform`` (endpoints included) and ``chebyshev``
-        (Chebyshev points of the second kind, endpoints included). Default 2001.
+        (Chebyshev points of the second kind, endpoints included). Default 2001
+        (the command line's default is 20001).
     grid : {"uniform", "chebyshev"}
         The spacing, when ``step`` is not given.
     step : float, optional
@@ -102,7 +106,11 @@ def make_grid(lo: float, hi: float, *, samples: int | None = None,
         step = float(step)
         if not (math.isfinite(step) and step > 0):
             raise InputError(f"step must be a positive number, got {step}")
-        n = math.ceil((hi - lo) / step)
+        count = (hi - lo) / step
+        if not math.isfinite(count) or count > MAX_SAMPLES:
+            raise InputError(f"step {step} makes more than {MAX_SAMPLES} points on "
+                             f"({lo}, {hi}); use a larger step")
+        n = math.ceil(count)
         if n > MAX_SAMPLES:
             raise InputError(f"step {step} makes {n} points on ({lo}, {hi}); at most "
                              f"{MAX_SAMPLES} are allowed — use a larger step")
@@ -118,7 +126,10 @@ def make_grid(lo: float, hi: float, *, samples: int | None = None,
     if not 2 <= n <= MAX_SAMPLES:
         raise InputError(f"samples must be between 2 and {MAX_SAMPLES}, got {n}")
     if grid == "uniform":
-        x = np.linspace(lo, hi, n)
+        # Integers first: on a symmetric range the points are exactly symmetric.
+        u = (2.0 * np.arange(n) - (n - 1)) / (n - 1)
+        x = 0.5 * (lo + hi) + 0.5 * (hi - lo) * u
+        x[0], x[-1] = lo, hi
     else:
         # sin form: exactly antisymmetric about the middle
         t = np.sin(np.pi * (2 * np.arange(n) - (n - 1)) / (2 * (n - 1)))

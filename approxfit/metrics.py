@@ -27,22 +27,21 @@ TINY = np.finfo(float).tiny
 def local_extrema(e: Array) -> Array:
     """Indices of the local maxima of ``|e|`` (ends included), ascending.
 
-    A plateau counts once.  Used to find where an error peaks, for refinement and
-    for the minimax exchange.
+    A plateau of one sign counts once; a sign change always separates two peaks,
+    even where ``|e|`` is equal or monotone across it (a discrete minimax error
+    often takes +E and −E at neighbouring samples).
     """
     a = np.abs(e)
     n = a.size
     if n < 3:
         return np.arange(n)
+    flip = np.signbit(e[1:]) != np.signbit(e[:-1])       # sign change between i and i+1
     left = np.empty(n, dtype=bool)
     right = np.empty(n, dtype=bool)
-    left[0], right[-1] = True, True
-    left[1:] = a[1:] >= a[:-1]
-    right[:-1] = a[:-1] > a[1:]
-    right[-1] = True
-    # A sign change between neighbours separates two peaks even if |e| is monotone.
-    peak = left & right
-    return np.flatnonzero(peak)
+    left[0] = right[-1] = True
+    left[1:] = (a[1:] >= a[:-1]) | flip
+    right[:-1] = (a[:-1] > a[1:]) | flip
+    return np.flatnonzero(left & right)
 
 
 def refine_max(err: Callable[[Array], Array], x: Array, e: Array, idx: Array,

@@ -193,13 +193,18 @@ def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
 def make_executor(spec: str | None, jobs: int | None = None) -> tuple[Executor | None, Any]:
     """An executor for ``spec``: None (serial), ``"local"`` or ``"dask://HOST:PORT"``.
 
-    Returns ``(executor, closer)``; call ``closer()`` when done (it may be None).
+    Returns ``(executor, closer)``; call ``closer()`` when done, or
+    ``closer(cancel=True)`` to drop the queued fits on an interrupt (it may be None).
     """
     if spec is None or spec == "serial":
         return None, None
     if spec == "local":
         ex = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
-        return ex, ex.shutdown
+
+        def close(cancel: bool = False) -> None:
+            ex.shutdown(wait=not cancel, cancel_futures=cancel)
+
+        return ex, close
     if spec.startswith("dask://"):
         try:
             from distributed import Client
@@ -214,7 +219,10 @@ def make_executor(spec: str | None, jobs: int | None = None) -> tuple[Executor |
         except (OSError, TimeoutError) as exc:
             raise InputError(f"--executor {spec}: cannot reach the Dask scheduler ({exc})"
                              ) from None
-        return client.get_executor(), client.close
+        def close_client(cancel: bool = False) -> None:
+            client.close()
+
+        return client.get_executor(), close_client
     raise InputError(f"--executor must be local, serial or dask://HOST:PORT, got {spec!r}")
 
 
@@ -229,7 +237,8 @@ class ParetoResult:
     objective, on : str
     rows : list of dict
         One per family × degree: coefficients, clamp, cost, max error on the range
-        and on the whole line (``inf`` for a polynomial, which diverges).
+        and on the whole line (huge for a polynomial, which diverges; rows with a
+        whole-line error of 1 or more are left off the frontier and the plot).
     published : list of dict
         The target's published approximants with their cost and whole-line error.
     frontier : list of str

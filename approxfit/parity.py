@@ -61,11 +61,11 @@ PARITY_DTYPES: tuple[str, ...] = ("float32", "bfloat16")
 ULP_LIMIT = 2.0
 POINTS = 200_001
 
-TANH_NOTE = ("below the point from which they agree to 2 ulp, tanh(p) → −1 and 1 + tanh(p) cancels: a one-ulp "
-             "difference between two float32 tanh implementations (PyTorch: SLEEF's "
-             "vectorised tanhf; approxfit: correctly rounded) becomes a relative "
-             "difference of about 2^-24/(1 + tanh p) in the result; the absolute "
-             "difference stays within |x|·2^-23")
+TANH_NOTE = ("below the point from which they agree to 2 ulp, tanh(p) → −1 and "
+             "1 + tanh(p) cancels: a one-ulp difference between two float32 tanh "
+             "implementations (PyTorch: SLEEF's vectorised tanhf; approxfit: correctly "
+             "rounded) becomes a relative difference of about 2^-24/(1 + tanh p) in the "
+             "result; the absolute difference stays within |x|·2^-23")
 
 
 def _torch() -> Any:

@@ -273,8 +273,10 @@ def plot_minimax_certificate(result: Any, ax: Any = None, *, samples: int = 4001
             markeredgecolor="tab:red", markeredgewidth=1.3,
             label=f"alternation points ({len(pts)})")
     ax.set_title(f"minimax error of {_label(a)} on the {_quantity_label(tgt, on)}, "
-                 f"x ∈ [{lo:g}, {hi:g}]\nlevelled ratio {cert.levelled_ratio:.4f}, "
-                 f"{len(cert.points)} of {cert.required} required points"
+                 f"x ∈ [{lo:g}, {hi:g}]\n"
+                 + ("an exact fit, " if cert.levelled_ratio is None else
+                    f"levelled ratio {cert.levelled_ratio:.4f}, ")
+                 + f"{len(cert.points)} of {cert.required} required points"
                  + (f" (x > 0, error {cert.symmetry})" if cert.symmetry else ""),
                  fontsize="medium")
     ax.set_xlabel("x")

@@ -526,6 +526,12 @@ def provenance(approx: str | Approximant | ClosedFormApproximant, *,
     if "fixed" in slopes and not (1 in powers and len(powers) > 1):
         slopes = tuple(s for s in slopes if s != "fixed")
         skipped.append("fixed slope: the approximant needs a c1 and another coefficient")
+    elif "fixed" in slopes and "c1" in pub:
+        # c1 is itself a printed (fitted) constant: holding it at its printed value
+        # and then "reproducing" the rest would be circular evidence.
+        slopes = tuple(s for s in slopes if s != "fixed")
+        skipped.append("fixed slope: c1 is one of the printed constants, so fixing it "
+                       "would assume what is to be reproduced")
     if not fam.gated:
         own = [o for o in ons if o == resolved.base]
         if len(own) != len(ons):

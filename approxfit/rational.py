@@ -71,8 +71,12 @@ class RationalApproximant:
         if len(self.num_powers) != len(self.num_coef) or len(self.den_powers) != len(
                 self.den_coef):
             raise InputError("rational: one coefficient per power, in P and in Q")
-        if any(k < 1 for k in self.den_powers):
-            raise InputError("rational: Q's powers start at 1 (its constant term is 1)")
+        from approxfit.approximant import check_powers
+
+        check_powers(self.num_powers, what="numerator powers")
+        check_powers(self.den_powers, lowest=1, what="denominator powers (Q's constant is 1)")
+        if not all(np.isfinite(c) for c in (*self.num_coef, *self.den_coef)):
+            raise InputError("rational: coefficients must be finite numbers")
         if self.base not in ("value", "gate"):
             raise InputError(f"base must be 'gate' or 'value', got {self.base!r}")
 
@@ -174,8 +178,10 @@ class RationalApproximant:
         """Inverse of :meth:`to_dict`."""
         try:
             coefs = data["coefficients"]
-            num = tuple(int(k) for k in data["powers"])
-            den = tuple(int(k) for k in data["den_powers"])
+            num, den = tuple(data["powers"]), tuple(data["den_powers"])
+            if not all(isinstance(k, int) and not isinstance(k, bool) for k in (*num, *den)):
+                raise InputError("not a rational approximant description: powers must be "
+                                 "whole numbers")
             target: str | Target = str(data["target"])
             if data.get("target_expr") is not None:
                 from approxfit.targets import custom_target
@@ -240,7 +246,11 @@ class _RationalProblem:
 
 
 def _linearised_start(prob: _RationalProblem) -> Array:
-    """Loeb's linearisation: least squares of ``P(x) − y·(Q(x) − 1) = y``."""
+    """Loeb's linearisation: least squares of ``P(x) − y·(Q(x) − 1) = y``.
+
+    When its Q vanishes on the range, the start falls back to Q = 1 (free d = 0) with
+    P the least-squares polynomial, which has no pole at all.
+    """
     x, y = prob.x, prob.y
     a = np.hstack([vander(x, prob.num_powers), -y[:, None] * vander(x, prob.den_powers)])
     rhs = y - a[:, ~prob.free] @ prob.base[~prob.free]
@@ -248,7 +258,19 @@ def _linearised_start(prob: _RationalProblem) -> Array:
     scale = np.max(np.abs(a), axis=0)
     scale[scale == 0] = 1.0
     sol, *_ = np.linalg.lstsq(a / scale, rhs, rcond=None)
-    return sol / scale
+    sol = sol / scale
+    if prob.admissible(sol):
+        return sol
+    m = len(prob.num_powers)
+    num_free = prob.free[:m]
+    sol = np.zeros(int(prob.free.sum()))
+    if num_free.any():
+        cols = a[:, :int(num_free.sum())]
+        sc = np.max(np.abs(cols), axis=0)
+        sc[sc == 0] = 1.0
+        rhs_p = y - vander(x, prob.num_powers)[:, ~num_free] @ prob.base[:m][~num_free]
+        sol[:int(num_free.sum())] = np.linalg.lstsq(cols / sc, rhs_p, rcond=None)[0] / sc
+    return sol
 
 
 def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
@@ -282,7 +304,7 @@ def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
     ComputationError
         If the fitted Q vanishes on the range (a pole), or the fit fails.
     """
-    from approxfit.fit import _least_squares, _minimax, certificate, rounding_level
+    from approxfit.fit import _least_squares, _minimax, certificate, judge_certificate
     from approxfit.metrics import approximant_metrics, outside_metrics
     from approxfit.result import FitResult
 
@@ -310,6 +332,13 @@ def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
         raise InputError(f"samples must be at least the number of free coefficients + 2 "
                          f"({int(free.sum()) + 2}), got {x.size}")
     y = target.evaluate(x, on=on)
+    if not np.all(np.isfinite(y)):
+        raise ComputationError(f"the target {target.name!r} is not finite on the range")
+    # An even Q and a P of the value's own parity on a symmetric range make the error
+    # odd or even: then the alternation is sought on x > 0 (see approxfit.fit).
+    symmetric_range = np.isclose(grid.lo, -grid.hi, rtol=0, atol=1e-12 * max(1.0, grid.hi))
+    symmetry = (parity if symmetric_range and on == "value" and den_parity == "even"
+                and parity in ("odd", "even") and target.value_parity == parity else None)
     prob = _RationalProblem(x, y, num_powers, den_powers, free,
                             np.array([float(fixed.get(n, 0.0)) for n in names]))
     try:
@@ -329,7 +358,9 @@ def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
         if not prob.admissible(cfree):
             cfree, converged, message = c0, False, "least squares ran into a pole"
         if objective == "minimax":
-            cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter)
+            reference = x > 0 if symmetry else np.ones(x.size, dtype=bool)
+            cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter,
+                                                                      reference)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
         if isinstance(exc, InputError):
             raise
@@ -338,7 +369,7 @@ def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
     m = len(num_powers)
     approx = RationalApproximant(num_powers, tuple(map(float, coef[:m])), den_powers,
                                  tuple(map(float, coef[m:])), target, base=on,
-                                 name=f"rational-{objective}-{on}")
+                                 name=f"rational{degree}-{den_degree}-{objective}-{on}")
     qmin, qwhere = approx.min_abs_q(grid.lo, grid.hi)
     if qmin == 0.0:
         raise ComputationError(f"the fitted denominator Q vanishes at x ≈ {qwhere:.4g} on "
@@ -346,12 +377,8 @@ def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
                                "--den-degree or --den-parity even")
     cert = None
     if objective == "minimax":
-        cert = certificate(x, prob.residual(cfree), int(free.sum()), None)
-        exact = cert.max_error_samples <= rounding_level(y)
-        if converged and not exact and cert.levelled_ratio < 0.999:
-            converged = False
-            message = (f"minimax stopped with the error level only to "
-                       f"{cert.levelled_ratio:.4f} on its reference points")
+        cert = certificate(x, prob.residual(cfree), int(free.sum()), symmetry)
+        cert, converged, message = judge_certificate(cert, y, converged, message)
     metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
     outside = outside_metrics(approx, grid.lo, grid.hi, on=on)
     notes = [f"denominator: min |Q| = {qmin:.4g} at x = {qwhere:.4g} on the range "

@@ -36,8 +36,9 @@ class Certificate:
         ``x > 0`` and their mirror images carry the mirrored error.
     errors : tuple of float
         The signed error at each point; the signs alternate.
-    levelled_ratio : float
-        ``min |e| / max |e|`` over the points; 1 means perfectly level.
+    levelled_ratio : float or None
+        ``min |e| / max |e|`` over the points; 1 means perfectly level.  None for
+        an exact fit (error at rounding level), which has nothing to level.
     required : int
         How many alternation points optimality needs: one more than the number of
         free coefficients, counted on the half range for a symmetric problem.
@@ -50,7 +51,7 @@ class Certificate:
 
     points: tuple[float, ...]
     errors: tuple[float, ...]
-    levelled_ratio: float
+    levelled_ratio: float | None
     required: int
     symmetry: str | None
     max_error_samples: float
@@ -72,7 +73,9 @@ class Certificate:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Certificate:
         """Inverse of :meth:`to_dict`."""
-        return cls(tuple(d["points"]), tuple(d["errors"]), float(d["levelled_ratio"]),
+        ratio = d["levelled_ratio"]
+        return cls(tuple(d["points"]), tuple(d["errors"]),
+                   None if ratio is None else float(ratio),
                    int(d["required"]), d.get("symmetry"), float(d["max_error_samples"]))
 
 

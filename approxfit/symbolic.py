@@ -107,9 +107,23 @@ def target_series(target: Target, on: str, order: int) -> list[sp.Expr]:
     if build is None:
         raise InputError(f"target {target.name!r} has no gate; use --on value")
     expr = build(sp, X)
-    ser = sp.series(expr, X, 0, order + 1).removeO()
-    ser = sp.expand(ser)
-    return [sp.simplify(ser.coeff(X, m)) for m in range(order + 1)]
+    try:
+        ser = sp.expand(sp.series(expr, X, 0, order + 1).removeO())
+    except (sp.PoleError, NotImplementedError, ValueError, TypeError) as exc:
+        raise InputError(f"target {target.name!r} has no Maclaurin series at 0 ({exc}); "
+                         "Taylor matching needs a function analytic at 0") from None
+    if not ser.is_polynomial(X) or ser.has(sp.log) or any(
+            a.is_infinite for a in ser.atoms(sp.Number)):
+        raise InputError(f"target {target.name!r} is not analytic at 0 (its expansion has "
+                         f"log or fractional powers: {ser}); Taylor matching needs a power "
+                         "series")
+    coeffs = [sp.expand(ser.coeff(X, m)) for m in range(order + 1)]
+    if any(c.has(sp.erf, sp.exp, sp.erfc) for c in coeffs):
+        # Expanding about a point where the target is not at its centre (GELU with
+        # an N(μ, σ) gate) puts erf and exp of constants in every coefficient, and
+        # their exact algebra grows without end; carry 50 significant digits instead.
+        coeffs = [sp.Float(sp.N(c, 60), 50) for c in coeffs]
+    return coeffs
 
 
 def _outer_series(family: str, c: list[sp.Expr], order: int) -> list[sp.Expr]:
@@ -256,7 +270,7 @@ def taylor_match(target: str | Target, family: str, *, degree: int,
                     raise ComputationError(f"no real {sym} matches the x^{m} term")
                 solved[sym] = sp.simplify(sols[0])
             eq = sp.Integer(0)
-        ok = sp.simplify(eq) == 0
+        ok = _is_zero(eq)
         if ok and matched == m - 1:
             matched = m
         elif not ok:
@@ -265,12 +279,12 @@ def taylor_match(target: str | Target, family: str, *, degree: int,
     if missing:
         raise ComputationError(f"could not determine {', '.join(map(str, missing))} from "
                                "the series")
-    exact_c = {f"c{k}": sp.simplify(sp.sympify(coeffs[k]).subs(solved)) for k in powers}
+    exact_c = {f"c{k}": _simplify(sp.sympify(coeffs[k]).subs(solved)) for k in powers}
     scaled_exact: dict[str, sp.Expr] = {}
     if fam.scaled and 1 in powers and exact_c["c1"] != 0:
         for k in powers:
             if k != 1:
-                scaled_exact[f"a{k}"] = sp.simplify(sp.radsimp(exact_c[f"c{k}"] / exact_c["c1"]))
+                scaled_exact[f"a{k}"] = _simplify(sp.radsimp(exact_c[f"c{k}"] / exact_c["c1"]))
     exact = {name: _pretty(e) for name, e in {**exact_c, **scaled_exact}.items()}
     return TaylorResult(
         target=tgt.name, family=fam.name, degree=degree, parity=parity, on=on,
@@ -282,10 +296,38 @@ def taylor_match(target: str | Target, family: str, *, degree: int,
         seconds=time.perf_counter() - t0)
 
 
+SIMPLIFY_OPS = 120
+
+
+def _is_zero(e: sp.Expr) -> bool:
+    """Whether a closed-form constant is 0: exactly, or to 40 digits when sympy's
+    simplification would be expensive (its value is then checked numerically)."""
+    e = sp.expand(e)
+    if e == 0:
+        return True
+    if sp.count_ops(e) <= SIMPLIFY_OPS:
+        return sp.simplify(e) == 0
+    return abs(sp.N(e, 50)) < sp.Float("1e-40")
+
+
+def _simplify(e: sp.Expr) -> sp.Expr:
+    """``sympy.simplify`` for expressions of modest size; larger ones are only
+    collected over a common denominator (simplify can take minutes on them)."""
+    return sp.simplify(e) if sp.count_ops(e) <= SIMPLIFY_OPS else sp.together(e)
+
+
 def _pretty(e: sp.Expr) -> str:
-    """The shortest of a few equivalent simplified forms, as sympy-parsable text."""
-    forms = [e, sp.factor(e), sp.together(e), sp.radsimp(e), sp.nsimplify(e)]
-    forms = [f for f in forms if sp.simplify(f - e) == 0]
+    """The shortest of a few equivalent forms, as sympy-parsable text.
+
+    The candidates are sympy's own rewritings of ``e``; each is kept only if it
+    equals ``e`` to 40 digits (a cheap guard against a rewriting gone wrong).
+    """
+    forms = [e]
+    if sp.count_ops(e) <= SIMPLIFY_OPS:
+        forms += [sp.factor(e), sp.together(e), sp.radsimp(e), sp.nsimplify(e)]
+    ref = sp.N(e, 50)
+    scale = max(abs(ref), sp.Float(1))
+    forms = [f for f in forms if abs(sp.N(f, 50) - ref) <= sp.Float("1e-40") * scale]
     return str(min(forms, key=lambda f: (sp.count_ops(f), len(str(f)))))
 
 
@@ -337,9 +379,9 @@ def pade_match(target: str | Target, *, degree: int, den_degree: int,
     if free_left:
         raise ComputationError("the Padé equations do not determine "
                                f"{', '.join(map(str, free_left))}; change the degrees")
-    exact_e = {str(u): sp.simplify(v) for u, v in values.items()}
+    exact_e = {str(u): _simplify(v) for u, v in values.items()}
     last = equations[-1][0] if equations else 0
-    mismatches = tuple(m for m, e in checks if sp.simplify(e.subs(values)) != 0)
+    mismatches = tuple(m for m, e in checks if not _is_zero(e.subs(values)))
     matched = min(mismatches, default=last + 1) - 1
     return TaylorResult(
         target=tgt.name, family="rational", degree=degree, parity=parity, on=on,

@@ -390,7 +390,7 @@ def shifted_gelu(mu: float = 0.0, sigma: float = 1.0) -> Target:
         return (1 + sp.erf((x - m) / (s * sp.sqrt(2)))) / 2
 
     return Target(
-        name=f"gelu:mu={mu:g},sigma={sigma:g}",
+        name=f"gelu:mu={mu!r},sigma={sigma!r}",
         formula=f"x·Φ((x − {mu:g})/{sigma:g})",
         description="GELU with an N(μ, σ) gate",
         value=_silent(lambda x: x * gate(x)),

@@ -54,7 +54,10 @@ def test_function_of_x():
     ("x", "x is not allowed"),
     ("1" * (MAX_LENGTH + 1), "characters long"),
     ("+".join(["1"] * 150), "syntax nodes"),
-    ("1e308*10", "no finite value"),
+    ("1e308*10", "exceeds 1e.300"),
+    ("1+1/((((2**64)**64)**64)**64)", "exceeds 1e.300"),
+    ("exp(1000)", "exceeds 1e.300"),
+    ("1e999", "not finite"),
 ])
 def test_rejections(text, needle, tmp_path):
     with pytest.raises(InputError, match=needle):

@@ -350,3 +350,23 @@ def test_degree_5_minimax_with_clamp_is_right_on_the_whole_line():
                                rtol=1e-6, atol=1e-30)
     assert r.metrics_outside["max_abs_error"] < 1e-20
     assert r.warnings == ()
+
+
+def test_discrete_minimax_on_few_samples_is_certified():
+    # On 9 samples of [-3, 3] the optimum levels the error at neighbouring samples with
+    # opposite signs; a sign change must split two peaks, or the certificate (which
+    # once rejected this optimum) finds too few alternation points.
+    r = fit("gelu", "tanh", make_grid(-3, 3, samples=9), degree=3,
+            fix={"c1": math.sqrt(2 / math.pi)}, objective="minimax", on="gate")
+    assert r.converged and r.certificate.levelled_ratio >= 0.999 and r.certificate.alternates
+    x = np.linspace(0, 3, 5)[1:]
+    err = 0.5 * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + r.scaled["a3"] * x**3))) - ndtr(x)
+    np.testing.assert_allclose(np.max(np.abs(err)), r.certificate.max_error_samples,
+                               rtol=1e-12)
+
+
+def test_local_extrema_splits_at_sign_changes():
+    from approxfit.metrics import local_extrema
+
+    e = np.array([0.0, 1.0, -1.0, 0.5, 0.2])
+    assert local_extrema(e).tolist() == [1, 2, 3]

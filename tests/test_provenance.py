@@ -143,3 +143,11 @@ def test_bad_specs():
         provenance("paper-tanx")
     with pytest.raises(InputError, match="gives no coefficients"):
         provenance("tanh:")
+
+
+def test_fixing_a_printed_slope_is_not_counted_as_evidence():
+    from approxfit.provenance import provenance as run
+
+    res = run("bowling-2009", ranges=(3,), samplings=("uniform",))
+    assert all(p.slope == "free" for p in res.procedures)
+    assert any("circular" in s or "assume" in s for s in res.skipped)

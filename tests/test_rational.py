@@ -100,3 +100,14 @@ def test_cli_taylor_rational_is_pade(cli):
     r = cli("taylor", "tanh", "rational", "--degree", "3", "--den-degree", "2", "--json")
     assert r.code == 0, r.err
     assert r.json()["exact"] == {"c1": "1", "c3": "1/15", "d2": "2/5"}
+
+
+def test_symmetric_rational_certificate_counts_half_the_line():
+    # erf is odd; an odd P over an even Q makes the error odd, so optimality needs
+    # n + 1 alternation points on x > 0 alone.
+    r = fit("erf", "rational", make_grid(-3, 3, samples=4001), degree=5, den_degree=4,
+            objective="minimax", on="value")
+    c = r.certificate
+    # five free coefficients (c1, c3, c5, d2, d4): six points
+    assert c.symmetry == "odd" and len(c.points) == c.required == 6 and min(c.points) > 0
+    assert c.levelled_ratio >= 0.999

@@ -258,3 +258,61 @@ def test_any_invocation_exits_cleanly(argv):
             assert {"coefficients", "scaled", "exact"} <= set(doc)
         else:
             assert "rows" in doc
+
+
+# -- found in review: each once a traceback, a hang or a wrong answer ------------------
+
+@pytest.mark.parametrize("args, code, needle", [
+    (("fit", "gelu", "tanh", "--range", "-1", "1", "--step", "1e-320"), 2, "larger step"),
+    (("fit", "gelu", "tanh", "--range", "-1e308", "1e308"), 2, "too wide"),
+    (("report", "paper-tanh", "--range", "-1e308", "1e308", "--samples", "11"), 2,
+     "too wide"),
+    (("taylor", "myf", "poly", "--expr", "x*1e999"), 2, "not finite"),
+    (("taylor", "myf", "poly", "--expr", "log(x)"), 2, "not analytic at 0"),
+    (("taylor", "myf", "poly", "--expr", "sin(1/x)"), 2, "no Maclaurin series"),
+    (("taylor", "myf", "poly", "--expr", "sqrt(x)*x"), 2, "not analytic at 0"),
+    (("taylor", "gelu", "tanh", "--fix", "c1=1+1/((((2**64)**64)**64)**64)"), 2, "exceeds"),
+    (("fit", "myf", "poly", "--expr", "log(x)"), 1, "not finite at x"),
+    (("fit", "gelu", "tanh", "--step", "0.01", "--samples", "100"), 2, "not both"),
+    (("fit", "gelu", "rational", "--dtype", "float32"), 2, "--dtype rounding"),
+    (("fit", "gelu", "rational", "--den-parity", "evn"), 2, "did you mean 'even'"),
+    (("report", "paper-tanh", "--dtype", "float32", "--csv", "x.csv"), 2, "--csv and --svg"),
+    (("export", "paper-tanh", "--name", "float", "--to", "c"), 2, "keyword"),
+    (("export", "poly:c0=1e39", "--to", "c"), 2, "overflows float32"),
+    (("pareto", "gelu", "--samples", "1"), 2, "--samples must be between"),
+])
+def test_review_inputs(cli, args, code, needle):
+    one_line_exit(cli(*args), code, needle)
+
+
+@pytest.mark.parametrize("approximant", [
+    {"family": "tanh", "target": "gelu", "powers": [], "coefficients": {}},
+    {"family": "tanh", "target": "gelu", "powers": [-1, 1], "coefficients": {"c-1": 1, "c1": 1}},
+    {"family": "tanh", "target": "gelu", "powers": [1, 300],
+     "coefficients": {"c1": 1, "c300": 1}},
+    {"family": "tanh", "target": "gelu", "powers": [1.5], "coefficients": {"c1.5": 1}},
+    {"family": "tanh", "target": "gelu", "powers": [1], "coefficients": {"c1": float("nan")}},
+])
+def test_bad_saved_fit_contents(cli, tmp_path, approximant):
+    path = tmp_path / "fit.json"
+    path.write_text(json.dumps({"schema_version": 1, "approximant": approximant}))
+    r = cli("report", str(path), "--samples", "101")
+    assert r.code == 2 and "Traceback" not in r.err, r.err
+
+
+def test_taylor_warns_when_nothing_matches(cli):
+    r = cli("taylor", "mish", "tanh", "--degree", "3", "--parity", "odd")
+    assert r.code == 0 and "differ already at x^0" in r.err
+
+
+def test_export_names_a_parametrised_target_legally(cli, tmp_path):
+    r = cli("export", "tanh:c1=1", "--target", "gelu:mu=1,sigma=2", "--to", "numpy")
+    assert r.code == 0, r.err
+    ns: dict = {}
+    exec(compile(r.out, "exported.py", "exec"), ns)       # the generated code must run
+    funcs = [v for k, v in ns.items() if callable(v) and k.startswith("gelu")]
+    assert len(funcs) == 1
+    np = pytest.importorskip("numpy")
+    x = np.array([0.5, 1.0])
+    # tanh:c1=1 is the gate ½(1 + tanh x): the value is x·σ(2x)
+    np.testing.assert_allclose(funcs[0](x), x / (1 + np.exp(-2 * x)), rtol=1e-6)

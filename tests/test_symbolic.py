@@ -97,11 +97,11 @@ def test_degree_nine_is_quick_and_consistent_with_mpmath():
 
     r = taylor_match("gelu", "tanh", degree=9)
     # The matched approximant agrees with Phi to O(x^11) near 0.
-    mpmath.mp.dps = 50
-    c = {k: mpmath.mpf(sp.N(sp.sympify(v), 50)) for k, v in r.exact.items()}
-    x = mpmath.mpf("0.01")
-    p = sum(c[f"c{k}"] * x**k for k in (1, 3, 5, 7, 9))
-    err = (1 + mpmath.tanh(p)) / 2 - mpmath.ncdf(x)
+    with mpmath.workdps(50):
+        c = {k: mpmath.mpf(str(sp.N(sp.sympify(v), 50))) for k, v in r.exact.items()}
+        x = mpmath.mpf("0.01")
+        p = sum(c[f"c{k}"] * x**k for k in (1, 3, 5, 7, 9))
+        err = (1 + mpmath.tanh(p)) / 2 - mpmath.ncdf(x)
     assert abs(err) < 1e-21     # |x|^11 = 1e-22, times an O(1) coefficient
 
 
