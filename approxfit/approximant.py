@@ -24,13 +24,30 @@ from approxfit.exceptions import InputError
 from approxfit.families import Family, coefficient_names, get_family
 from approxfit.targets import Target, get_target
 
-__all__ = ["Approximant"]
+__all__ = ["Approximant", "TargetMixin"]
 
 Array = np.ndarray
 
 
+class TargetMixin:
+    """``target_obj`` and ``target_name`` for anything with a ``target`` field that
+    holds a built-in target's name or a :class:`~approxfit.targets.Target`."""
+
+    target: str | Target
+
+    @property
+    def target_obj(self) -> Target:
+        """The :class:`~approxfit.targets.Target`."""
+        return self.target if isinstance(self.target, Target) else get_target(self.target)
+
+    @property
+    def target_name(self) -> str:
+        """The target's name."""
+        return self.target_obj.name
+
+
 @dataclass(frozen=True, eq=False)
-class Approximant:
+class Approximant(TargetMixin):
     """An approximant of a target, ready to evaluate.
 
     Attributes
@@ -89,16 +106,6 @@ class Approximant:
     def family_obj(self) -> Family:
         """The :class:`~approxfit.families.Family`."""
         return get_family(self.family)
-
-    @property
-    def target_obj(self) -> Target:
-        """The :class:`~approxfit.targets.Target`."""
-        return self.target if isinstance(self.target, Target) else get_target(self.target)
-
-    @property
-    def target_name(self) -> str:
-        """The target's name."""
-        return self.target_obj.name
 
     @property
     def coefficients(self) -> dict[str, float]:

@@ -146,6 +146,14 @@ def parse(text: str, *, allow_x: bool = False, what: str = "expression") -> Expr
     return Expression(text=text.strip(), tree=tree, uses_x="x" in names)
 
 
+def decimal_significant_digits(dec: Any) -> int:
+    """The number of significant digits of a :class:`decimal.Decimal` as written."""
+    digits = list(dec.as_tuple().digits)
+    while digits and digits[0] == 0:
+        digits.pop(0)
+    return len(digits)
+
+
 def parse_number(text: str, *, what: str = "value") -> float:
     """Parse a constant expression (``"sqrt(2/pi)"``, ``"0.044715"``) to a float."""
     return parse(text, allow_x=False, what=what).value()

@@ -86,7 +86,7 @@ import mpmath
 import sympy as sp
 
 from approxfit.exceptions import InputError
-from approxfit.expr import Expression, parse
+from approxfit.expr import Expression, decimal_significant_digits, parse
 
 __all__ = ["DEFAULT_CONSTANTS", "FLOAT_DIGITS", "MARGIN", "MAX_DIGITS", "WORK_DPS",
            "Identification", "description_length", "identify", "identify_coefficients",
@@ -202,10 +202,7 @@ def _decimal(text: str) -> Decimal:
 
 
 def _significant(dec: Decimal) -> int:
-    digits = list(dec.as_tuple().digits)
-    while digits and digits[0] == 0:
-        digits.pop(0)
-    return len(digits)
+    return decimal_significant_digits(dec)
 
 
 def _read(value: float | str, digits: int | None) -> _Reading:

@@ -49,6 +49,7 @@ from typing import Any
 
 from approxfit.approximant import Approximant
 from approxfit.exceptions import ApproxfitError, InputError
+from approxfit.expr import decimal_significant_digits
 from approxfit.families import powers_for
 from approxfit.fit import OBJECTIVES, ONS, fit
 from approxfit.grids import make_grid
@@ -90,10 +91,7 @@ def _decimal(text: str) -> Decimal:
 
 
 def _significant(dec: Decimal) -> int:
-    digits = list(dec.as_tuple().digits)
-    while digits and digits[0] == 0:
-        digits.pop(0)
-    return len(digits)
+    return decimal_significant_digits(dec)
 
 
 def _round_at(value: float, place: int) -> Decimal:

@@ -40,10 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from approxfit.approximant import Approximant
+from approxfit.approximant import Approximant, TargetMixin
 from approxfit.exceptions import InputError
 from approxfit.families import FAMILIES, MAX_DEGREE
-from approxfit.targets import Target, get_target, suggest
+from approxfit.targets import Target, suggest
 
 __all__ = ["MAX_SPEC_LENGTH", "MAX_TERMS", "PUBLISHED", "AnyApproximant",
            "ClosedFormApproximant", "Published", "get_published", "parse_spec",
@@ -117,7 +117,7 @@ def _as_dgate(x: Array, c: Mapping[str, float]) -> Array:
 
 
 @dataclass(frozen=True, eq=False)
-class ClosedFormApproximant:
+class ClosedFormApproximant(TargetMixin):
     """An approximant given by a closed formula for its gate, not by a family.
 
     It has the evaluation interface of :class:`~approxfit.approximant.Approximant`
@@ -158,16 +158,6 @@ class ClosedFormApproximant:
         if not self.target_obj.has_gate:
             raise InputError(f"target {self.target_obj.name!r} has no gate; the closed form "
                              f"{self.name!r} does not apply")
-
-    @property
-    def target_obj(self) -> Target:
-        """The :class:`~approxfit.targets.Target`."""
-        return self.target if isinstance(self.target, Target) else get_target(self.target)
-
-    @property
-    def target_name(self) -> str:
-        """The target's name."""
-        return self.target_obj.name
 
     @property
     def coefficients(self) -> dict[str, float]:

@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from approxfit.approximant import TargetMixin
 from approxfit.exceptions import ComputationError, ConvergenceWarning, InputError
 from approxfit.families import poly_derivative, poly_value, powers_for, vander
 from approxfit.grids import Grid
-from approxfit.targets import Target, get_target
+from approxfit.targets import Target
 
 __all__ = ["Q_FLOOR", "RationalApproximant", "fit_rational"]
 
@@ -40,7 +41,7 @@ def _names(prefix: str, powers: tuple[int, ...]) -> list[str]:
 
 
 @dataclass(frozen=True, eq=False)
-class RationalApproximant:
+class RationalApproximant(TargetMixin):
     """``P(x)/Q(x)`` approximating a target's value or gate.
 
     Attributes
@@ -79,16 +80,6 @@ class RationalApproximant:
             raise InputError("rational: coefficients must be finite numbers")
         if self.base not in ("value", "gate"):
             raise InputError(f"base must be 'gate' or 'value', got {self.base!r}")
-
-    @property
-    def target_obj(self) -> Target:
-        """The target."""
-        return self.target if isinstance(self.target, Target) else get_target(self.target)
-
-    @property
-    def target_name(self) -> str:
-        """The target's name."""
-        return self.target_obj.name
 
     @property
     def powers(self) -> tuple[int, ...]:
