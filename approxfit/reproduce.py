@@ -61,10 +61,11 @@ def seed_grid() -> Grid:
 
 
 def agrees_digits(value: float, published: str) -> bool:
-    """Whether ``value`` rounds to ``published`` at every printed digit."""
-    text = published.strip()
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return round(value, decimals) == round(float(text), decimals)
+    """Whether ``value`` rounds to ``published`` at every printed digit (exact decimal
+    rounding; see :func:`approxfit.provenance.agrees_printed`)."""
+    from approxfit.provenance import agrees_printed
+
+    return agrees_printed(value, published)
 
 
 def agrees_magnitude(value: float, power: int) -> bool:
@@ -225,20 +226,23 @@ def claim_wider(tried20: dict[str, float]) -> dict[str, Any]:
                   "never reaches it (see paper-tanh-provenance)")
 
 
-def provenance_table(family: str, fix: dict[str, float] | None, key: str,
-                     ranges: tuple[float, ...] = (1, 2, 3, 4, 5, 6, 8, 10)
+def provenance_table(name: str, ranges: tuple[float, ...] = (1, 2, 3, 4, 5, 6, 8, 10)
                      ) -> list[dict[str, Any]]:
-    """The constant each procedure gives: objective × gate/value × range [−R, R]."""
+    """The constant each procedure gives for a published approximant: objective ×
+    gate/value × range ``[−R, R]`` (4001 uniform samples), with c1 fixed at √(2/π)
+    when it is exact (paper-tanh) and free when it is the printed constant
+    (paper-sigmoid) — :func:`approxfit.provenance.provenance` does the fitting."""
+    from approxfit.provenance import provenance
+
+    res = _quiet(provenance, name, ranges=ranges, samples=4001, samplings=("uniform",),
+                 slopes=("fixed",) if name == "paper-tanh" else ("free",))
     rows = []
-    for objective in ("l2", "minimax"):
-        for on in ("gate", "value"):
-            for R in ranges:
-                grid = make_grid(-R, R, samples=4001)
-                r = _quiet(fit, "gelu", family, grid, degree=3 if family == "tanh" else 1,
-                           fix=fix, objective=objective, on=on)
-                value = r.scaled["a3"] if key == "a3" else r.coefficients["c1"]
-                rows.append({"objective": objective, "on": on, "range": [-R, R],
-                             "samples": grid.size, "value": value})
+    for p in res.procedures:
+        key = "a3" if "a3" in res.printed else "c1"
+        value = p.scaled.get(key, p.coefficients.get(key))
+        rows.append({"objective": p.objective, "on": p.on,
+                     "range": [-p.half_width, p.half_width], "samples": p.samples,
+                     "value": value})
     return rows
 
 
@@ -378,13 +382,13 @@ def run_claims(progress: Callable[[str], None] | None = None) -> list[dict[str, 
     out.append(_provenance_claim(
         "paper-tanh-provenance", f"{PAPER}; {QA}", "which fitting procedure yields 0.044715 "
         "to all published digits", "0.044715",
-        provenance_table("tanh", {"c1": SQRT_2_PI}, "a3"),
+        provenance_table("paper-tanh"),
         "fits of ½(1 + tanh(√(2/π)(x + a3·x³))) with c1 = √(2/π) fixed: least squares and "
         "minimax, on the gate Φ and on the value x·Φ, 4001 uniform samples of [−R, R]"))
     say("paper-sigmoid-provenance")
     out.append(_provenance_claim(
         "paper-sigmoid-provenance", f"{PAPER}; {ARTICLE}", "which fitting procedure yields "
-        "1.702 to all published digits", "1.702", provenance_table("sigmoid", None, "c1"),
+        "1.702 to all published digits", "1.702", provenance_table("paper-sigmoid"),
         "fits of σ(k·x): least squares and minimax, on the gate Φ and on the value x·Φ, "
         "4001 uniform samples of [−R, R]"))
     say("free-form-coefficients")
