@@ -30,10 +30,25 @@ Array = np.ndarray
 
 
 class TargetMixin:
-    """``target_obj`` and ``target_name`` for anything with a ``target`` field that
-    holds a built-in target's name or a :class:`~approxfit.targets.Target`."""
+    """``target_obj``, ``target_name`` and ``evaluate`` for an approximant whose
+    ``target`` field holds a built-in target's name or a
+    :class:`~approxfit.targets.Target`, whose ``kernel(x)`` approximates its
+    ``base`` (the gate or the value)."""
 
     target: str | Target
+    base: str
+
+    def evaluate(self, x: Array, *, on: str = "value") -> Array:
+        """The approximant of the target's value or gate at ``x``, through the
+        target's gate relation when ``on`` is not what the kernel approximates."""
+        x = np.asarray(x, dtype=float)
+        h = self.kernel(x)
+        if on == self.base:
+            return h
+        rel = self.target_obj.relation
+        if rel is None:
+            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
+        return rel.value_from_gate(x, h) if on == "value" else rel.gate_from_value(x, h)
 
     @property
     def target_obj(self) -> Target:
@@ -137,19 +152,6 @@ class Approximant(TargetMixin):
         if self.clamp is not None:
             d = np.where(np.abs(x) > self.clamp, 0.0, d)
         return d
-
-    def evaluate(self, x: Array, *, on: str = "value") -> Array:
-        """The approximant of the target's value or gate at ``x``."""
-        x = np.asarray(x, dtype=float)
-        h = self.kernel(x)
-        if on == self.base:
-            return h
-        rel = self.target_obj.relation
-        if rel is None:
-            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
-        if on == "value":
-            return rel.value_from_gate(x, h)
-        return rel.gate_from_value(x, h)
 
     def derivative(self, x: Array) -> Array:
         """d/dx of the approximant of the value."""

@@ -228,21 +228,20 @@ def _const_value(node: Node) -> float:
         return float(_numeric(node, np.float64(0.0)))
 
 
-def _numeric(node: Node, x: Any) -> Any:
-    import numpy as np
-
+def _walk(node: Node, x: Any, leaf: Any, funcs: dict[str, Any]) -> Any:
+    """Evaluate a checked tree: ``leaf(node)`` gives numbers and constants, ``funcs``
+    the functions; + − × ÷ and powers are the backend's own operators (numpy, mpmath
+    and sympy objects all overload them)."""
     kind = node[0]
-    if kind == "num":
-        return np.float64(node[1])
-    if kind == "const":
-        return np.float64(CONSTANTS[node[1]])
+    if kind in ("num", "const"):
+        return leaf(node)
     if kind == "x":
         return x
     if kind == "un":
-        v = _numeric(node[2], x)
+        v = _walk(node[2], x, leaf, funcs)
         return -v if node[1] == "neg" else v
     if kind == "bin":
-        a, b = _numeric(node[2], x), _numeric(node[3], x)
+        a, b = _walk(node[2], x, leaf, funcs), _walk(node[3], x, leaf, funcs)
         op = node[1]
         if op == "+":
             return a + b
@@ -251,15 +250,22 @@ def _numeric(node: Node, x: Any) -> Any:
         if op == "*":
             return a * b
         if op == "/":
-            return np.divide(a, b)
-        return np.power(a, b)
+            return a / b
+        return a**b
+    return funcs[node[1]](_walk(node[2], x, leaf, funcs))
+
+
+def _numeric(node: Node, x: Any) -> Any:
+    import numpy as np
     from scipy import special
 
-    fn = {"sqrt": np.sqrt, "exp": np.exp, "log": np.log, "erf": special.erf,
-          "erfc": special.erfc, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh,
-          "sin": np.sin, "cos": np.cos, "atan": np.arctan, "abs": np.abs,
-          "sign": np.sign}[node[1]]
-    return fn(_numeric(node[2], x))
+    def leaf(n: Node) -> Any:
+        return np.float64(n[1] if n[0] == "num" else CONSTANTS[n[1]])
+
+    return _walk(node, x, leaf, {
+        "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "erf": special.erf,
+        "erfc": special.erfc, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh,
+        "sin": np.sin, "cos": np.cos, "atan": np.arctan, "abs": np.abs, "sign": np.sign})
 
 
 ZERO: Node = ("num", 0.0)
@@ -347,63 +353,29 @@ def _simplify(node: Node) -> Node:
 
 
 def _mpmath(node: Node, x: Any, mp: Any) -> Any:
-    kind = node[0]
-    if kind == "num":
-        return mp.mpf(repr(node[1]))
-    if kind == "const":
-        return +mp.pi if node[1] == "pi" else mp.e
-    if kind == "x":
-        return x
-    if kind == "un":
-        v = _mpmath(node[2], x, mp)
-        return -v if node[1] == "neg" else v
-    if kind == "bin":
-        a, b = _mpmath(node[2], x, mp), _mpmath(node[3], x, mp)
-        op = node[1]
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            return a / b
-        return mp.power(a, b)
-    fn = {"sqrt": mp.sqrt, "exp": mp.exp, "log": mp.log, "erf": mp.erf, "erfc": mp.erfc,
-          "tanh": mp.tanh, "sinh": mp.sinh, "cosh": mp.cosh, "sin": mp.sin, "cos": mp.cos,
-          "atan": mp.atan, "abs": abs, "sign": mp.sign}[node[1]]
-    return fn(_mpmath(node[2], x, mp))
+    def leaf(n: Node) -> Any:
+        if n[0] == "num":
+            return mp.mpf(repr(n[1]))
+        return +mp.pi if n[1] == "pi" else mp.e
+
+    return _walk(node, x, leaf, {
+        "sqrt": mp.sqrt, "exp": mp.exp, "log": mp.log, "erf": mp.erf, "erfc": mp.erfc,
+        "tanh": mp.tanh, "sinh": mp.sinh, "cosh": mp.cosh, "sin": mp.sin, "cos": mp.cos,
+        "atan": mp.atan, "abs": abs, "sign": mp.sign})
 
 
 def _to_sympy(node: Node, sp: Any, x: Any) -> Any:
-    kind = node[0]
-    if kind == "num":
-        v = node[1]
+    def leaf(n: Node) -> Any:
+        if n[0] == "const":
+            return sp.pi if n[1] == "pi" else sp.E
+        v = n[1]
         if v != 0 and not 1e-15 <= abs(v) <= 1e15:
             # Exact rationals this far from 1 make sympy's series crawl; keep a float.
             return sp.Float(v, 17)
         # the shortest decimal that reads back as this float, kept exact
         return sp.Rational(repr(v))
-    if kind == "const":
-        return sp.pi if node[1] == "pi" else sp.E
-    if kind == "x":
-        return x
-    if kind == "un":
-        v = _to_sympy(node[2], sp, x)
-        return -v if node[1] == "neg" else v
-    if kind == "bin":
-        a, b = _to_sympy(node[2], sp, x), _to_sympy(node[3], sp, x)
-        op = node[1]
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            return a / b
-        return a**b
-    fn = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "erf": sp.erf, "erfc": sp.erfc,
-          "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
-          "atan": sp.atan, "abs": sp.Abs, "sign": sp.sign}[node[1]]
-    return fn(_to_sympy(node[2], sp, x))
+
+    return _walk(node, x, leaf, {
+        "sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "erf": sp.erf, "erfc": sp.erfc,
+        "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
+        "atan": sp.atan, "abs": sp.Abs, "sign": sp.sign})

@@ -113,17 +113,6 @@ class RationalApproximant(TargetMixin):
         with np.errstate(all="ignore"):
             return self.p(x) / self.q(x)
 
-    def evaluate(self, x: Array, *, on: str = "value") -> Array:
-        """The approximant of the target's value or gate at ``x``."""
-        x = np.asarray(x, dtype=float)
-        h = self.kernel(x)
-        if on == self.base:
-            return h
-        rel = self.target_obj.relation
-        if rel is None:
-            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
-        return rel.value_from_gate(x, h) if on == "value" else rel.gate_from_value(x, h)
-
     def derivative(self, x: Array) -> Array:
         """d/dx of the approximant of the value: ``(P′Q − PQ′)/Q²`` through the relation."""
         x = np.asarray(x, dtype=float)
