@@ -105,14 +105,7 @@ def _parse_fix(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _choice(value: str, choices: tuple[str, ...], what: str) -> str:
-    if value not in choices:
-        import difflib
-
-        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InputError(f"unknown {what} {value!r}{hint}; choose one of {', '.join(choices)}")
-    return value
+_choice = names.check_choice
 
 
 def _target(name: str, expr: str | None) -> Any:
@@ -220,7 +213,7 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
         _choice(parity, names.PARITIES, "parity")
     fixes = _parse_fix(fix)
     tgt = _target(target, expr)
-    on = on or ("gate" if tgt.has_gate and family in ("tanh", "sigmoid") else "value")
+    on = on or names.default_on(family, tgt.has_gate)
     _choice(on, names.ONS, "--on")
     from approxfit.families import powers_for
 
@@ -319,7 +312,7 @@ def fit(
     from approxfit.grids import make_grid
 
     tgt = _target(target, expr)
-    on = on or ("gate" if tgt.has_gate and family in ("tanh", "sigmoid") else "value")
+    on = on or names.default_on(family, tgt.has_gate)
     _choice(on, names.ONS, "--on")
     fixed = {k: parse_number(v, what=f"--fix {k}") for k, v in fixes.items()}
     clamp_arg: Any = clamp

@@ -322,7 +322,7 @@ def export_code(approximant: Any, to: str = "numpy", dtype: str = "float32", *,
         program.
     """
     if to not in LANGUAGES:
-        from approxfit.targets import suggest
+        from approxfit.names import suggest
 
         raise InputError(f"unknown language {to!r}{suggest(str(to), list(LANGUAGES))}; "
                          f"choose one of {', '.join(LANGUAGES)}")

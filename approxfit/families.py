@@ -234,7 +234,7 @@ FAMILIES: dict[str, Family] = {
 
 def get_family(name: str) -> Family:
     """The family called ``name``; :class:`InputError` listing the choices if none."""
-    from approxfit.targets import suggest
+    from approxfit.names import suggest
 
     try:
         return FAMILIES[name]

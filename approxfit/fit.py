@@ -54,6 +54,7 @@ from approxfit.exceptions import ComputationError, ConvergenceWarning, InputErro
 from approxfit.families import Family, coefficient_names, get_family, powers_for, vander
 from approxfit.grids import Grid
 from approxfit.metrics import approximant_metrics, local_extrema, outside_metrics
+from approxfit.names import check_choice
 from approxfit.result import Certificate, FitResult
 from approxfit.targets import Target, get_target
 
@@ -126,15 +127,6 @@ def _as_target(target: str | Target) -> Target:
 
 def _as_family(family: str | Family) -> Family:
     return family if isinstance(family, Family) else get_family(family)
-
-
-def _check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
-    if value not in choices:
-        from approxfit.targets import suggest
-
-        raise InputError(f"unknown {what} {value!r}{suggest(str(value), list(choices))}; "
-                         f"choose one of {', '.join(choices)}")
-    return value
 
 
 def _resolve_fix(fix: Mapping[str, float] | None, powers: tuple[int, ...]) -> dict[int, float]:
@@ -236,8 +228,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     """
     t0 = time.perf_counter()
     if family == "rational":
-        _check_choice(objective, OBJECTIVES, "objective")
-        _check_choice(on, ONS, "--on")
+        check_choice(objective, OBJECTIVES, "objective")
+        check_choice(on, ONS, "--on")
         tgt = _as_target(target)
         if on == "gate" and not tgt.has_gate:
             raise InputError(f"target {tgt.name!r} has no gate; use --on value")
@@ -249,8 +241,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
                             else den_degree, parity=parity, den_parity=den_parity, fix=fix,
                             objective=objective, on=on, start=start, max_iter=max_iter)
     tgt, fam = _as_target(target), _as_family(family)
-    _check_choice(objective, OBJECTIVES, "objective")
-    _check_choice(on, ONS, "--on")
+    check_choice(objective, OBJECTIVES, "objective")
+    check_choice(on, ONS, "--on")
     if fam.gated and not tgt.has_gate:
         raise InputError(f"target {tgt.name!r} has no gate, so the {fam.name} family does not "
                          "apply; use the poly family")

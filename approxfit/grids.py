@@ -116,7 +116,7 @@ def make_grid(lo: float, hi: float, *, samples: int | None = None,
                              f"{MAX_SAMPLES} are allowed — use a larger step")
         return Grid(np.arange(lo, hi, step), lo, hi, "arange", step)
     if grid not in ("uniform", "chebyshev"):
-        from approxfit.targets import suggest
+        from approxfit.names import suggest
 
         raise InputError(f"unknown grid {grid!r}{suggest(grid, ['uniform', 'chebyshev'])}; "
                          "choose uniform or chebyshev (or give --step)")

@@ -178,7 +178,7 @@ def get_format(dtype: str | Format) -> Format:
     try:
         return FORMATS[dtype]
     except (KeyError, TypeError):
-        from approxfit.targets import suggest
+        from approxfit.names import suggest
 
         raise InputError(f"unknown dtype {dtype!r}{suggest(str(dtype), list(DTYPES))}; "
                          f"choose one of {', '.join(DTYPES)}") from None

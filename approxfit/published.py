@@ -43,7 +43,8 @@ import numpy as np
 from approxfit.approximant import Approximant, TargetMixin
 from approxfit.exceptions import InputError
 from approxfit.families import FAMILIES, MAX_DEGREE
-from approxfit.targets import Target, suggest
+from approxfit.names import suggest
+from approxfit.targets import Target
 
 __all__ = ["MAX_SPEC_LENGTH", "MAX_TERMS", "PUBLISHED", "AnyApproximant",
            "ClosedFormApproximant", "Published", "get_published", "parse_spec",

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from approxfit.exceptions import InputError
+from approxfit.names import suggest
 
 __all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "custom_target", "get_target",
            "shifted_gelu"]
@@ -310,14 +311,6 @@ def _build() -> dict[str, Target]:
 
 
 TARGETS: dict[str, Target] = _build()
-
-
-def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
-    """`` (did you mean 'gelu'?)`` for a near miss, else an empty string."""
-    import difflib
-
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def get_target(name: str) -> Target:
