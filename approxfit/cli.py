@@ -789,7 +789,6 @@ def _pade_start(tgt: Any, degree: int, den_degree: int, parity: str | None,
 
 def _print_fit(res: Any) -> None:
     a = res.approximant
-    m = res.metrics[res.on]
     typer.echo(f"{res.objective} fit of {a.family} (degree {res.degree}, {res.parity}) to "
                f"{a.target_name}'s {res.on} on [{res.range[0]:g}, {res.range[1]:g}], "
                f"{res.samples} samples: {res.message}")
@@ -819,7 +818,6 @@ def _print_fit(res: Any) -> None:
             typer.echo("    x: " + " ".join(f"{p:.4g}" for p in c.points))
     if res.tail:
         typer.echo(f"  tail: {res.tail}")
-    del m
 
 
 def _click_exceptions() -> Any:

@@ -270,6 +270,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     base = np.array([fixed.get(k, 0.0) for k in powers])
     prob = _Problem(x, y, fam, powers, free, base, factor, offset)
 
+    symmetry = error_symmetry(tgt, fam, parity, on, grid.lo, grid.hi)
     overflow = (f"x^{max(powers)} overflows on [{grid.lo:g}, {grid.hi:g}]; try a smaller "
                 "range or a lower degree")
     with np.errstate(all="ignore"):
@@ -281,8 +282,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
         if not np.all(np.isfinite(r0)):
             raise ComputationError(f"the residuals are not finite at the start: {overflow}")
         if objective == "minimax":
-            sym = error_symmetry(tgt, fam, parity, on, grid.lo, grid.hi)
-            reference = x > 0 if sym else np.ones(x.size, dtype=bool)
+            reference = x > 0 if symmetry else np.ones(x.size, dtype=bool)
             # Remez's exchange straight from the linear start is enough for most
             # problems; otherwise a (loosely converged) least-squares fit starts the
             # Remez / SLP loop.
@@ -308,7 +308,6 @@ def fit(target: str | Target, family: str | Family, grid: Grid, *, degree: int,
     if not np.all(np.isfinite(coef)):
         raise ComputationError("the fit produced non-finite coefficients; try a smaller range "
                                "or a lower degree")
-    symmetry = error_symmetry(tgt, fam, parity, on, grid.lo, grid.hi)
     if objective == "minimax":
         cert = certificate(prob.x, prob.residual(cfree), nfree, symmetry)
         cert, converged, message = judge_certificate(cert, prob.y, converged, message)

@@ -267,12 +267,11 @@ def _provenance_claim(cid: str, source: str, claim: str, published: str,
                    "table": rows}, procedure, bool(hits), note)
 
 
-def claim_free_form(tried20: dict[str, float]) -> dict[str, Any]:
+def claim_free_form() -> dict[str, Any]:
     """Without the slope constraint: 0.797885x + 0.035677x³."""
-    del tried20
     published = {"c1": "0.797885", "c3": "0.035677"}
     results = {}
-    cands = {**{k: v for k, v in twenty_point_samplings().items()},
+    cands = {**twenty_point_samplings(),
              "numpy.arange(-10, 10, 0.01)": seed_grid().x}
     for label, x in cands.items():
         for on in ("gate", "value"):
@@ -392,7 +391,7 @@ def run_claims(progress: Callable[[str], None] | None = None) -> list[dict[str, 
         "fits of σ(k·x): least squares and minimax, on the gate Φ and on the value x·Φ, "
         "4001 uniform samples of [−R, R]"))
     say("free-form-coefficients")
-    out.append(claim_free_form(tried))
+    out.append(claim_free_form())
     for cid, fn in (("parity", claim_parity), ("sigmoid-relation", claim_sigmoid_relation),
                     ("silu-variant", claim_silu)):
         say(cid)
