@@ -1,5 +1,5 @@
 """``python -m approxfit`` runs the command line."""
 
-from approxfit.cli import main
+from approxfit.cli.main import main
 
 main()

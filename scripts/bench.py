@@ -57,14 +57,14 @@ from scipy.optimize import curve_fit, least_squares, linprog, minimize
 from scipy.special import expit
 
 import approxfit
-from approxfit.exceptions import ApproxfitError
-from approxfit.families import get_family, powers_for
-from approxfit.fit import fit
-from approxfit.grids import Grid, make_grid
-from approxfit.io import dumps, write_atomic
-from approxfit.metrics import approximant_metrics, outside_metrics
-from approxfit.result import FitResult
-from approxfit.targets import Target, get_target
+from approxfit.approximants.families import get_family, powers_for
+from approxfit.core.exceptions import ApproxfitError
+from approxfit.core.grids import Grid, make_grid
+from approxfit.core.io import dumps, write_atomic
+from approxfit.core.targets import Target, get_target
+from approxfit.fitting.fit import fit
+from approxfit.fitting.result import FitResult
+from approxfit.measure.metrics import approximant_metrics, outside_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS: tuple[str, ...] = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli",
@@ -261,12 +261,12 @@ def timed_interleaved(fns: dict[str, Callable[[], Any]], *, repeats: int, budget
 
 
 def quiet_fit(target: str, family: str, grid: Grid, **kwargs: Any) -> FitResult:
-    """:func:`approxfit.fit.fit` with its warnings silenced (the bench records them itself).
+    """:func:`approxfit.fitting.fit.fit` with its warnings silenced (the bench records them itself).
 
     Parameters
     ----------
     target, family : str
-        As for :func:`~approxfit.fit.fit`.
+        As for :func:`~approxfit.fitting.fit.fit`.
     grid : Grid
         The samples.
     **kwargs

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from approxfit import names
+from approxfit.core import names
 
 SQRT_2_PI = math.sqrt(2 / math.pi)
 
@@ -113,7 +113,7 @@ def test_lists(cli):
 @pytest.mark.parametrize("args", [("--help",), ("targets",), ("families",)])
 def test_startup_stays_light(args):
     # Heavy modules load only where they are used; --help must not pay for them.
-    code = ("import sys; from approxfit.cli import main\n"
+    code = ("import sys; from approxfit.cli.main import main\n"
             f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
             "heavy = [m for m in ('sympy', 'scipy.optimize', 'matplotlib') if m in sys.modules]\n"
             "print('HEAVY=' + ','.join(heavy))")
@@ -123,7 +123,7 @@ def test_startup_stays_light(args):
 
 
 def test_help_does_not_import_numpy():
-    code = ("import sys; from approxfit.cli import main\n"
+    code = ("import sys; from approxfit.cli.main import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

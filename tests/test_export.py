@@ -2,7 +2,7 @@
 
 Each exported function is executed (numpy, torch) or compiled with the system C
 compiler and run, and compared with approxfit's own evaluation in the format
-(:func:`approxfit.precision.evaluate_in_format`; for float16/bfloat16 the
+(:func:`approxfit.lowprec.precision.evaluate_in_format`; for float16/bfloat16 the
 fused ``opmath="float32"`` evaluation, which is what the export computes).
 
 Tolerance, "to the format's precision": the exported code runs the same
@@ -28,11 +28,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from approxfit.approximant import Approximant
-from approxfit.exceptions import InputError
-from approxfit.export import export_code, function_name
-from approxfit.precision import evaluate_in_format, format_grid, round_to_format, ulp
-from approxfit.published import PUBLISHED, get_published
+from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.published import PUBLISHED, get_published
+from approxfit.core.exceptions import InputError
+from approxfit.lowprec.export import export_code, function_name
+from approxfit.lowprec.precision import evaluate_in_format, format_grid, round_to_format, ulp
 
 # The README's degree-5 minimax fit with a tail guard at 10, and a poly of the value.
 GUARDED = Approximant("tanh", (1, 3, 5), (0.797717834, 0.03679825598, -0.0003158070595),

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from approxfit.exceptions import InputError
-from approxfit.expr import MAX_LENGTH, parse, parse_number
+from approxfit.core.exceptions import InputError
+from approxfit.core.expr import MAX_LENGTH, parse, parse_number
 
 
 @pytest.mark.parametrize("text, value", [

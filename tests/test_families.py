@@ -17,9 +17,9 @@ import pytest
 from numpy.polynomial import polynomial as npoly
 from scipy.special import erf, expit
 
-from approxfit.approximant import Approximant
-from approxfit.exceptions import InputError
-from approxfit.families import FAMILIES, MAX_DEGREE, powers_for
+from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.families import FAMILIES, MAX_DEGREE, powers_for
+from approxfit.core.exceptions import InputError
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 

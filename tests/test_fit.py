@@ -26,10 +26,10 @@ from numpy.polynomial import chebyshev as cheb
 from scipy.optimize import curve_fit, minimize_scalar
 from scipy.special import expit, ndtr
 
-from approxfit.exceptions import ConvergenceWarning, InputError
-from approxfit.fit import fit
-from approxfit.grids import make_grid
-from approxfit.targets import RELATIONS, Target
+from approxfit.core.exceptions import ConvergenceWarning, InputError
+from approxfit.core.grids import make_grid
+from approxfit.core.targets import RELATIONS, Target
+from approxfit.fitting.fit import fit
 
 S = math.sqrt(2.0 / math.pi)
 
@@ -366,7 +366,7 @@ def test_discrete_minimax_on_few_samples_is_certified():
 
 
 def test_local_extrema_splits_at_sign_changes():
-    from approxfit.metrics import local_extrema
+    from approxfit.measure.metrics import local_extrema
 
     e = np.array([0.0, 1.0, -1.0, 0.5, 0.2])
     assert local_extrema(e).tolist() == [1, 2, 3]

@@ -14,9 +14,9 @@ import mpmath
 import pytest
 import sympy as sp
 
-from approxfit.exceptions import InputError
-from approxfit.expr import parse
-from approxfit.identify import (
+from approxfit.core.exceptions import InputError
+from approxfit.core.expr import parse
+from approxfit.symbolic.identify import (
     MARGIN,
     description_length,
     identify,

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from scipy.special import ndtr
 
-from approxfit.approximant import Approximant
-from approxfit.pareto import (
+from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.published import get_published
+from approxfit.studies.pareto import (
     Cost,
     approximant_cost,
     horner_cost,
@@ -18,7 +19,6 @@ from approxfit.pareto import (
     pareto_sweep,
     whole_line_error,
 )
-from approxfit.published import get_published
 
 SQRT_2_PI = math.sqrt(2 / math.pi)
 

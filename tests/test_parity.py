@@ -2,7 +2,7 @@
 
 The numbers here were measured with torch 2.13.0 (CPU build; SLEEF's vectorised
 tanhf/expf in ATen, oneDNN for float32/bfloat16 GELU) and are explained in
-:mod:`approxfit.parity`.
+:mod:`approxfit.lowprec.parity`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import sys
 import numpy as np
 import pytest
 
-from approxfit.exceptions import ComputationError, InputError
-from approxfit.precision import evaluate_in_format, format_grid, ulp
-from approxfit.published import get_published
+from approxfit.approximants.published import get_published
+from approxfit.core.exceptions import ComputationError, InputError
+from approxfit.lowprec.precision import evaluate_in_format, format_grid, ulp
 
 torch = pytest.importorskip("torch")
 
-from approxfit.parity import compare, parity_report, parity_text, torch_gelu  # noqa: E402
+from approxfit.lowprec.parity import compare, parity_report, parity_text, torch_gelu  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_compare_reports_intervals_and_starting_point():
 
 
 def test_report_is_json_and_text(report):
-    from approxfit.io import dumps
+    from approxfit.core.io import dumps
 
     doc = dumps(report)
     assert '"paper_tanh_float32_agrees": false' in doc

@@ -13,11 +13,11 @@ import sys
 import numpy as np
 import pytest
 
-from approxfit import plotting
-from approxfit.exceptions import InputError
-from approxfit.fit import fit
-from approxfit.grids import make_grid
-from approxfit.published import get_published
+from approxfit.approximants.published import get_published
+from approxfit.core.exceptions import InputError
+from approxfit.core.grids import make_grid
+from approxfit.fitting.fit import fit
+from approxfit.present import plotting
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 X = np.linspace(-5, 5, 501)
@@ -176,7 +176,7 @@ def test_save_figure_rejects_bad_paths(tmp_path):
 
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = ("import sys, approxfit.plotting, approxfit.report; "
+    code = ("import sys, approxfit.present.plotting, approxfit.measure.report; "
             "print('matplotlib' in sys.modules, 'rich' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

@@ -15,9 +15,10 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from approxfit.approximant import Approximant
-from approxfit.exceptions import InputError
-from approxfit.precision import (
+from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.published import PUBLISHED, get_published
+from approxfit.core.exceptions import InputError
+from approxfit.lowprec.precision import (
     DTYPES,
     FORMATS,
     ULP_BIN_EDGES,
@@ -39,7 +40,6 @@ from approxfit.precision import (
     ulp,
     ulp_histogram,
 )
-from approxfit.published import PUBLISHED, get_published
 
 BF16 = ml_dtypes.bfloat16
 SEED_GRID = np.arange(-10, 10, 0.01)  # the seed's grid (README, report)
@@ -360,8 +360,8 @@ def test_ulp_histogram_bins_are_right_closed():
 
 @pytest.fixture(scope="module")
 def minimax3():
-    from approxfit.fit import fit
-    from approxfit.grids import make_grid
+    from approxfit.core.grids import make_grid
+    from approxfit.fitting.fit import fit
 
     grid = make_grid(-10, 10, samples=4001)
     return fit("gelu", "tanh", grid, degree=3, objective="minimax", on="gate"), grid
@@ -391,7 +391,7 @@ def test_reoptimise_never_loses_and_reports_its_own_numbers(minimax3):
     # independent re-evaluation of the reported coefficients
     from dataclasses import replace
 
-    from approxfit.targets import get_target
+    from approxfit.core.targets import get_target
 
     exact = get_target("gelu").gate(grid.x)
     for coef, err in ((res.rounded, res.error_rounded),
@@ -412,7 +412,7 @@ def test_search_beats_every_neighbour_within_the_radius(minimax3):
     # least as good as the best of them.
     from dataclasses import replace
 
-    from approxfit.targets import get_target
+    from approxfit.core.targets import get_target
 
     result, grid = minimax3
     approx = result.approximant
@@ -451,8 +451,8 @@ def test_coefficient_rounding_validates_its_arguments(minimax3):
 # -- the histogram plot -----------------------------------------------------------------
 
 def test_plot_ulp_histogram_returns_axes_with_a_bar_per_bin_and_series():
-    from approxfit.plotting import figure_bytes
-    from approxfit.precision_plot import bin_labels, plot_ulp_histogram
+    from approxfit.present.plotting import figure_bytes
+    from approxfit.present.precision_plot import bin_labels, plot_ulp_histogram
 
     rows = precision_rows([get_published("paper-tanh"), get_published("as-7.1.26")],
                           SEED_GRID, "bfloat16")

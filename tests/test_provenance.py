@@ -12,17 +12,18 @@ import math
 import numpy as np
 import pytest
 
-from approxfit.exceptions import InputError
-from approxfit.fit import fit
-from approxfit.grids import make_grid
-from approxfit.provenance import (
+from approxfit.approximants.published import get_published
+from approxfit.approximants.spec import parse_spec
+from approxfit.core.exceptions import InputError
+from approxfit.core.grids import make_grid
+from approxfit.fitting.fit import fit
+from approxfit.studies.provenance import (
     PRINTED,
     agrees_printed,
     digits_matched,
     printed_digits,
     provenance,
 )
-from approxfit.published import get_published, parse_spec
 
 SQRT_2_PI = math.sqrt(2 / math.pi)
 GATE_FIXED_MINIMAX = {"objectives": ("minimax",), "ons": ("gate",), "slopes": ("fixed",),
@@ -30,7 +31,7 @@ GATE_FIXED_MINIMAX = {"objectives": ("minimax",), "ons": ("gate",), "slopes": ("
 
 
 def test_a_procedure_is_the_direct_fit():
-    # the search must report exactly what approxfit.fit.fit gives for that procedure
+    # the search must report exactly what approxfit.fitting.fit.fit gives for that procedure
     r = provenance("paper-tanh", ranges=(3,), **GATE_FIXED_MINIMAX)
     (proc,) = r.procedures
     direct = fit("gelu", "tanh", make_grid(-3, 3, samples=4001), degree=3, parity="odd",
@@ -146,7 +147,7 @@ def test_bad_specs():
 
 
 def test_fixing_a_printed_slope_is_not_counted_as_evidence():
-    from approxfit.provenance import provenance as run
+    from approxfit.studies.provenance import provenance as run
 
     res = run("bowling-2009", ranges=(3,), samplings=("uniform",))
     assert all(p.slope == "free" for p in res.procedures)

@@ -15,18 +15,17 @@ import numpy as np
 import pytest
 from scipy.special import erf, expit, ndtr
 
-from approxfit.approximant import Approximant
-from approxfit.exceptions import InputError
-from approxfit.io import dumps
-from approxfit.metrics import approximant_metrics
-from approxfit.published import (
-    MAX_TERMS,
+from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.published import (
     PUBLISHED,
     ClosedFormApproximant,
     get_published,
-    parse_spec,
     published_for,
 )
+from approxfit.approximants.spec import MAX_TERMS, parse_spec
+from approxfit.core.exceptions import InputError
+from approxfit.core.io import dumps
+from approxfit.measure.metrics import approximant_metrics
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 SEED_X = np.arange(-10, 10, 0.01)          # the Stack Exchange seed's grid
@@ -189,8 +188,8 @@ def test_spec_inline_forms():
 
 
 def test_spec_saved_fit(tmp_path):
-    from approxfit.fit import fit
-    from approxfit.grids import make_grid
+    from approxfit.core.grids import make_grid
+    from approxfit.fitting.fit import fit
 
     r = fit("gelu", "tanh", make_grid(-3, 3, samples=201), degree=3, on="gate")
     path = tmp_path / "fit.json"

@@ -11,12 +11,12 @@ import sympy as sp
 from scipy.optimize import minimize
 from scipy.special import erf
 
-from approxfit.exceptions import ComputationError
-from approxfit.fit import fit
-from approxfit.grids import make_grid
-from approxfit.rational import RationalApproximant
-from approxfit.symbolic import pade_match
-from approxfit.targets import custom_target
+from approxfit.approximants.rational import RationalApproximant
+from approxfit.core.exceptions import ComputationError
+from approxfit.core.grids import make_grid
+from approxfit.core.targets import custom_target
+from approxfit.fitting.fit import fit
+from approxfit.symbolic.taylor import pade_match
 
 
 def test_pade_of_tanh_is_the_classical_one():

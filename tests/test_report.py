@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from scipy.special import erfc, expit
 
-from approxfit.exceptions import InputError
-from approxfit.published import get_published, parse_spec
-from approxfit.report import (
+from approxfit.approximants.published import get_published
+from approxfit.approximants.spec import parse_spec
+from approxfit.core.exceptions import InputError
+from approxfit.measure.report import (
     COLUMNS,
     format_number,
     report_rows,

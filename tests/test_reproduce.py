@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from approxfit.reproduce import CLAIM_IDS, OWNED_FILES, run_claims
+from approxfit.studies.reproduce import CLAIM_IDS, OWNED_FILES, run_claims
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 KEYS = {"id", "source", "claim", "published", "reproduced", "procedure", "agrees", "note"}
@@ -82,7 +82,7 @@ def test_committed_results_are_not_stale(claims):
 
 
 def test_committed_precision_and_pareto_are_not_stale():
-    from approxfit.reproduce import pareto_files, precision_tables
+    from approxfit.studies.reproduce import pareto_files, precision_tables
 
     for name, blob in {**precision_tables(), **pareto_files()}.items():
         if name.endswith(".json"):

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from approxfit import names
-from approxfit.cli import main
+from approxfit.cli.main import main
+from approxfit.core import names
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 

@@ -2,14 +2,14 @@
 
 The references are built here from the textbook series
 erf(z) = 2/√π · Σ (−1)^n z^(2n+1) / (n! (2n+1)) and the known expansions of tanh
-and the logistic function, not from approxfit.symbolic.
+and the logistic function, not from approxfit.symbolic.taylor.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from approxfit.symbolic import taylor_match
+from approxfit.symbolic.taylor import taylor_match
 
 X = sp.Symbol("x")
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import scipy.special
 
-from approxfit.exceptions import InputError
-from approxfit.targets import TARGETS, get_target
+from approxfit.core.exceptions import InputError
+from approxfit.core.targets import TARGETS, get_target
 
 TINY = 2.2250738585072014e-308          # smallest normal double
 EPS = np.finfo(float).eps
@@ -27,7 +27,7 @@ CASES = [(name, on) for name, t in TARGETS.items()
 
 
 # -- independent 50-digit closed forms -------------------------------------------
-# Written differently from approxfit.targets wherever a different exact form exists
+# Written differently from approxfit.core.targets wherever a different exact form exists
 # (e.g. e^x/(1+e^x) for σ, a rational form of tanh(softplus(x)), (e^{2x}−1)/(e^{2x}+1)).
 def _sig(x):
     return mpmath.exp(x) / (1 + mpmath.exp(x))

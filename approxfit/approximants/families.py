@@ -1,0 +1,243 @@
+"""Approximant families: pure kernels on ``(x, coef, powers)`` and their registry.
+
+A family wraps an inner polynomial ``p(x) = Σ c_k x^k`` over an explicit ascending
+tuple of powers (the parity decides which powers are there):
+
+=========  ==========================  ===================================
+family     approximant h(x)            what h stands for
+=========  ==========================  ===================================
+tanh       ½·(1 + tanh(p(x))) = σ(2p)  the target's gate
+sigmoid    σ(p(x))                     the target's gate
+poly       p(x)                        the value (or the gate, ``--on gate``)
+=========  ==========================  ===================================
+
+For each family the kernels give h, dh/dx and the Jacobian ∂h/∂c_k; they are
+plain vectorised functions, bound in a frozen :class:`Family` kept in
+:data:`FAMILIES`.  The tanh family is evaluated as ``σ(2p)``, which equals
+``½(1 + tanh p)`` exactly but keeps full relative precision in the tail where
+the gate is tiny.  For tanh and sigmoid the paper's scaled form
+``p(x) = c1·(x + a3·x³ + …)`` is reported too, ``a_k = c_k / c1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from approxfit.core.exceptions import InputError
+
+__all__ = ["FAMILIES", "MAX_DEGREE", "PARITIES", "Family", "coefficient_names",
+           "get_family", "poly_derivative", "poly_value", "powers_for", "vander"]
+
+Array = np.ndarray
+Parity = Literal["odd", "even", "none"]
+PARITIES: tuple[str, ...] = ("odd", "even", "none")
+MAX_DEGREE = 30
+
+
+def powers_for(degree: int, parity: str) -> tuple[int, ...]:
+    """The powers of the inner polynomial for a degree and a parity.
+
+    Parameters
+    ----------
+    degree : int
+        The highest power, 0 … :data:`MAX_DEGREE`.
+    parity : {"odd", "even", "none"}
+        Only odd powers, only even powers, or all powers from 0.
+
+    Returns
+    -------
+    tuple of int
+        Ascending powers, e.g. ``(1, 3, 5)`` for degree 5, odd.
+
+    Raises
+    ------
+    InputError
+        If the degree is out of range or does not have the parity.
+    """
+    if isinstance(degree, bool) or not isinstance(degree, int | np.integer):
+        raise InputError(f"degree must be a whole number, got {degree!r}")
+    if not 0 <= degree <= MAX_DEGREE:
+        raise InputError(f"degree must be between 0 and {MAX_DEGREE}, got {degree}")
+    if parity not in PARITIES:
+        raise InputError(f"parity must be one of {', '.join(PARITIES)}, got {parity!r}")
+    if parity == "odd":
+        if degree % 2 == 0:
+            raise InputError(f"degree {degree} is even; parity 'odd' needs an odd degree "
+                             "(1, 3, 5, …) — or choose --parity none")
+        return tuple(range(1, degree + 1, 2))
+    if parity == "even":
+        if degree % 2 == 1:
+            raise InputError(f"degree {degree} is odd; parity 'even' needs an even degree "
+                             "(0, 2, 4, …) — or choose --parity none")
+        return tuple(range(0, degree + 1, 2))
+    return tuple(range(degree + 1))
+
+
+def coefficient_names(powers: Sequence[int]) -> list[str]:
+    """``c<power>`` for each power."""
+    return [f"c{k}" for k in powers]
+
+
+def poly_value(x: Array, coef: Array, powers: Sequence[int]) -> Array:
+    """p(x) = Σ coef[j]·x**powers[j], by Horner's rule in x (or x² for one parity)."""
+    x = np.asarray(x, dtype=float)
+    full = np.zeros(max(powers) + 1)
+    full[list(powers)] = coef
+    out = np.zeros_like(x)
+    for c in full[::-1]:
+        out = out * x + c
+    return out
+
+
+def poly_derivative(x: Array, coef: Array, powers: Sequence[int]) -> Array:
+    """p′(x) = Σ powers[j]·coef[j]·x**(powers[j] − 1)."""
+    x = np.asarray(x, dtype=float)
+    pairs = [(k, c) for k, c in zip(powers, coef, strict=True) if k > 0]
+    if not pairs:
+        return np.zeros_like(x)
+    full = np.zeros(max(k for k, _ in pairs))
+    for k, c in pairs:
+        full[k - 1] = k * c
+    out = np.zeros_like(x)
+    for c in full[::-1]:
+        out = out * x + c
+    return out
+
+
+def vander(x: Array, powers: Sequence[int]) -> Array:
+    """The matrix V[i, j] = x[i]**powers[j] (the Jacobian of p in its coefficients).
+
+    Built by repeated multiplication (by x, or by x² between powers of one parity),
+    which is exact for small powers and far faster than ``numpy.power``.
+    """
+    x = np.asarray(x, dtype=float)
+    out = np.empty((x.size, len(powers)))
+    if not len(powers):
+        return out
+    x2 = x * x
+    prev_k, prev = 0, np.ones_like(x)
+    for j, k in enumerate(powers):
+        col = prev
+        step = k - prev_k
+        while step >= 2:
+            col = col * x2
+            step -= 2
+        if step == 1:
+            col = col * x
+        out[:, j] = col
+        prev_k, prev = k, col
+    return out
+
+
+def _sigmoid(z: Array) -> Array:
+    from scipy.special import expit
+
+    return expit(z)
+
+
+# Outer functions and their derivative with respect to p, as kernels of p.
+def _tanh_gate(p: Array) -> Array:
+    return _sigmoid(2.0 * p)
+
+
+def _tanh_gate_dp(p: Array) -> Array:
+    return 2.0 * _sigmoid(2.0 * p) * _sigmoid(-2.0 * p)
+
+
+def _sigmoid_gate(p: Array) -> Array:
+    return _sigmoid(p)
+
+
+def _sigmoid_gate_dp(p: Array) -> Array:
+    return _sigmoid(p) * _sigmoid(-p)
+
+
+def _identity(p: Array) -> Array:
+    return p
+
+
+def _one(p: Array) -> Array:
+    return np.ones_like(p)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A shape of approximant around an inner polynomial.
+
+    Attributes
+    ----------
+    name : str
+        ``tanh``, ``sigmoid`` or ``poly``.
+    formula : str
+        The approximant as a person reads it.
+    outer : callable
+        h as a function of p.
+    outer_dp : callable
+        dh/dp as a function of p.
+    gated : bool
+        True when h approximates the target's gate (tanh, sigmoid); False when it
+        approximates whatever the fit is on (poly).
+    scaled : bool
+        Whether the scaled form ``a_k = c_k / c1`` is reported.
+    """
+
+    name: str
+    formula: str
+    outer: Callable[[Array], Array]
+    outer_dp: Callable[[Array], Array]
+    gated: bool
+    scaled: bool
+
+    def value(self, x: Array, coef: Array, powers: Sequence[int]) -> Array:
+        """h(x) for coefficients ``coef`` over ``powers``."""
+        with np.errstate(over="ignore", under="ignore"):
+            return self.outer(poly_value(x, coef, powers))
+
+    def derivative(self, x: Array, coef: Array, powers: Sequence[int]) -> Array:
+        """dh/dx = h′(p)·p′(x)."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            p = poly_value(x, coef, powers)
+            return self.outer_dp(p) * poly_derivative(x, coef, powers)
+
+    def jacobian(self, x: Array, coef: Array, powers: Sequence[int]) -> Array:
+        """∂h/∂c_j, shape ``(len(x), len(powers))``."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            p = poly_value(x, coef, powers)
+            return self.outer_dp(p)[:, None] * vander(x, powers)
+
+    def default_parity(self, target, on: str = "value") -> str:
+        """The parity that follows the target's symmetry for this family.
+
+        A gated family uses an odd p when ``g − ½`` is odd (gelu, phi, erf, silu,
+        tanh); poly on the value follows the value's own parity (odd for erf and
+        tanh); everything else takes all powers.
+        """
+        if self.gated:
+            return "odd" if target.gate_symmetric else "none"
+        if on == "value" and target.value_parity in ("odd", "even"):
+            return target.value_parity
+        return "none"
+
+
+FAMILIES: dict[str, Family] = {
+    "tanh": Family("tanh", "gate ≈ ½·(1 + tanh(p(x)))", _tanh_gate, _tanh_gate_dp,
+                   gated=True, scaled=True),
+    "sigmoid": Family("sigmoid", "gate ≈ σ(p(x))", _sigmoid_gate, _sigmoid_gate_dp,
+                      gated=True, scaled=True),
+    "poly": Family("poly", "value ≈ p(x)", _identity, _one, gated=False, scaled=False),
+}
+
+
+def get_family(name: str) -> Family:
+    """The family called ``name``; :class:`InputError` listing the choices if none."""
+    from approxfit.core.names import suggest
+
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise InputError(f"unknown family {name!r}{suggest(name, list(FAMILIES))}; "
+                         f"choose one of {', '.join(FAMILIES)}") from None

@@ -1,0 +1,202 @@
+"""Commands that measure and deploy approximants: report, export, parity."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from approxfit.cli.common import (
+    ExprOpt,
+    JsonOpt,
+    choice,
+    emit_json,
+    guard,
+    resolve_target,
+)
+from approxfit.core.exceptions import InputError
+
+
+@guard
+def report(
+    specs: Annotated[list[str] | None, typer.Argument(
+        help="Approximants: published names (paper-tanh, paper-sigmoid, taylor-tanh, "
+        "seed-alt-tanh, seed-alt-sigmoid, seed-free-tanh, bowling-2009, ibert, as-7.1.26), "
+        "saved fits (FILE.json) or inline specs such as tanh:c1=sqrt(2/pi),a3=0.044715. "
+        "Default: every published approximant of the target.")] = None,
+    target: Annotated[str, typer.Option(help="The target measured against.")] = "gelu",
+    range_: Annotated[tuple[float, float], typer.Option(
+        "--range", help="The range LO HI.")] = (-10.0, 10.0),
+    samples: Annotated[int | None, typer.Option(help="Number of uniform samples.")] = None,
+    step: Annotated[float | None, typer.Option(
+        help="Sample exactly numpy.arange(LO, HI, STEP) (default 0.01, the seed's grid).")
+    ] = None,
+    markdown: Annotated[bool, typer.Option(help="Print a Markdown table.")] = False,
+    csv: Annotated[str | None, typer.Option(help="Also write the table to FILE.csv.")] = None,
+    plot: Annotated[str | None, typer.Option(help="Write overlay and error plots into DIR.")
+                    ] = None,
+    svg: Annotated[bool, typer.Option(help="With --plot, write SVG as well as PNG.")] = False,
+    expr: ExprOpt = None,
+    dtype: Annotated[str, typer.Option(
+        help="Evaluate every operation in this format: float64 | float32 | float16 | "
+        "bfloat16 (errors in ulps, and the format's own floor).")] = "float64",
+    opmath: Annotated[str, typer.Option(
+        help="With a half --dtype: format (round every operation) | float32 (compute in "
+        "float32 and round once, as PyTorch's CPU kernels do).")] = "format",
+    json_: JsonOpt = False,
+) -> None:
+    """Measure approximants: MSE, RMSE, max abs error and where, relative errors.
+
+    Example: approxfit report paper-tanh paper-sigmoid --target gelu --range -10 10
+    --step 0.01 (the seed's grid: paper-tanh MSE 2.4329e-08).
+    """
+    tgt = resolve_target(target, expr)
+    from pathlib import Path
+
+    if csv is not None:
+        from approxfit.core.io import check_writable
+
+        check_writable(csv, what="--csv")
+    if plot is not None and not Path(plot).is_dir():
+        raise InputError(f"--plot {plot!r}: the folder does not exist; create it first")
+    from approxfit.approximants.published import published_for
+    from approxfit.approximants.spec import parse_spec
+    from approxfit.core.grids import make_grid
+
+    if samples is None and step is None:
+        step = 0.01
+    grid = make_grid(range_[0], range_[1], samples=samples, step=step)
+    if specs:
+        approximants = [parse_spec(s, tgt) for s in specs]
+    else:
+        approximants = [p.build() for p in published_for(target)]
+        if not approximants:
+            raise InputError(f"no published approximants of {target!r}; name some specs")
+    from approxfit.measure.report import report_rows, to_csv, to_markdown, to_terminal_table
+
+    choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
+    choice(opmath, ("format", "float32"), "--opmath")
+    if dtype != "float64":
+        if csv is not None or svg:
+            raise InputError("--csv and --svg go with float64 reports; with --dtype use "
+                             "--json, --markdown or --plot (a ULP histogram)")
+        _report_precision(approximants, grid, dtype, opmath, plot, json_, markdown)
+        return
+    rows = report_rows(approximants, grid.x, lo=grid.lo, hi=grid.hi)
+    if csv is not None:
+        from approxfit.core.io import write_atomic
+
+        write_atomic(csv, to_csv(rows, digits=None))
+    if plot is not None:
+        from approxfit.present import plotting
+
+        figures = {
+            "overlay": plotting.plot_overlay(tgt, approximants, grid.x).figure,
+            "abs-error": plotting.plot_abs_error(tgt, approximants, grid.x).figure,
+        }
+        for stem, fig in figures.items():
+            for suffix in (".png", ".svg") if svg else (".png",):
+                plotting.save_figure(fig, Path(plot) / f"{stem}{suffix}")
+    if json_:
+        emit_json({"kind": "report", "target": target, "range": list(range_),
+                    "grid": grid.describe(), "rows": rows})
+    elif markdown:
+        typer.echo(to_markdown(rows))
+    else:
+        from rich.console import Console
+
+        Console(width=200).print(to_terminal_table(
+            rows, title=f"{target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} samples"))
+
+
+def _report_precision(approximants: list[Any], grid: Any, dtype: str, opmath: str,
+                      plot: str | None, json_: bool, markdown: bool) -> None:
+    """``report --dtype``: each approximant evaluated in a low-precision format."""
+    from pathlib import Path
+
+    from approxfit.lowprec.precision import precision_markdown, precision_rows, precision_text
+
+    rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
+    for row in rows:                       # the report contract: metrics per quantity
+        row["metrics"] = {row["on"]: {k: row[k] for k in (
+            "max_abs_error", "argmax_abs_error", "max_ulp_error", "argmax_ulp_error",
+            "floor_abs_error", "floor_ulp_error")}}
+    if plot is not None:
+        from approxfit.present import plotting
+        from approxfit.present.precision_plot import plot_ulp_histogram
+
+        plotting.save_figure(plot_ulp_histogram(rows).figure,
+                             Path(plot) / f"ulp-histogram-{dtype}.png")
+    if json_:
+        emit_json({"kind": "report", "dtype": dtype, "opmath": opmath,
+                    "grid": grid.describe(), "rows": rows})
+    elif markdown:
+        typer.echo(precision_markdown(rows))
+    else:
+        typer.echo(precision_text(rows), nl=False)
+
+
+@guard
+def export(
+    spec: Annotated[str, typer.Argument(help="An approximant: published name, inline spec "
+                                        "or saved fit FILE.json.")],
+    to: Annotated[str, typer.Option(help="numpy | torch | c.")] = "numpy",
+    dtype: Annotated[str, typer.Option(help="float64 | float32 | float16 | bfloat16.")
+                     ] = "float32",
+    target: Annotated[str, typer.Option(help="Target of an inline spec.")] = "gelu",
+    range_: Annotated[tuple[float, float], typer.Option(
+        "--range", help="The range the header's max error is measured on.")] = (-10.0, 10.0),
+    name: Annotated[str | None, typer.Option(help="Name of the generated function.")] = None,
+    out: Annotated[str | None, typer.Option(help="Write the code to FILE instead.")] = None,
+    expr: ExprOpt = None,
+) -> None:
+    """Print a self-contained function (Horner form, tail guard, error in a comment).
+
+    Example: approxfit export paper-tanh --to c --dtype float32
+    """
+    choice(to, ("numpy", "torch", "c"), "--to")
+    choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
+    if out is not None:
+        from approxfit.core.io import check_writable
+
+        check_writable(out, what="--out")
+    from approxfit.approximants.spec import parse_spec
+    from approxfit.core.grids import check_range
+    from approxfit.lowprec.export import export_code
+
+    lo, hi = check_range(*range_)
+    approx = parse_spec(spec, resolve_target(target, expr) if expr or ":" not in target else target)
+    code = export_code(approx, to=to, dtype=dtype, range_=(lo, hi), name=name)
+    if out is not None:
+        from approxfit.core.io import write_atomic
+
+        write_atomic(out, code)
+    else:
+        typer.echo(code, nl=False)
+
+
+@guard
+def parity(
+    dtype: Annotated[list[str] | None, typer.Option(
+        help="Formats to compare in (repeatable): float32, bfloat16.")] = None,
+    points: Annotated[int, typer.Option(help="Points on [-10, 10].")] = 200001,
+    json_: JsonOpt = False,
+) -> None:
+    """Compare approxfit's GELUs with PyTorch's kernels (needs approxfit[torch]).
+
+    Example: approxfit parity --dtype float32 --dtype bfloat16
+    """
+    dtypes = tuple(dtype or ("float32", "bfloat16"))
+    for d in dtypes:
+        choice(d, ("float32", "bfloat16", "float16"), "--dtype")
+    if not 1001 <= points <= 10_000_000:
+        raise InputError(f"--points must be between 1001 and 10000000, got {points}")
+    from approxfit.lowprec.parity import parity_report, parity_text
+
+    rep = parity_report(dtypes=dtypes, points=points)
+    if json_:
+        emit_json(rep)
+    else:
+        typer.echo(parity_text(rep), nl=False)
+
+

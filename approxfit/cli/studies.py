@@ -1,0 +1,239 @@
+"""Commands that run studies: reproduce, pareto, identify, provenance."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from approxfit.cli.common import (
+    JsonOpt,
+    choice,
+    emit_json,
+    guard,
+    resolve_target,
+)
+from approxfit.core import names
+from approxfit.core.exceptions import InputError
+
+
+@guard
+def reproduce(
+    out: Annotated[str, typer.Option(help="Output folder (created if missing; only "
+                                     "approxfit's own files in it are replaced).")
+                   ] = "results",
+    json_: JsonOpt = False,
+) -> None:
+    """Reproduce every claim of the source documents: claims.json, REPORT.md, figures.
+
+    Example: approxfit reproduce --out results
+    """
+    from pathlib import Path
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out {out!r} is a file, not a folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise InputError(f"--out {out!r}: the folder {str(folder.parent)!r} does not exist")
+    from approxfit.studies.reproduce import CLAIM_IDS, write_reproduction
+
+    total = len(CLAIM_IDS) + 1
+    if sys.stderr.isatty() and not json_:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("reproducing", total=total)
+
+            def step(name: str) -> None:
+                bar.update(task, advance=1, description=name)
+
+            claims = write_reproduction(folder, progress=step)
+    else:
+        claims = write_reproduction(folder)
+    if json_:
+        emit_json({"kind": "reproduce", "out": str(folder), "claims": claims})
+        return
+    width = max(len(c["id"]) for c in claims)
+    for c in claims:
+        verdict = "agrees " if c["agrees"] else "differs"
+        typer.echo(f"{c['id']:<{width}}  {verdict}  {c['note'][:110]}")
+    n_ok = sum(c["agrees"] for c in claims)
+    typer.echo(f"{n_ok} of {len(claims)} claims agree; wrote {folder / 'claims.json'}, "
+               f"{folder / 'REPORT.md'} and the figures")
+
+
+@guard
+def pareto(
+    target: Annotated[str, typer.Argument(help="The target (gelu, silu, …).")] = "gelu",
+    families: Annotated[str, typer.Option(help="Comma-separated families to sweep.")
+                        ] = "tanh,sigmoid,poly",
+    max_degree: Annotated[int, typer.Option(help="Highest degree to try (1-15).")] = 9,
+    objective: Annotated[str, typer.Option(help="l2 | minimax.")] = "minimax",
+    on: Annotated[str, typer.Option(help="What each fit minimises: value | gate.")] = "value",
+    range_: Annotated[tuple[float, float], typer.Option(
+        "--range", help="The fit range LO HI.")] = (-10.0, 10.0),
+    samples: Annotated[int, typer.Option(help="Samples per fit.")] = 20001,
+    executor: Annotated[str, typer.Option(
+        help="Where the fits run: local (all cores), serial, or dask://HOST:PORT (an "
+        "existing Dask cluster; needs approxfit[dask]).")] = "local",
+    out: Annotated[str | None, typer.Option(
+        help="Write pareto-TARGET.json, .csv and .png into this folder.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Sweep families x degrees: whole-line error against cost, with the published forms.
+
+    Example: approxfit pareto gelu --max-degree 9 --out results
+    """
+    if not 10 <= samples <= 10_000_000:
+        raise InputError(f"--samples must be between 10 and 10000000, got {samples}")
+    fams = tuple(f.strip() for f in families.split(",") if f.strip())
+    for f in fams:
+        choice(f, names.FAMILY_NAMES, "family")
+    choice(objective, names.OBJECTIVES, "objective")
+    choice(on, names.ONS, "--on")
+    tgt = resolve_target(target, None)
+    from pathlib import Path
+
+    if out is not None and not Path(out).is_dir():
+        raise InputError(f"--out {out!r}: the folder does not exist; create it first")
+    from approxfit.studies.pareto import make_executor, pareto_sweep
+
+    ex, close = make_executor(executor)
+    try:
+        if sys.stderr.isatty() and not json_:
+            from rich.progress import Progress
+
+            from approxfit.studies.pareto import _tasks
+
+            total = len(_tasks(tgt.name, fams, max_degree, objective, on, range_, samples))
+            with Progress(transient=True) as bar:
+                task = bar.add_task("fitting", total=total)
+                res = pareto_sweep(tgt.name, families=fams, max_degree=max_degree,
+                                   objective=objective, on=on, range_=range_,
+                                   samples=samples, executor=ex,
+                                   progress=lambda row: bar.update(
+                                       task, advance=1,
+                                       description=f"{row['family']}-{row['degree']}"))
+        else:
+            res = pareto_sweep(tgt.name, families=fams, max_degree=max_degree,
+                               objective=objective, on=on, range_=range_, samples=samples,
+                               executor=ex)
+    except BaseException:
+        if close is not None:
+            close(cancel=True)          # an interrupt: drop the queued fits
+        raise
+    if close is not None:
+        close()
+    if all("error" in r for r in res.rows):
+        from approxfit.core.exceptions import ComputationError
+
+        raise ComputationError(f"every fit of the sweep failed; the first: "
+                               f"{res.rows[0]['error']}")
+    if out is not None:
+        write_pareto(res, Path(out))
+    if json_:
+        emit_json(res.to_dict())
+        return
+    typer.echo(f"{'name':<16} {'cost':>4}  {'mul add trans cmp':<17}  {'whole-line error':>16}  "
+               "on range")
+    for r in res.rows:
+        if "error" in r:
+            typer.echo(f"{r['family']}-{r['degree']:<10} failed: {r['error']}")
+            continue
+        c = r["cost"]
+        mark = " *" if r["name"] in res.frontier else ""
+        typer.echo(f"{r['name']:<16} {c['total']:>4}  {c['multiplies']:>3} {c['adds']:>3} "
+                   f"{c['transcendentals']:>5} {c['compares']:>3}  "
+                   f"{r['max_error_whole_line']:>16.4e}  {r['max_error_on_range']:.4e}{mark}")
+    for p in res.published:
+        c = p["cost"]
+        typer.echo(f"{p['name']:<16} {c['total']:>4}  {c['multiplies']:>3} {c['adds']:>3} "
+                   f"{c['transcendentals']:>5} {c['compares']:>3}  "
+                   f"{p['max_error_whole_line']:>16.4e}  (published)")
+    if res.recommended:
+        r = res.recommended
+        typer.echo(f"recommended: {r['name']} (tail guard at ±{r['clamp']:g}) — whole-line error "
+                   f"{r['max_error_whole_line']:.3e} for one multiply-add more than paper-tanh"
+                   if r["clamp"] else
+                   f"recommended: {r['name']} — whole-line error "
+                   f"{r['max_error_whole_line']:.3e}")
+    typer.echo("* on the Pareto frontier")
+
+
+def write_pareto(res: Any, folder: Any) -> None:
+    """Write pareto-TARGET.json, .csv and .png into ``folder`` (atomically)."""
+    from approxfit.core.io import dumps, write_atomic
+    from approxfit.present import plotting
+
+    stem = f"pareto-{res.target.replace(':', '_').replace(',', '_').replace('=', '')}"
+    write_atomic(folder / f"{stem}.json", dumps(res.to_dict()))
+    write_atomic(folder / f"{stem}.csv", res.to_csv())
+    plotting.save_figure(plotting.plot_pareto(res).figure, folder / f"{stem}.png")
+
+
+@guard
+def identify(
+    number: Annotated[str, typer.Argument(help="A decimal, e.g. 0.0455399241225; the digits "
+                                          "you type set the tolerance.")],
+    digits: Annotated[int | None, typer.Option(help="Trust only this many significant "
+                                               "digits.")] = None,
+    max_results: Annotated[int, typer.Option(help="How many closed forms to show.")] = 3,
+    json_: JsonOpt = False,
+) -> None:
+    """Recognise a closed form of a constant (pi, sqrt(2), sqrt(pi), e, log 2, rationals).
+
+    Example: approxfit identify 0.0455399241225  ->  (4 - pi)/(6*pi)
+    """
+    from approxfit.symbolic.identify import identify as run_identify
+
+    found = run_identify(number, digits=digits, max_results=max_results)
+    if json_:
+        emit_json({"kind": "identify", "number": number,
+                    "identifications": [f.to_dict() for f in found]})
+        return
+    if not found:
+        typer.echo(f"{number}: no closed form within the digits given")
+        return
+    for f in found:
+        typer.echo(f"{number} ≈ {f.form}   (= {f.value:.17g}, residual {f.residual:.2e}, "
+                   f"tolerance {f.tolerance:.1e})")
+
+
+@guard
+def provenance(
+    spec: Annotated[str, typer.Argument(help="A published name (paper-tanh, paper-sigmoid, "
+                                        "bowling-2009, …), an inline spec or a saved fit.")],
+    target: Annotated[str | None, typer.Option(help="Target of an inline spec.")] = None,
+    samples: Annotated[int, typer.Option(help="Points per fit.")] = 4001,
+    json_: JsonOpt = False,
+) -> None:
+    """Which fitting procedure reproduces every printed digit of a published constant?
+
+    Searches least squares and minimax, gate and value, fixed and free slope,
+    uniform and Chebyshev sampling, ranges [-R, R] for R = 1 … 10.
+    Example: approxfit provenance paper-tanh
+    """
+    from approxfit.studies.provenance import provenance as run_provenance
+
+    if sys.stderr.isatty() and not json_:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("fitting", total=None)
+
+            def step(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total, description=label)
+
+            res = run_provenance(spec, target=target, samples=samples, progress=step)
+    else:
+        res = run_provenance(spec, target=target, samples=samples)
+    if json_:
+        emit_json(res.to_dict())
+        return
+    typer.echo(res.summary())
+    for kind, ranges in res.groups().items():
+        typer.echo(f"  {kind}: R = {', '.join(f'{r:g}' for r in ranges)}")
+    typer.echo(f"  ({len(res.procedures)} procedures tried)")
+
+
