@@ -2,7 +2,7 @@
 
 Each exported function is executed (numpy, torch) or compiled with the system C
 compiler and run, and compared with approxfit's own evaluation in the format
-(:func:`approxfit.lowprec.precision.evaluate_in_format`; for float16/bfloat16 the
+(:func:`approxfit.lowprec.emulate.evaluate_in_format`; for float16/bfloat16 the
 fused ``opmath="float32"`` evaluation, which is what the export computes).
 
 Tolerance, "to the format's precision": the exported code runs the same
@@ -31,8 +31,9 @@ import pytest
 from approxfit.approximants.approximant import Approximant
 from approxfit.approximants.published import PUBLISHED, get_published
 from approxfit.core.exceptions import InputError
+from approxfit.lowprec.emulate import evaluate_in_format
 from approxfit.lowprec.export import export_code, function_name
-from approxfit.lowprec.precision import evaluate_in_format, format_grid, round_to_format, ulp
+from approxfit.lowprec.formats import format_grid, round_to_format, ulp
 
 # The README's degree-5 minimax fit with a tail guard at 10, and a poly of the value.
 GUARDED = Approximant("tanh", (1, 3, 5), (0.797717834, 0.03679825598, -0.0003158070595),
@@ -205,7 +206,7 @@ def test_comment_says_what_where_and_how_well():
     assert "range [-10, 10]" in text
     # measured here: the formula's max error on [−10, 10] is paper-tanh's 4.732e-4
     assert "max |error| 0.0004732 in exact arithmetic" in text
-    given = export_code(GUARDED, "c", "bfloat16", range_=(-3, 3), max_error=1.25e-4)
+    given = export_code(GUARDED, "c", "bfloat16", range=(-3, 3), max_error=1.25e-4)
     assert "range [-3, 3]: max |error| 0.000125 (as given)" in given
     assert "tail guard: the gate is 1 for x > 10 and 0 for x < -10" in given
     assert "round it to bfloat16" in given
@@ -241,7 +242,7 @@ def test_export_rejects_bad_input():
     with pytest.raises(InputError, match="must be an identifier"):
         export_code(a, "c", name="1bad")
     with pytest.raises(InputError, match="LO < HI"):
-        export_code(a, "numpy", range_=(1.0, -1.0))
+        export_code(a, "numpy", range=(1.0, -1.0))
     with pytest.raises(InputError, match="gate_form"):
         export_code(a, "numpy", gate_form="erf")
     assert math.isfinite(float(load(export_code(a, "numpy", max_error=0.0), a)(1.0)))

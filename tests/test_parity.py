@@ -15,7 +15,8 @@ import pytest
 
 from approxfit.approximants.published import get_published
 from approxfit.core.exceptions import ComputationError, InputError
-from approxfit.lowprec.precision import evaluate_in_format, format_grid, ulp
+from approxfit.lowprec.emulate import evaluate_in_format
+from approxfit.lowprec.formats import format_grid, ulp
 
 torch = pytest.importorskip("torch")
 

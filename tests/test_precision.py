@@ -16,28 +16,30 @@ import numpy as np
 import pytest
 
 from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.program import Step
 from approxfit.approximants.published import PUBLISHED, get_published
 from approxfit.core.exceptions import InputError
-from approxfit.lowprec.precision import (
+from approxfit.lowprec.emulate import evaluate_in_format, evaluate_steps
+from approxfit.lowprec.formats import (
     DTYPES,
     FORMATS,
-    ULP_BIN_EDGES,
-    Step,
-    coefficient_rounding,
-    evaluate_in_format,
-    evaluate_steps,
     format_grid,
     get_format,
-    kernel_steps,
+    round_to_format,
+    step_ulps,
+    ulp,
+)
+from approxfit.lowprec.rounding import (
+    coefficient_rounding,
+    reoptimise_rounded,
+    round_coefficients,
+    rounding_text,
+)
+from approxfit.lowprec.tables import (
+    ULP_BIN_EDGES,
     precision_markdown,
     precision_rows,
     precision_text,
-    reoptimise_rounded,
-    round_coefficients,
-    round_to_format,
-    rounding_text,
-    step_ulps,
-    ulp,
     ulp_histogram,
 )
 
@@ -238,9 +240,9 @@ def test_half_operations_are_correctly_rounded():
             np.testing.assert_array_equal(got, want, err_msg=f"{name} {op}")
 
 
-def test_kernel_steps_use_horner_in_x_squared_and_the_tail_guard():
+def test_program_uses_horner_in_x_squared_and_the_tail_guard():
     a = Approximant("tanh", (1, 3, 5), (0.8, 0.03, -0.0003), "gelu", clamp=10.0)
-    steps = kernel_steps(a)
+    steps = a.program()
     ops = [s.op for s in steps]
     assert ops[1] == "clip" and steps[1].value == 10.0
     # s = xc·xc once; ((c5·s + c3)·s + c1)·xc; ½·(1 + tanh p); the guard; x·g
@@ -251,12 +253,11 @@ def test_kernel_steps_use_horner_in_x_squared_and_the_tail_guard():
     np.testing.assert_allclose(got, a.evaluate(x), rtol=1e-14)
 
 
-def test_closed_form_without_program_is_refused():
+def test_unknown_closed_form_is_refused():
     from dataclasses import replace
 
-    a = replace(get_published("as-7.1.26"), gate_fn=lambda x, c: x * 0)
-    with pytest.raises(InputError, match="no operation-level program"):
-        kernel_steps(a)
+    with pytest.raises(InputError, match=r"unknown closed form 'as-7\.1\.27'"):
+        replace(get_published("as-7.1.26"), form="as-7.1.27")
 
 
 # -- precision rows ---------------------------------------------------------------------

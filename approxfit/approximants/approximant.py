@@ -14,55 +14,30 @@ there, as GELU itself is to within Φ(−C)).  A kernel needs two compares for i
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from approxfit.approximants.base import ApproximantBase
 from approxfit.approximants.families import Family, coefficient_names, get_family
+from approxfit.approximants.program import (
+    ProgramBuilder,
+    Step,
+    convert_base,
+    inner_polynomial,
+)
 from approxfit.core.exceptions import InputError
-from approxfit.core.targets import Target, get_target
+from approxfit.core.targets import Target
 
-__all__ = ["Approximant", "TargetMixin"]
+__all__ = ["Approximant", "check_powers", "scaled_form"]
 
 Array = np.ndarray
 
 
-class TargetMixin:
-    """``target_obj``, ``target_name`` and ``evaluate`` for an approximant whose
-    ``target`` field holds a built-in target's name or a
-    :class:`~approxfit.core.targets.Target`, whose ``kernel(x)`` approximates its
-    ``base`` (the gate or the value)."""
-
-    target: str | Target
-    base: str
-
-    def evaluate(self, x: Array, *, on: str = "value") -> Array:
-        """The approximant of the target's value or gate at ``x``, through the
-        target's gate relation when ``on`` is not what the kernel approximates."""
-        x = np.asarray(x, dtype=float)
-        h = self.kernel(x)
-        if on == self.base:
-            return h
-        rel = self.target_obj.relation
-        if rel is None:
-            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
-        return rel.value_from_gate(x, h) if on == "value" else rel.gate_from_value(x, h)
-
-    @property
-    def target_obj(self) -> Target:
-        """The :class:`~approxfit.core.targets.Target`."""
-        return self.target if isinstance(self.target, Target) else get_target(self.target)
-
-    @property
-    def target_name(self) -> str:
-        """The target's name."""
-        return self.target_obj.name
-
-
-@dataclass(frozen=True, eq=False)
-class Approximant(TargetMixin):
+@dataclass(frozen=True, eq=False, repr=False)
+class Approximant(ApproximantBase):
     """An approximant of a target, ready to evaluate.
 
     Attributes
@@ -161,6 +136,83 @@ class Approximant(TargetMixin):
             return dh
         rel = self.target_obj.relation
         return rel.dscale(x) * self.kernel(x) + rel.scale(x) * dh
+
+    # -- the program -----------------------------------------------------------
+    def _emit(self, b: ProgramBuilder, on: str, relation: str | None, gate_form: str
+              ) -> str:
+        """The family's operations (see :meth:`program`)."""
+        guard = self.clamp
+        xi = "x" if guard is None else b.op("clip", "x", value=guard)
+        p = inner_polynomial(b, xi, self.powers, self.coef)
+        family = self.family
+        if family == "poly":
+            return convert_base(b, p, self.base, on, relation)
+        if guard is not None:
+            # the tail guard: the gate's limits beyond ±C (p at clip(x) keeps it finite)
+            if family == "tanh" and gate_form == "tanh":
+                g = b.op("mul", b.const(0.5, "half"),
+                         b.op("add", b.const(1.0, "one"), b.op("tanh", p)))
+            else:
+                g = b.op("sigmoid",
+                         b.op("mul", b.const(2.0, "two"), p) if family == "tanh" else p)
+            g = b.op("guard", "x", g, value=guard)
+            return convert_base(b, g, "gate", on, relation)
+        if family == "tanh" and gate_form == "tanh":
+            t = b.op("tanh", p)
+            if on == "value" and relation == "odd":
+                return t
+            one_t = b.op("add", b.const(1.0, "one"), t)
+            half = b.const(0.5, "half")
+            if on == "value" and relation == "product":
+                return b.op("mul", b.op("mul", half, "x"), one_t)
+            return b.op("mul", half, one_t)
+        arg = b.op("mul", b.const(2.0, "two"), p) if family == "tanh" else p
+        return convert_base(b, b.op("sigmoid", arg), "gate", on, relation)
+
+    def program(self, *, on: str = "value", gate_form: str = "tanh") -> tuple[Step, ...]:
+        """The approximant as a straight-line program: the order of every operation.
+
+        This one program is what :func:`approxfit.lowprec.emulate.evaluate_in_format`
+        runs, what :func:`approxfit.lowprec.export.export_code` prints and what
+        :meth:`cost` counts.
+
+        * ``tanh`` family: ``t = tanh(p)``, gate ``½·(1 + t)``, GELU-like value
+          ``(½·x)·(1 + t)`` (PyTorch's order), odd value ``t``.  With
+          ``gate_form="sigmoid"`` the gate is ``σ(2p)``, the same number in exact
+          arithmetic, without the cancellation of ``1 + t`` where ``t → −1``.
+        * ``sigmoid`` family: gate ``σ(p)``, value ``x·σ(p)`` (or ``2σ − 1``).
+        * ``poly``: ``p`` itself; its gate through the relation.
+        * p by Horner's rule in ``x²`` (times ``x``) for an odd p, in ``x²`` for an
+          even p, in ``x`` otherwise.
+        * A tail guard ``C`` (:attr:`clamp`): p at ``clip(x, −C, C)`` (finite for
+          any x), the gate ``½·(1 + t)`` or σ, then 1 where ``x > C`` and 0 where
+          ``x < −C``, then the relation (``x·g``).
+
+        Parameters
+        ----------
+        on : {"value", "gate"}
+        gate_form : {"tanh", "sigmoid"}
+            How the tanh family's gate is formed (ignored by the other families).
+
+        Returns
+        -------
+        tuple of Step
+            The last step is the result.
+        """
+        return super().program(on=on, gate_form=gate_form)
+
+    def with_coefficients(self, values: Mapping[str, float], *, name: str | None = None,
+                          clamp: float | None = None) -> Approximant:
+        """A copy with the coefficients named in ``values`` (``c1``, ``c3`` …) replaced,
+        and the tail guard ``clamp`` and the ``name`` if given."""
+        names = coefficient_names(self.powers)
+        unknown = [k for k in values if k not in names]
+        if unknown:
+            raise InputError(f"`values` names {', '.join(unknown)}, which are not "
+                             f"coefficients; the coefficients are {', '.join(names)}")
+        coef = tuple(float(values.get(n, c)) for n, c in zip(names, self.coef, strict=True))
+        return replace(self, coef=coef, clamp=self.clamp if clamp is None else float(clamp),
+                       name=self.name if name is None else name)
 
     def describe(self) -> str:
         """A one-line formula with the coefficients, e.g. ``gate ≈ ½(1 + tanh(…))``."""

@@ -19,10 +19,9 @@ as-7.1.26          x·½(1 + erf(x/√2)), erf by Abramowitz & Stegun 7.1.26    
 
 The first seven are :class:`~approxfit.approximants.approximant.Approximant` objects of the
 tanh and sigmoid families.  The last two do not have the shape "outer function of a
-polynomial"; they are :class:`ClosedFormApproximant` objects, which offer the
-evaluation interface the metrics, the report and the plots use (``evaluate``,
-``derivative``, ``target_obj``, ``base``, ``coefficients``, ``scaled``,
-``to_dict``).
+polynomial"; they are :class:`ClosedFormApproximant` objects of a :class:`ClosedForm`
+of :data:`CLOSED_FORMS`.  All satisfy :class:`~approxfit.approximants.base.AnyApproximant`
+(evaluation, derivative, program, cost, ``to_dict`` and ``from_dict``).
 
 :func:`approxfit.approximants.spec.parse_spec` turns what a user types into an
 approximant: a published name,
@@ -40,18 +39,22 @@ from typing import Any
 
 import numpy as np
 
-from approxfit.approximants.approximant import Approximant, TargetMixin
+from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.base import AnyApproximant, ApproximantBase, check_on
+from approxfit.approximants.program import ProgramBuilder, Step, horner, relation_value
 from approxfit.core.exceptions import InputError
 from approxfit.core.names import suggest
 from approxfit.core.targets import Target
 
-__all__ = ["PUBLISHED", "AnyApproximant", "ClosedFormApproximant", "Published",
-           "get_published", "published_for"]
+__all__ = ["CLOSED_FORMS", "PUBLISHED", "AnyApproximant", "ClosedForm",
+           "ClosedFormApproximant", "Published", "erf_steps", "get_published",
+           "published_for"]
 
 Array = np.ndarray
 
 _SQRT2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_SQRT1_2 = math.sqrt(0.5)
 
 
 # -- closed-form gate kernels ------------------------------------------------------
@@ -109,15 +112,95 @@ def _as_dgate(x: Array, c: Mapping[str, float]) -> Array:
     return de / (2.0 * _SQRT2)
 
 
-@dataclass(frozen=True, eq=False)
-class ClosedFormApproximant(TargetMixin):
+def _as_program(b: ProgramBuilder, c: Mapping[str, float]) -> str:
+    """The gate: ``z = |x|·(1/√2)``, ``t = 1/(1 + p·z)``,
+    ``h = ½·(t·(a1 + t·(a2 + …)))·e^(−z²)``, ``h`` for ``x < 0``, else ``1 − h``."""
+    z = b.op("mul", b.op("abs", "x"), b.const(_SQRT1_2, "sqrt1_2"))
+    t = b.op("div", b.const(1.0, "one"),
+             b.op("add", b.const(1.0, "one"), b.op("mul", b.const(c["p"], "p"), z)))
+    q = horner(b, t, [(k, c[k]) for k in _AS_A])
+    poly = b.op("mul", q, t)
+    e = b.op("exp", b.op("neg", b.op("mul", z, z)))
+    h = b.op("mul", b.const(0.5, "half"), b.op("mul", poly, e))
+    return b.op("where_neg", "x", h, b.op("sub", b.const(1.0, "one"), h))
+
+
+def _ibert_program(b: ProgramBuilder, c: Mapping[str, float]) -> str:
+    """The gate: ``u = x·(1/√2)``, ``L = sign(u)·(a·(min(|u|, −b) + b)² + 1)``,
+    ``½·(1 + L)``."""
+    u = b.op("mul", "x", b.const(_SQRT1_2, "sqrt1_2"))
+    m = b.op("min", b.op("abs", u), b.const(-c["b"], "minus_b"))
+    d = b.op("add", m, b.const(c["b"], "b"))
+    lv = b.op("add", b.op("mul", b.const(c["a"], "a"), b.op("mul", d, d)),
+              b.const(1.0, "one"))
+    sl = b.op("mul", b.op("sign", u), lv)
+    return b.op("mul", b.const(0.5, "half"), b.op("add", b.const(1.0, "one"), sl))
+
+
+def erf_steps(constants: Mapping[str, float]) -> tuple[Step, ...]:
+    """erf(x) by Abramowitz & Stegun 7.1.26 as a program (PyTorch's CPU ``erf`` form).
+
+    ``t = 1/(1 + p·|x|)``, ``erf(|x|) = 1 − t·(a1 + t·(a2 + …))·e^(−x²)``, with the
+    sign of x.  ``constants`` holds ``p, a1 … a5`` (the ``as-7.1.26`` published
+    approximant's :attr:`~ClosedFormApproximant.coefficients`).
+    """
+    b = ProgramBuilder()
+    ax = b.op("abs", "x")
+    t = b.op("div", b.const(1.0, "one"),
+             b.op("add", b.const(1.0, "one"), b.op("mul", b.const(constants["p"], "p"), ax)))
+    q = horner(b, t, [(k, constants[k]) for k in _AS_A])
+    e = b.op("exp", b.op("neg", b.op("mul", ax, ax)))
+    mag = b.op("sub", b.const(1.0, "one"), b.op("mul", b.op("mul", q, t), e))
+    return b.finish(b.op("mul", b.op("sign", "x"), mag))
+
+
+@dataclass(frozen=True)
+class ClosedForm:
+    """A closed formula for a gate: its kernels, its program and its constants.
+
+    Attributes
+    ----------
+    name : str
+        The registry key (:data:`CLOSED_FORMS`), e.g. ``"ibert"``.
+    gate, dgate : callable
+        ``(x, constants) -> g(x)`` and ``-> dg/dx``, vectorised.
+    emit : callable
+        ``(builder, constants) -> variable``: the gate's operations.
+    constants : tuple of str
+        The names of the constants.
+    formula : str
+        The formula as a person reads it.
+    """
+
+    name: str
+    gate: Callable[[Array, Mapping[str, float]], Array]
+    dgate: Callable[[Array, Mapping[str, float]], Array]
+    emit: Callable[[ProgramBuilder, Mapping[str, float]], str]
+    constants: tuple[str, ...]
+    formula: str
+
+
+_IBERT_FORMULA = "x·½(1 + L(x/√2)), L(u) = sign(u)·[a·(min(|u|, −b) + b)² + 1]"
+_AS_FORMULA = ("x·½(1 + erf(x/√2)), erf(z) ≈ 1 − (a1 t + … + a5 t⁵)·e^(−z²), "
+               "t = 1/(1 + p z) for z ≥ 0, odd extension")
+
+CLOSED_FORMS: dict[str, ClosedForm] = {
+    "ibert": ClosedForm("ibert", _ibert_gate, _ibert_dgate, _ibert_program, ("a", "b"),
+                        _IBERT_FORMULA),
+    "as-7.1.26": ClosedForm("as-7.1.26", _as_gate, _as_dgate, _as_program, ("p", *_AS_A),
+                            _AS_FORMULA),
+}
+"""The closed-form gates a :class:`ClosedFormApproximant` can have, by name."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ClosedFormApproximant(ApproximantBase):
     """An approximant given by a closed formula for its gate, not by a family.
 
-    It has the evaluation interface of :class:`~approxfit.approximants.approximant.Approximant`
-    that :func:`approxfit.measure.metrics.approximant_metrics`, :mod:`approxfit.measure.report` and
-    :mod:`approxfit.present.plotting` use.  The formula gives the gate ``g``; the value
-    follows from the target's relation (``x·g`` for GELU).  :meth:`derivative` is
-    analytic (the kernels' closed-form derivatives and the chain rule).
+    It satisfies :class:`~approxfit.approximants.base.AnyApproximant`.  The formula
+    (:data:`CLOSED_FORMS`) gives the gate ``g``; the value follows from the target's
+    relation (``x·g`` for GELU).  :meth:`derivative` is analytic (the kernels'
+    closed-form derivatives and the chain rule).
 
     Attributes
     ----------
@@ -127,30 +210,48 @@ class ClosedFormApproximant(TargetMixin):
         The target approximated.
     constants : dict
         The formula's constants, by name (reported as :attr:`coefficients`).
-    gate_fn, dgate_fn : callable
-        ``(x, constants) -> g(x)`` and ``-> dg/dx``, vectorised.
+    form : str
+        The closed form, a key of :data:`CLOSED_FORMS` (``ibert``, ``as-7.1.26``).
     formula : str
-        The formula as a person reads it.
+        The formula as a person reads it (default: the form's).
     meta : dict
         ``source`` and ``formula`` for a published approximant.
     base : str
-        Always ``"value"``: the formula is used for GELU's value; its gate errors
-        are taken where the gate is defined (``x ≠ 0``), as for a ``poly``.
+        Always ``"value"``: the formula is used for GELU's value; its gate is
+        computed directly (:attr:`gate_direct`), so it is defined at 0 too.
     """
 
     name: str
     target: str | Target
     constants: dict[str, float]
-    gate_fn: Callable[[Array, Mapping[str, float]], Array]
-    dgate_fn: Callable[[Array, Mapping[str, float]], Array]
+    form: str
     formula: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     base: str = "value"
 
+    family = "closed form"
+    clamp = None
+
     def __post_init__(self) -> None:
+        if self.form not in CLOSED_FORMS:
+            raise InputError(f"unknown closed form {self.form!r}"
+                             f"{suggest(str(self.form), list(CLOSED_FORMS))}; choose one of "
+                             f"{', '.join(CLOSED_FORMS)}")
+        want = CLOSED_FORMS[self.form].constants
+        if sorted(self.constants) != sorted(want) or not all(
+                np.isfinite(float(v)) for v in self.constants.values()):
+            raise InputError(f"the closed form {self.form!r} needs the finite constants "
+                             f"{', '.join(want)}, got {dict(self.constants)!r}")
+        if self.base != "value":
+            raise InputError(f"base of a closed form must be 'value', got {self.base!r}")
         if not self.target_obj.has_gate:
             raise InputError(f"target {self.target_obj.name!r} has no gate; the closed form "
                              f"{self.name!r} does not apply")
+
+    @property
+    def form_obj(self) -> ClosedForm:
+        """The :class:`ClosedForm`."""
+        return CLOSED_FORMS[self.form]
 
     @property
     def coefficients(self) -> dict[str, float]:
@@ -162,21 +263,26 @@ class ClosedFormApproximant(TargetMixin):
         """Always empty: there is no inner polynomial to scale."""
         return {}
 
+    @property
+    def gate_direct(self) -> bool:
+        """True: the formula computes the gate."""
+        return True
+
     def gate(self, x: Array) -> Array:
         """The approximant of the target's gate at ``x``."""
         x = np.asarray(x, dtype=float)
         with np.errstate(over="ignore", under="ignore"):
-            return self.gate_fn(x, self.constants)
+            return self.form_obj.gate(x, self.constants)
+
+    def kernel(self, x: Array) -> Array:
+        """The approximant of the value (``base``): the gate through the relation."""
+        x = np.asarray(x, dtype=float)
+        return self.target_obj.relation.value_from_gate(x, self.gate(x))
 
     def evaluate(self, x: Array, *, on: str = "value") -> Array:
         """The approximant of the target's value or gate at ``x``."""
-        if on not in ("value", "gate"):
-            raise InputError(f"on must be 'value' or 'gate', got {on!r}")
-        x = np.asarray(x, dtype=float)
-        g = self.gate(x)
-        if on == "gate":
-            return g
-        return self.target_obj.relation.value_from_gate(x, g)
+        check_on(on)
+        return self.gate(x) if on == "gate" else self.kernel(x)
 
     def derivative(self, x: Array) -> Array:
         """d/dx of the approximant of the value, analytic.
@@ -188,22 +294,78 @@ class ClosedFormApproximant(TargetMixin):
         x = np.asarray(x, dtype=float)
         rel = self.target_obj.relation
         with np.errstate(over="ignore", under="ignore"):
-            dg = self.dgate_fn(x, self.constants)
+            dg = self.form_obj.dgate(x, self.constants)
         return rel.dscale(x) * self.gate(x) + rel.scale(x) * dg
+
+    def _emit(self, b: ProgramBuilder, on: str, relation: str | None, gate_form: str
+              ) -> str:
+        g = self.form_obj.emit(b, self.constants)
+        return g if on == "gate" else relation_value(b, relation, g)
+
+    def program(self, *, on: str = "value", gate_form: str = "tanh") -> tuple[Step, ...]:
+        """The approximant as a straight-line program (``gate_form`` is ignored).
+
+        * ``as-7.1.26``: ``z = |x|·(1/√2)``, ``t = 1/(1 + p·z)``,
+          ``h = ½·(t·(a1 + t·(a2 + …)))·e^(−z²)``, gate ``h`` for ``x < 0`` and
+          ``1 − h`` otherwise;
+        * ``ibert``: ``u = x·(1/√2)``, ``L = sign(u)·(a·(min(|u|, −b) + b)² + 1)``,
+          gate ``½·(1 + L)``;
+
+        then the relation (``x·g``) for the value.
+        """
+        return super().program(on=on, gate_form=gate_form)
+
+    def with_coefficients(self, values: Mapping[str, float], *, name: str | None = None,
+                          clamp: float | None = None) -> ClosedFormApproximant:
+        """A copy with the constants named in ``values`` replaced."""
+        if clamp is not None:
+            raise InputError("`clamp` (a tail guard) applies to the tanh and sigmoid "
+                             "families only")
+        unknown = [k for k in values if k not in self.constants]
+        if unknown:
+            raise InputError(f"`values` names {', '.join(unknown)}, which are not constants "
+                             f"of {self.form!r}; they are {', '.join(self.constants)}")
+        return replace(self, constants={k: float(values.get(k, v))
+                                        for k, v in self.constants.items()},
+                       name=self.name if name is None else name)
 
     def describe(self) -> str:
         """The formula with its constants, on one line."""
         consts = ", ".join(f"{k} = {v:.10g}" for k, v in self.constants.items())
-        return f"{self.formula} with {consts}"
+        return f"{self.formula or self.form_obj.formula} with {consts}"
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready description (not readable by ``Approximant.from_dict``)."""
-        return {"kind": "closed-form", "name": self.name, "target": self.target_name,
-                "base": self.base, "formula": self.formula,
-                "coefficients": self.coefficients, "source": self.meta.get("source")}
+        """A JSON-ready description that :meth:`from_dict` reads back."""
+        d = {"kind": "closed-form", "family": self.family, "form": self.form,
+             "name": self.name, "target": self.target_name, "base": self.base,
+             "formula": self.formula, "coefficients": self.coefficients,
+             "source": self.meta.get("source")}
+        if self.target_obj.expression is not None:
+            d["target_expr"] = self.target_obj.expression
+        return d
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ClosedFormApproximant:
+        """Inverse of :meth:`to_dict`: the form by name, its constants, the target."""
+        try:
+            form = str(data.get("form") or data["name"])
+            coefs = data["coefficients"]
+            if not isinstance(coefs, Mapping):
+                raise InputError("not a closed-form description: coefficients must be an "
+                                 "object of name: number")
+            target: str | Target = str(data["target"])
+            if data.get("target_expr") is not None:
+                from approxfit.core.targets import custom_target
 
-AnyApproximant = Approximant | ClosedFormApproximant
+                target = custom_target(str(data["target"]), str(data["target_expr"]))
+            meta = {k: str(data[k]) for k in ("source", "formula") if data.get(k)}
+            return cls(str(data.get("name", "")), target,
+                       {str(k): float(v) for k, v in coefs.items()}, form,
+                       formula=str(data.get("formula") or ""), meta=meta,
+                       base=str(data.get("base", "value")))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a closed-form description: missing or bad {exc}"
+                             ) from None
 
 
 @dataclass(frozen=True)
@@ -247,13 +409,11 @@ def _gated(family: str, coefs: Mapping[int, float]) -> Callable[[], Approximant]
     return build
 
 
-def _closed(constants: Mapping[str, float],
-            gate_fn: Callable[[Array, Mapping[str, float]], Array],
-            dgate_fn: Callable[[Array, Mapping[str, float]], Array], formula: str
+def _closed(form: str, constants: Mapping[str, float]
             ) -> Callable[[], ClosedFormApproximant]:
     def build() -> ClosedFormApproximant:
-        return ClosedFormApproximant("", "gelu", dict(constants), gate_fn, dgate_fn,
-                                     formula=formula)
+        return ClosedFormApproximant("", "gelu", dict(constants), form,
+                                     formula=CLOSED_FORMS[form].formula)
 
     return build
 
@@ -264,11 +424,6 @@ _HG = ("Hendrycks & Gimpel, 'Gaussian Error Linear Units (GELUs)', arXiv:1606.08
        "(2016)")
 _TAYLOR_A3 = (4.0 - math.pi) / (6.0 * math.pi)
 _C1 = _SQRT_2_OVER_PI
-_IBERT_FORMULA = "x·½(1 + L(x/√2)), L(u) = sign(u)·[a·(min(|u|, −b) + b)² + 1]"
-_AS_FORMULA = ("x·½(1 + erf(x/√2)), erf(z) ≈ 1 − (a1 t + … + a5 t⁵)·e^(−z²), "
-               "t = 1/(1 + p z) for z ≥ 0, odd extension")
-
-
 def _build_registry() -> dict[str, Published]:
     tanh_form = "½x(1 + tanh(√(2/π)(x + {}x³)))"
     entries = [
@@ -298,15 +453,14 @@ def _build_registry() -> dict[str, Published]:
                   "Kim, Gholami, Yao, Mahoney & Keutzer, 'I-BERT: Integer-only BERT "
                   "Quantization', ICML 2021 (arXiv:2101.01321), i-GELU",
                   _IBERT_FORMULA,
-                  _closed({"a": -0.2888, "b": -1.769}, _ibert_gate, _ibert_dgate,
-                          _IBERT_FORMULA)),
+                  _closed("ibert", {"a": -0.2888, "b": -1.769})),
         Published("as-7.1.26", "gelu",
                   "Abramowitz & Stegun, Handbook of Mathematical Functions (1964), 7.1.26 "
                   "(Hastings 1955): |error of erf| ≤ 1.5e-7",
                   _AS_FORMULA,
-                  _closed({"p": 0.3275911, "a1": 0.254829592, "a2": -0.284496736,
-                           "a3": 1.421413741, "a4": -1.453152027, "a5": 1.061405429},
-                          _as_gate, _as_dgate, _AS_FORMULA)),
+                  _closed("as-7.1.26", {"p": 0.3275911, "a1": 0.254829592,
+                                        "a2": -0.284496736, "a3": 1.421413741,
+                                        "a4": -1.453152027, "a5": 1.061405429})),
     ]
     return {e.name: e for e in entries}
 

@@ -8,7 +8,7 @@ A rational fit must not have a pole on its range.  Least squares starts from the
 linearised problem ``min ‖P − y·Q‖`` (Loeb's linearisation) or from a given start
 (the command line passes the Padé approximant from :mod:`approxfit.symbolic.taylor`
 when it has no pole on the range), and minimax continues with the same SLP /
-exchange loop as the other families (:mod:`approxfit.fitting.fit`), with ``Q ≥ 10⁻³`` added
+exchange loop as the other families (:mod:`approxfit.fitting.engine`), with ``Q ≥ 10⁻³`` added
 as linear constraints on the working set and every step whose Q would vanish
 on the grid rejected.  The result says how close Q comes to zero on the range;
 a fit whose Q vanishes there is refused.
@@ -17,13 +17,14 @@ a fit whose Q vanishes there is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from approxfit.approximants.approximant import TargetMixin
+from approxfit.approximants.base import ApproximantBase
 from approxfit.approximants.families import poly_derivative, poly_value
+from approxfit.approximants.program import ProgramBuilder, convert_base, inner_polynomial
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target
 
@@ -38,8 +39,8 @@ def coefficient_label(prefix: str, powers: tuple[int, ...]) -> list[str]:
     return [f"{prefix}{k}" for k in powers]
 
 
-@dataclass(frozen=True, eq=False)
-class RationalApproximant(TargetMixin):
+@dataclass(frozen=True, eq=False, repr=False)
+class RationalApproximant(ApproximantBase):
     """``P(x)/Q(x)`` approximating a target's value or gate.
 
     Attributes
@@ -134,6 +135,34 @@ class RationalApproximant(TargetMixin):
             return 0.0, float(x[change[0]])
         i = int(np.argmin(np.abs(q)))
         return float(abs(q[i])), float(x[i])
+
+    def _emit(self, b: ProgramBuilder, on: str, relation: str | None, gate_form: str
+              ) -> str:
+        """``P`` and ``Q = 1 + Σ d_k x^k`` each by Horner's rule (:func:`~approxfit.
+        approximants.program.inner_polynomial`), one divide, then the relation."""
+        p = inner_polynomial(b, "x", self.num_powers, self.num_coef)
+        q = inner_polynomial(b, "x", (0, *self.den_powers), (1.0, *self.den_coef), "d")
+        return convert_base(b, b.op("div", p, q), self.base, on, relation)
+
+    def with_coefficients(self, values: Mapping[str, float], *, name: str | None = None,
+                          clamp: float | None = None) -> RationalApproximant:
+        """A copy with the coefficients named in ``values`` (``c0``, ``d2`` …) replaced."""
+        if clamp is not None:
+            raise InputError("`clamp` (a tail guard) applies to the tanh and sigmoid "
+                             "families only")
+        names = list(self.coefficients)
+        unknown = [k for k in values if k not in names]
+        if unknown:
+            raise InputError(f"`values` names {', '.join(unknown)}, which are not "
+                             f"coefficients; the coefficients are {', '.join(names)}")
+        num = coefficient_label("c", self.num_powers)
+        den = coefficient_label("d", self.den_powers)
+        return replace(
+            self, num_coef=tuple(float(values.get(n, c)) for n, c in
+                                 zip(num, self.num_coef, strict=True)),
+            den_coef=tuple(float(values.get(n, c)) for n, c in
+                           zip(den, self.den_coef, strict=True)),
+            name=self.name if name is None else name)
 
     def describe(self) -> str:
         """A one-line formula."""

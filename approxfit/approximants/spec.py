@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.base import AnyApproximant
 from approxfit.approximants.families import FAMILIES, MAX_DEGREE
-from approxfit.approximants.published import PUBLISHED, AnyApproximant, get_published
+from approxfit.approximants.published import PUBLISHED, ClosedFormApproximant, get_published
 from approxfit.approximants.rational import RationalApproximant
 from approxfit.core.exceptions import InputError
 from approxfit.core.names import suggest
@@ -201,10 +202,19 @@ def load_approximant_file(path: str | Path) -> Approximant:
     return approx
 
 
-def approximant_from_dict(data: Any) -> Any:
-    """An :class:`Approximant` or, for ``family: rational``, a ``RationalApproximant``."""
+def approximant_from_dict(data: Any) -> AnyApproximant:
+    """The approximant a ``to_dict`` form describes, of the right kind.
+
+    ``family: rational`` gives a
+    :class:`~approxfit.approximants.rational.RationalApproximant`, ``kind:
+    closed-form`` (or ``family: closed form``) a
+    :class:`~approxfit.approximants.published.ClosedFormApproximant`, anything else
+    an :class:`~approxfit.approximants.approximant.Approximant`.
+    """
     if not isinstance(data, dict):
         raise InputError("not an approximant description: expected a JSON object")
     if data.get("family") == "rational":
         return RationalApproximant.from_dict(data)
+    if data.get("kind") == "closed-form" or data.get("family") == "closed form":
+        return ClosedFormApproximant.from_dict(data)
     return Approximant.from_dict(data)

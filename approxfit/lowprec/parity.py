@@ -7,7 +7,7 @@ puts numbers on it, in float32 and bfloat16, on [−10, 10]:
 comparison             what is compared
 =====================  ==================================================================
 ``paper-tanh``         approxfit's ``paper-tanh`` evaluated in the format
-                       (:func:`approxfit.lowprec.precision.evaluate_in_format`; bfloat16 with
+                       (:func:`approxfit.lowprec.emulate.evaluate_in_format`; bfloat16 with
                        ``opmath="float32"``, as PyTorch computes it) against
                        ``torch.nn.functional.gelu(x, approximate="tanh")``
 ``exact``              ``torch.nn.functional.gelu(x)`` against the exact GELU
@@ -20,12 +20,12 @@ comparison             what is compared
 =====================  ==================================================================
 
 plus ``erf``: the A&S 7.1.26 formula for erf in float64 arithmetic, in float32
-(every operation rounded, approxfit's :func:`~approxfit.lowprec.precision.erf_steps`), and
+(every operation rounded, approxfit's :func:`~approxfit.approximants.published.erf_steps`), and
 PyTorch's ``torch.erf``, each against the exact erf.
 
 Differences are given as a max abs difference and in ULPs: against the exact
 function, ULPs of the format at the exact value (as in
-:func:`approxfit.lowprec.precision.precision_rows`); between two implementations, ULPs
+:func:`approxfit.lowprec.tables.precision_rows`); between two implementations, ULPs
 at the larger of the two magnitudes.  Where a comparison exceeds 2 ulp the
 report lists every unit interval of x where it does, with the largest
 difference there, and ``le_2ulp_from`` — the smallest x from which on all points
@@ -43,16 +43,10 @@ from typing import Any
 
 import numpy as np
 
+from approxfit.approximants.published import erf_steps
 from approxfit.core.exceptions import ComputationError, InputError
-from approxfit.lowprec.precision import (
-    erf_steps,
-    evaluate_in_format,
-    evaluate_steps,
-    format_grid,
-    get_format,
-    round_to_format,
-    ulp,
-)
+from approxfit.lowprec.emulate import evaluate_in_format, evaluate_steps
+from approxfit.lowprec.formats import format_grid, get_format, round_to_format, ulp
 
 __all__ = ["PARITY_DTYPES", "compare", "parity_report", "torch_gelu"]
 

@@ -1,0 +1,228 @@
+"""One approximant protocol for the three kinds, and the mixin they share.
+
+=========================================  ==================================  ========
+kind                                       what its kernel is                  ``family``
+=========================================  ==================================  ========
+:class:`~approxfit.approximants.approximant.Approximant`
+                                           ``outer(p(x))`` or ``p(x)``          tanh,
+                                                                               sigmoid,
+                                                                               poly
+:class:`~approxfit.approximants.rational.RationalApproximant`
+                                           ``P(x)/Q(x)``                       rational
+:class:`~approxfit.approximants.published.ClosedFormApproximant`
+                                           a closed formula for the gate       closed
+                                           (``ibert``, ``as-7.1.26``)          form
+=========================================  ==================================  ========
+
+All three satisfy :class:`AnyApproximant`; the layers above (low precision, code
+export, metrics, the Pareto sweep, the report) use only that interface.  Each kind
+builds its own evaluation program (:meth:`AnyApproximant.program`, from the pieces
+of :mod:`approxfit.approximants.program`), and its :meth:`~AnyApproximant.cost` is
+counted from that program.
+
+Every kind has a gate (:meth:`AnyApproximant.gate`) when its target has one (a
+gate relation: gelu, phi, erf, silu, mish, tanh, …); for a target without one
+``gate`` and ``evaluate(x, on="gate")`` raise :class:`InputError`.  Closed forms
+compute the gate directly; a kernel that approximates the value (``poly`` or
+``rational`` fitted on the value) gives the gate through the relation — for
+``x·g`` that is ``f/x``, undefined at 0 (:attr:`AnyApproximant.gate_direct` is
+False).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+
+from approxfit.approximants.program import (
+    Cost,
+    ProgramBuilder,
+    Step,
+    check_program_args,
+    operation_count,
+)
+from approxfit.core.exceptions import InputError
+from approxfit.core.targets import Target, get_target
+
+__all__ = ["AnyApproximant", "ApproximantBase", "check_on"]
+
+Array = np.ndarray
+
+
+def check_on(on: str) -> str:
+    """``on`` if it is ``"value"`` or ``"gate"``, else :class:`InputError` naming ``on``."""
+    if on not in ("value", "gate"):
+        raise InputError(f"`on` must be 'value' or 'gate', got {on!r}")
+    return on
+
+
+@runtime_checkable
+class AnyApproximant(Protocol):
+    """What every approximant kind offers.
+
+    Attributes
+    ----------
+    name : str
+        A label for tables and plots.
+    family : str
+        ``tanh``, ``sigmoid``, ``poly``, ``rational`` or ``closed form``.
+    base : {"gate", "value"}
+        What the kernel approximates.
+    clamp : float or None
+        The tail guard (tanh and sigmoid families only; else None).
+    meta : dict
+        ``source`` and ``formula`` of a published approximant.
+    """
+
+    name: str
+    family: str
+    base: str
+    clamp: float | None
+    meta: dict[str, Any]
+
+    @property
+    def target_obj(self) -> Target:
+        """The target approximated."""
+
+    @property
+    def target_name(self) -> str:
+        """The target's name."""
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """The constants, by name (``c1``, ``d2``, ``a``, ``p`` …)."""
+
+    @property
+    def scaled(self) -> dict[str, float]:
+        """The scaled form ``a_k = c_k/c1`` where there is one, else ``{}``."""
+
+    @property
+    def gate_direct(self) -> bool:
+        """True when the gate is computed directly, not as the value through the
+        relation (which for ``x·g`` is undefined at 0)."""
+
+    def evaluate(self, x: Array, *, on: str = "value") -> Array:
+        """The approximant of the target's value or gate at ``x``."""
+
+    def gate(self, x: Array) -> Array:
+        """The approximant of the target's gate at ``x``."""
+
+    def derivative(self, x: Array) -> Array:
+        """d/dx of the approximant of the value."""
+
+    def program(self, *, on: str = "value", gate_form: str = "tanh") -> tuple[Step, ...]:
+        """The straight-line program the emulator runs and the exporter prints."""
+
+    def cost(self) -> Cost:
+        """The operation count of the value's program."""
+
+    def describe(self) -> str:
+        """A one-line formula."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description that ``from_dict`` (and
+        :func:`approxfit.approximants.spec.approximant_from_dict`) reads back."""
+
+    def with_coefficients(self, values: Mapping[str, float], *, name: str | None = None,
+                          clamp: float | None = None) -> AnyApproximant:
+        """A copy with the coefficients named in ``values`` replaced."""
+
+
+class ApproximantBase:
+    """The shared part of the kinds: the target, ``evaluate`` through the relation,
+    ``gate``, ``program`` (around the kind's :meth:`_emit`) and ``cost``.
+
+    A kind defines ``target`` (a built-in target's name or a
+    :class:`~approxfit.core.targets.Target`), ``base``, ``kernel(x)`` (what it
+    approximates, ``base``) and ``_emit(builder, on, relation, gate_form)`` (its
+    program's operations, returning the result's variable).
+    """
+
+    target: str | Target
+    base: str
+    family: ClassVar[str]
+
+    # -- the target ------------------------------------------------------------
+    @property
+    def target_obj(self) -> Target:
+        """The :class:`~approxfit.core.targets.Target`."""
+        return self.target if isinstance(self.target, Target) else get_target(self.target)
+
+    @property
+    def target_name(self) -> str:
+        """The target's name."""
+        return self.target_obj.name
+
+    @property
+    def gate_direct(self) -> bool:
+        """True when the kernel approximates the gate (``base == "gate"``)."""
+        return self.base == "gate"
+
+    # -- evaluation -------------------------------------------------------------
+    def __call__(self, x: Any) -> Array:
+        """The approximant of the target's value at ``x``: ``approx(x)`` is
+        ``approx.evaluate(x, on="value")``."""
+        return self.evaluate(x, on="value")
+
+    def __repr__(self) -> str:
+        """One line: kind, name, target and coefficients (to 6 digits)."""
+        coefs = ", ".join(f"{k}={v:.6g}" for k, v in self.coefficients.items())
+        label = f" {self.name!r}" if getattr(self, "name", "") else ""
+        return (f"<{type(self).__name__}{label}: {self.family} for {self.target_name}'s "
+                f"{self.base}, {coefs}>")
+
+    def kernel(self, x: Array) -> Array:  # pragma: no cover - every kind defines it
+        """What the kind computes: the approximant of :attr:`base`."""
+        raise NotImplementedError
+
+    def evaluate(self, x: Array, *, on: str = "value") -> Array:
+        """The approximant of the target's value or gate at ``x``, through the
+        target's gate relation when ``on`` is not what the kernel approximates."""
+        check_on(on)
+        x = np.asarray(x, dtype=float)
+        h = self.kernel(x)
+        if on == self.base:
+            return h
+        rel = self.target_obj.relation
+        if rel is None:
+            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
+        return rel.value_from_gate(x, h) if on == "value" else rel.gate_from_value(x, h)
+
+    def gate(self, x: Array) -> Array:
+        """The approximant of the target's gate at ``x`` (InputError without a gate)."""
+        return self.evaluate(x, on="gate")
+
+    # -- the program ------------------------------------------------------------
+    def _emit(self, b: ProgramBuilder, on: str, relation: str | None, gate_form: str
+              ) -> str:  # pragma: no cover - every kind defines it
+        raise NotImplementedError
+
+    def program(self, *, on: str = "value", gate_form: str = "tanh") -> tuple[Step, ...]:
+        """The approximant as a straight-line program: the order of every operation.
+
+        This one program is what :func:`approxfit.lowprec.emulate.evaluate_in_format`
+        runs, what :func:`approxfit.lowprec.export.export_code` prints and what
+        :meth:`cost` counts.
+
+        Parameters
+        ----------
+        on : {"value", "gate"}
+        gate_form : {"tanh", "sigmoid"}
+            How the tanh family's gate is formed: ``½·(1 + tanh p)`` or ``σ(2p)``
+            (ignored by the other kinds).
+
+        Returns
+        -------
+        tuple of Step
+            The last step is the result.
+        """
+        target = self.target_obj
+        relation = check_program_args(target.relation, target.name, on, gate_form)
+        b = ProgramBuilder()
+        return b.finish(self._emit(b, on, relation, gate_form))
+
+    def cost(self) -> Cost:
+        """The operation count of the value's program (``gate_form="tanh"``)."""
+        return operation_count(self.program())
