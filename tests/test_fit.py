@@ -306,19 +306,89 @@ def test_minimax_poly_recovers_a_polynomial_target(parity):
     ("gelu", "tanh", {"degree": 3, "fix": {"c1": S, "c3": 0.0357}},
      r"fixes every coefficient \(c1, c3\)"),
     ("gelu", "tanh", {"degree": 3, "fix": {"c2": 0.1}},
-     r"this family has no coefficient 'c2'; it has c1, c3"),
-    ("gelu", "tanh", {"degree": 3, "objective": "l1"}, r"unknown objective 'l1'"),
-    ("gelu", "tanh", {"degree": 3, "on": "gates"}, r"unknown --on 'gates'"),
+     r"`fix` names c2, which tanh of degree 3 \(odd\) does not have; it has c1, c3"),
+    ("gelu", "tanh", {"degree": 3, "objective": "l1"}, r"unknown `objective` 'l1'"),
+    ("gelu", "tanh", {"degree": 3, "on": "gates"}, r"unknown `on` 'gates'"),
     ("softplus", "sigmoid", {"degree": 1, "on": "value"},
      r"'softplus' has no gate, so the sigmoid family does not apply"),
     ("softplus", "poly", {"degree": 1, "on": "gate"}, r"'softplus' has no gate"),
     ("gelu", "tanh", {"degree": 4}, r"degree 4 is even; parity 'odd'"),
-    ("gelu", "tanh", {"degree": 3, "clamp": 5.0}, r"clamp must be at least the range"),
+    ("gelu", "tanh", {"degree": 3, "clamp": 5.0}, r"`clamp` must be at least the range"),
+    ("gelu", "poly", {"degree": 3, "clamp": "range"}, r"`clamp` \(a tail guard\) applies"),
+    ("gelu", "tanh", {"degree": 3, "fix": {"c1": float("nan")}}, r"`fix` c1 must be finite"),
+    ("erf", "rational", {"degree": 3, "fix": {"c1": float("nan")}},
+     r"`fix` c1 must be finite"),
+    ("erf", "rational", {"degree": 3, "fix": {"c2": 1.0}},
+     r"`fix` names c2, which rational of degree 3 over 2 \(odd over even\) does not have; "
+     r"it has c1, c3, d2"),
+    ("gelu", "tanh", {"degree": 3, "fix": {"c1": "sqrt(2/"}}, r"`fix` c1"),
+    ("gelu", "tanh", {"degree": 3, "max_iter": -5}, r"`max_iter` must be at least 1, got -5"),
+    ("gelu", "tanh", {"degree": 3, "den_parity": "evn"}, r"did you mean 'even'"),
+    ("gelu", "tanh", {"degree": 3, "samples": 100}, r"`samples` and `step` do not apply"),
+    ("gelu", "tanh", {"degree": 3, "range": (-3, 3)}, r"`range` \(-3, 3\) differs"),
 ])
 def test_fit_rejects_bad_input(target, family, kwargs, match):
     grid = make_grid(-10, 10, samples=201)
     with pytest.raises(InputError, match=match):
         fit(target, family, grid, **kwargs)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"degree": 3.0}, r"`degree` must be an int, got float"),
+    ({"max_iter": "200"}, r"`max_iter` must be an int, got str"),
+    ({"fix": [("c1", 1.0)]}, r"`fix` must be a mapping"),
+    ({"fix": {"c1": None}}, r"`fix` c1 must be a number or an expression string"),
+    ({"objective": None}, r"`objective` must be a str"),
+    ({"grid": 5}, r"`grid` must be a Grid or one of uniform, chebyshev"),
+    ({"range": 10}, r"`range` must be a pair of numbers"),
+    ({"range": ("-1", "1")}, r"`range` must be a number, got str"),
+    ({"clamp": [12]}, r"`clamp` must be a number"),
+    ({"start": 0.5}, r"`start` must be a mapping"),
+    ({"start": {"c1": "0.8"}}, r"`start` must be a number, got str"),
+    ({"family": 3}, r"`family` must be a str or a Family"),
+    ({"target": 1.0}, r"`target` must be a str or a Target"),
+])
+def test_fit_rejects_wrong_kinds_with_type_error(kwargs, match):
+    # like scipy.optimize: a TypeError for an argument of the wrong kind, named
+    args = {"target": "gelu", "family": "tanh", **kwargs}
+    with pytest.raises(TypeError, match=match):
+        fit(args.pop("target"), args.pop("family"), **args)
+
+
+def test_fit_rejects_a_bad_range_and_grid_kind():
+    with pytest.raises(InputError, match=r"`range` must satisfy LO < HI"):
+        fit("gelu", "tanh", range=(2, 1))
+    with pytest.raises(InputError, match=r"unknown `grid` 'chebychev' \(did you mean "):
+        fit("gelu", "tanh", "chebychev")
+    with pytest.raises(InputError, match=r"give either `samples` or `step`, not both"):
+        fit("gelu", "tanh", samples=101, step=0.1)
+
+
+def test_keyword_fit_builds_the_grid_as_the_cli_does():
+    # grid="uniform" (default) on range with 20001 samples, unless samples/step given
+    r = quiet_fit("gelu", "tanh", degree=3, fix={"c1": "sqrt(2/pi)"}, step=0.01)
+    assert r.grid == {"kind": "arange", "n": 2000, "step": 0.01}
+    assert r.range == (-10.0, 10.0) and r.on == "gate"
+    assert r.coefficients["c1"] == S
+    same = quiet_fit("gelu", "tanh", arange_grid(), degree=3, fix={"c1": S})
+    assert r.coefficients == same.coefficients
+    # the seed's reference value, a3 = 0.0448465 (see the module docstring)
+    assert r.scaled["a3"] == pytest.approx(0.0448465, abs=5e-8)
+    d = quiet_fit("gelu", "tanh", degree=1, range=(-3, 3))
+    assert d.samples == 20001 and d.range == (-3.0, 3.0)
+    c = quiet_fit("gelu", "tanh", "chebyshev", degree=1, range=(-3, 3), samples=101)
+    assert c.grid == {"kind": "chebyshev", "n": 101}
+
+
+def test_poly_defaults_to_the_value():
+    # a poly fit measures the value unless told otherwise (as the command line does)
+    r = quiet_fit("silu", "poly", degree=4, range=(-4, 4), samples=2001)
+    assert r.on == "value" and r.parity == "none"
+    x = np.linspace(-4, 4, 2001)
+    y = x * expit(x)
+    ref = np.polynomial.polynomial.polyfit(x, y, 4)
+    got = [r.coefficients[f"c{k}"] for k in range(5)]
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
 
 
 # -- behaviour on the whole line -------------------------------------------------------------

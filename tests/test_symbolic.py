@@ -7,6 +7,7 @@ and the logistic function, not from approxfit.symbolic.taylor.
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
 from approxfit.symbolic.taylor import taylor_match
@@ -109,3 +110,29 @@ def test_mish_has_a_constant_term():
     # mish's gate at 0 is tanh(log 2) = 3/5; the tanh gate (1 + tanh c0)/2 = 3/5.
     r = taylor_match("mish", "tanh", degree=1)
     assert equal(r.exact["c0"], sp.atanh(sp.Rational(1, 5)))
+
+
+def test_taylor_entry_point_dispatches_and_defaults_like_the_cli():
+    from approxfit.core.exceptions import InputError
+    from approxfit.symbolic.taylor import taylor
+
+    # tanh: the gate by default; poly: the value (its series is the value's own)
+    r = taylor("gelu", "sigmoid", degree=1)
+    assert r.on == "gate"
+    # σ(c1·x) matches Φ(x) through x: c1/4 = φ(0) = 1/sqrt(2π)
+    assert equal(r.exact["c1"], 4 / sp.sqrt(2 * sp.pi))
+    p = taylor("silu", "poly", degree=4)
+    assert p.on == "value"
+    # x·σ(x) = x/2 + x²/4 − x⁴/48 + …
+    assert [p.exact[f"c{k}"] for k in range(5)] == ["0", "1/2", "1/4", "0", "-1/48"]
+    # x·erf(x) = 2/√π·(x² − x⁴/3 + …), even: an even polynomial by default
+    e = taylor("myf", "poly", degree=4, expr="x*erf(x)")
+    assert e.on == "value" and e.parity == "even"
+    assert equal(e.exact["c2"], 2 / sp.sqrt(sp.pi))
+    assert equal(e.exact["c4"], -2 / (3 * sp.sqrt(sp.pi)))
+    with pytest.raises(InputError, match=r"`fix` does not apply to the Padé"):
+        taylor("erf", "rational", degree=3, fix={"c1": "1"})
+    with pytest.raises(InputError, match=r"unknown `family` 'tanhh' \(did you mean 'tanh'"):
+        taylor("gelu", "tanhh")
+    with pytest.raises(InputError, match=r"unknown `den_parity` 'evn'"):
+        taylor("erf", "rational", den_parity="evn")

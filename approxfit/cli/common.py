@@ -3,6 +3,7 @@ that turn approxfit's exceptions into one line and an exit status."""
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -56,8 +57,30 @@ ExprOpt = Annotated[str | None, typer.Option(
 FamilyArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.FAMILY_NAMES)}.")]
 
 
+# The library's messages name a Python parameter in backticks (`fix`); the command
+# line names its option or argument instead.
+FLAGS: dict[str, str] = {
+    "target": "TARGET", "family": "FAMILY", "specs": "SPEC", "spec": "SPEC",
+    "number": "NUMBER",
+}
+"""Library parameters that are positional arguments on the command line; every other
+backticked parameter ``name_x`` is the option ``--name-x``."""
+
+
+def cli_message(text: str) -> str:
+    """A library message with its backticked parameter names turned into the CLI's words.
+
+    >>> cli_message("`fix` names c2, which tanh of degree 3 (odd) does not have")
+    '--fix names c2, which tanh of degree 3 (odd) does not have'
+    >>> cli_message("`max_degree` must be between 1 and 15, got 20")
+    '--max-degree must be between 1 and 15, got 20'
+    """
+    return re.sub(r"`([a-z][a-z0-9_]*)`",
+                  lambda m: FLAGS.get(m.group(1), "--" + m.group(1).replace("_", "-")), text)
+
+
 def fail(exc: ApproxfitError) -> None:
-    typer.echo(f"approxfit: error: {exc}", err=True)
+    typer.echo(f"approxfit: error: {cli_message(str(exc))}", err=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -121,8 +144,19 @@ def relay_warnings(caught: list[warnings.WarningMessage]) -> None:
             typer.echo(f"approxfit: warning: {text}", err=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from approxfit.core.version import __version__
+
+        typer.echo(f"approxfit {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False
+def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+          version: Annotated[bool, typer.Option(
+              "--version", help="Print the version and exit.", is_eager=True,
+              callback=_print_version)] = False,
           ) -> None:
     """Derive, fit and judge cheap approximations of activation-like functions."""
     STATE["debug"] = debug

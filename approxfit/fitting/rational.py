@@ -1,31 +1,33 @@
 """Least-squares and minimax fits of rational approximants ``P(x)/Q(x)``.
 
-Least squares starts from the linearised problem ``min ‖P − y·Q‖`` (Loeb's
-linearisation) or from a given start (the Padé approximant, when it has no pole on
-the range), and minimax continues with the same SLP / exchange loop as the other
-families (:mod:`approxfit.fitting.fit`), with ``Q ≥ 10⁻³`` added as linear constraints
-on the working set and every step whose Q would vanish on the grid rejected.  The
-result says how close Q comes to zero on the range; a fit whose Q vanishes there is
-refused.
+Least squares starts from a given start — :func:`approxfit.fitting.fit.fit` gives the
+Padé approximant (:func:`pade_start`) when it has no pole on the range — or from the
+linearised problem ``min ‖P − y·Q‖`` (Loeb's linearisation), and minimax continues with
+the same SLP / exchange loop as the other families (:mod:`approxfit.fitting.engine`),
+with ``Q ≥ 10⁻³`` added as linear constraints on the working set and every step whose
+Q would vanish on the grid rejected.  The result says how close Q comes to zero on the
+range; a fit whose Q vanishes there is refused.
+
+:func:`approxfit.fitting.fit.fit` is the entry point: it validates the arguments,
+checks the fixed coefficients against :func:`rational_layout`, calls
+:func:`solve_rational` and measures the result.
 """
 
 from __future__ import annotations
 
-import time
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from approxfit.approximants.families import poly_value, powers_for, vander
 from approxfit.approximants.rational import Q_FLOOR, RationalApproximant, coefficient_label
-from approxfit.core.exceptions import ComputationError, ConvergenceWarning, InputError
+from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.core.grids import Grid
 from approxfit.core.targets import Target
+from approxfit.fitting.engine import Solution, least_squares, minimax
 
-__all__ = ["fit_rational"]
+__all__ = ["pade_start", "rational_layout", "solve_rational"]
 
 Array = np.ndarray
 
@@ -108,79 +110,106 @@ def _linearised_start(prob: _RationalProblem) -> Array:
     return sol
 
 
-def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
-                 parity: str | None = None, den_parity: str = "even",
-                 fix: Mapping[str, float] | None = None, objective: str = "l2",
-                 on: str = "value", start: Mapping[str, float] | None = None,
-                 max_iter: int = 200) -> Any:
-    """Fit ``P/Q`` to a target's value or gate; see the module docstring.
+def rational_layout(target: Target, on: str, degree: int, den_degree: int,
+                    parity: str | None, den_parity: str
+                    ) -> tuple[str, tuple[int, ...], tuple[int, ...], list[str]]:
+    """The powers and coefficient names of ``P/Q``.
 
     Parameters
     ----------
     target : Target
-    grid : Grid
+    on : {"value", "gate"}
     degree, den_degree : int
         Degrees of P and of Q (Q's ≥ 1).
     parity, den_parity : str
-        Parities of P (default: as poly would take) and of Q (default even).
-    fix : mapping, optional
-        Fixed coefficients, by name (``c<k>`` or ``d<k>``).
-    objective : {"l2", "minimax"}
-    on : {"value", "gate"}
-    start : mapping, optional
-        Starting coefficients (all free ones by name), e.g. the Padé approximant.
+        Parities of P (None: the value's own parity on the value, else "none") and of Q.
 
     Returns
     -------
-    approxfit.fitting.result.FitResult
+    tuple
+        ``(parity, num_powers, den_powers, names)``: P's parity as resolved, the powers
+        of P, the powers of ``Q − 1``, and the names ``c<k>`` then ``d<k>``.
 
     Raises
     ------
-    ComputationError
-        If the fitted Q vanishes on the range (a pole), or the fit fails.
+    InputError
+        If Q would be 1 or the degrees do not fit the parities.
     """
-    from approxfit.fitting.fit import _least_squares, _minimax, certificate, judge_certificate
-    from approxfit.fitting.result import FitResult
-    from approxfit.measure.metrics import approximant_metrics, outside_metrics
-
-    t0 = time.perf_counter()
     if den_degree < 1:
-        raise InputError(f"--den-degree must be at least 1 for a rational fit, got {den_degree}")
+        raise InputError(f"`den_degree` must be at least 1 for a rational fit, got "
+                         f"{den_degree}")
     if parity is None:
         parity = target.value_parity if (on == "value" and target.value_parity != "none"
                                          ) else "none"
     num_powers = powers_for(degree, parity)
     den_powers = tuple(k for k in powers_for(den_degree, den_parity) if k >= 1)
     if not den_powers:
-        raise InputError(f"--den-degree {den_degree} with parity {den_parity} leaves Q = 1; "
-                         "use the poly family or a larger --den-degree")
+        raise InputError(f"`den_degree` {den_degree} with parity {den_parity} leaves Q = 1; "
+                         "use the poly family or a larger `den_degree`")
     names = coefficient_label("c", num_powers) + coefficient_label("d", den_powers)
-    fixed = dict(fix or {})
-    for k in fixed:
-        if k not in names:
-            raise InputError(f"--fix {k}: this rational family has {', '.join(names)}")
-    if len(fixed) == len(names):
-        raise InputError("--fix fixes every coefficient; leave at least one free to fit")
-    free = np.array([n not in fixed for n in names])
+    return parity, num_powers, den_powers, names
+
+
+def pade_start(target: Target, degree: int, den_degree: int, parity: str | None,
+               den_parity: str, on: str) -> dict[str, float] | None:
+    """The Padé approximant's coefficients, a rational fit's start (None if it cannot be
+    formed).  Needs sympy (:func:`approxfit.symbolic.taylor.pade_match`)."""
+    from approxfit.symbolic.taylor import pade_match
+
+    try:
+        return pade_match(target, degree=degree, den_degree=den_degree, parity=parity,
+                          den_parity=den_parity, on=on).coefficients
+    except (ComputationError, InputError):
+        return None
+
+
+def solve_rational(target: Target, grid: Grid, y: np.ndarray, *, degree: int,
+                   den_degree: int, num_powers: tuple[int, ...], den_powers: tuple[int, ...],
+                   fixed: Mapping[str, float], objective: str, on: str,
+                   start: Mapping[str, float] | None, max_iter: int,
+                   symmetry: str | None) -> Solution:
+    """Fit ``P/Q`` to ``y`` on the grid; see the module docstring.
+
+    Parameters
+    ----------
+    target : Target
+    grid : Grid
+    y : numpy.ndarray
+        The target's value or gate on the grid (finite).
+    degree, den_degree : int
+    num_powers, den_powers : tuple of int
+        From :func:`rational_layout`.
+    fixed : mapping
+        Checked fixed coefficients by name (``c<k>`` or ``d<k>``).
+    objective : {"l2", "minimax"}
+    on : {"value", "gate"}
+    start : mapping, optional
+        Starting coefficients (all free ones by name), e.g. the Padé approximant; one
+        whose Q vanishes on the range is replaced by the linearised start.
+    max_iter : int
+        Iteration cap of the minimax loop.
+    symmetry : {"odd", "even"} or None
+        Whether the error is odd or even (then Remez's exchange works on x > 0).
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    ComputationError
+        If the fitted Q vanishes on the range (a pole), or the fit fails.
+    """
     x = np.asarray(grid.x, dtype=float)
-    if x.size < int(free.sum()) + 2:
-        raise InputError(f"samples must be at least the number of free coefficients + 2 "
-                         f"({int(free.sum()) + 2}), got {x.size}")
-    y = target.evaluate(x, on=on)
-    if not np.all(np.isfinite(y)):
-        raise ComputationError(f"the target {target.name!r} is not finite on the range")
-    # An even Q and a P of the value's own parity on a symmetric range make the error
-    # odd or even: then the alternation is sought on x > 0 (see approxfit.fitting.fit).
-    symmetric_range = np.isclose(grid.lo, -grid.hi, rtol=0, atol=1e-12 * max(1.0, grid.hi))
-    symmetry = (parity if symmetric_range and on == "value" and den_parity == "even"
-                and parity in ("odd", "even") and target.value_parity == parity else None)
+    names = coefficient_label("c", num_powers) + coefficient_label("d", den_powers)
+    free = np.array([n not in fixed for n in names])
     prob = _RationalProblem(x, y, num_powers, den_powers, free,
                             np.array([float(fixed.get(n, 0.0)) for n in names]))
     try:
         if start:
             missing = [n for n, f in zip(names, free, strict=True) if f and n not in start]
             if missing:
-                raise InputError(f"start lacks {', '.join(missing)}")
+                raise InputError(f"`start` lacks {', '.join(missing)}")
             c0 = np.array([float(start[n]) for n, f in zip(names, free, strict=True) if f])
             if not prob.admissible(c0):
                 c0 = _linearised_start(prob)
@@ -188,14 +217,14 @@ def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
             c0 = _linearised_start(prob)
         if not prob.admissible(c0):
             raise ComputationError("the starting denominator vanishes on the range; try a "
-                                   "lower --den-degree or another range")
-        cfree, converged, message, iterations, history = _least_squares(prob, c0)
+                                   "lower `den_degree` or another range")
+        cfree, converged, message, iterations, history = least_squares(prob, c0)
         if not prob.admissible(cfree):
             cfree, converged, message = c0, False, "least squares ran into a pole"
         if objective == "minimax":
             reference = x > 0 if symmetry else np.ones(x.size, dtype=bool)
-            cfree, converged, message, iterations, history = _minimax(prob, cfree, max_iter,
-                                                                      reference)
+            cfree, converged, message, iterations, history = minimax(prob, cfree, max_iter,
+                                                                     reference)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
         if isinstance(exc, InputError):
             raise
@@ -209,21 +238,7 @@ def fit_rational(target: Target, grid: Grid, *, degree: int, den_degree: int,
     if qmin == 0.0:
         raise ComputationError(f"the fitted denominator Q vanishes at x ≈ {qwhere:.4g} on "
                                "the range: the fit is refused (a pole); try a lower "
-                               "--den-degree or --den-parity even")
-    cert = None
-    if objective == "minimax":
-        cert = certificate(x, prob.residual(cfree), int(free.sum()), symmetry)
-        cert, converged, message = judge_certificate(cert, y, converged, message)
-    metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
-    outside = outside_metrics(approx, grid.lo, grid.hi, on=on)
-    notes = [f"denominator: min |Q| = {qmin:.4g} at x = {qwhere:.4g} on the range "
-             "(no pole)"]
-    if not converged:
-        warnings.warn(message, ConvergenceWarning, stacklevel=3)
-    return FitResult(
-        approximant=approx, objective=objective, on=on, degree=degree, parity=parity,
-        range=(grid.lo, grid.hi), grid=grid.describe(),
-        fixed=tuple(n for n in names if n in fixed), converged=converged, message=message,
-        iterations=iterations, seconds=time.perf_counter() - t0, metrics=metrics,
-        metrics_outside=outside, certificate=cert, history=tuple(history),
-        warnings=tuple(notes), tail=None)
+                               "`den_degree` or `den_parity` even")
+    note = f"denominator: min |Q| = {qmin:.4g} at x = {qwhere:.4g} on the range (no pole)"
+    return Solution(approx, prob.residual(cfree), int(free.sum()), converged, message,
+                    iterations, tuple(history), (note,))

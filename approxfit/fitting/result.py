@@ -1,16 +1,18 @@
-"""The frozen result of every fit, and its JSON form.
+"""The frozen result of every fit, its JSON form and its text.
 
 :class:`FitResult` has fixed, documented fields; the minimax certificate and the
 convergence history are always there (``None`` / empty for least squares), never
-extra return values behind a flag.  :meth:`FitResult.to_dict` produces the JSON
-contract of ``approxfit fit --json`` (see SPEC.md); :meth:`FitResult.from_dict`
-reads a saved fit back, and
+extra return values behind a flag.  :meth:`FitResult.summary` is the text
+``approxfit fit`` prints; in a notebook a result shows as a small table.
+:meth:`FitResult.to_dict` produces the JSON contract of ``approxfit fit --json``
+(see SPEC.md); :meth:`FitResult.from_dict` reads a saved fit back, and
 :func:`approxfit.approximants.spec.load_approximant_file` takes such a file as an
 approximant spec.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,14 +77,20 @@ class Certificate:
                    int(d["required"]), d.get("symmetry"), float(d["max_error_samples"]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FitResult:
     """What a fit found and how well it did.
+
+    ``print(result.summary())`` gives the text of ``approxfit fit``;
+    ``result.approximant`` evaluates the fit, ``result.coefficients`` and
+    ``result.scaled`` are its numbers, ``result.metrics`` its errors and
+    ``result.certificate`` (minimax) the evidence that it is optimal.
 
     Attributes
     ----------
     approximant : Approximant or RationalApproximant
-        The fitted approximant (with its tail guard, if any).
+        The fitted approximant (with its tail guard, if any); call
+        ``approximant.value(x)`` or ``approximant.gate(x)`` to evaluate it.
     objective : {"l2", "minimax"}
     on : {"gate", "value"}
         What the fit measured.
@@ -101,11 +109,15 @@ class FitResult:
     seconds : float
         Wall time of the fit.
     metrics : dict
-        ``{"value": {...}, "gate": {...}}`` from :mod:`approxfit.measure.metrics`.
+        ``{"value": {...}, "gate": {...}}`` from :mod:`approxfit.measure.metrics`:
+        ``max_abs_error`` and ``argmax_abs_error`` (on the samples),
+        ``max_abs_error_range`` (on the whole range), ``mse``, ``rmse``, ….
     metrics_outside : dict
-        Max error on ``[−1e3, 1e3]`` outside the range, on the fitted quantity.
+        Max error on the whole line ``[−WHOLE_LINE, WHOLE_LINE]`` (±1e4, see
+        :data:`approxfit.measure.metrics.WHOLE_LINE`) outside the range, on the fitted
+        quantity.
     certificate : Certificate or None
-        Minimax only.
+        Minimax only: the alternation points of the error and how level it is.
     history : tuple of float
         The objective after each iteration (max error for minimax, RMS for l2).
     warnings : tuple of str
@@ -148,6 +160,72 @@ class FitResult:
     def samples(self) -> int:
         """Number of sample points."""
         return int(self.grid["n"])
+
+    @property
+    def max_error(self) -> float:
+        """The largest absolute error on the range, on what the fit measured (``on``)."""
+        return float(self.metrics[self.on]["max_abs_error_range"])
+
+    def summary(self) -> str:
+        """The text ``approxfit fit`` prints for this fit (no trailing newline).
+
+        Examples
+        --------
+        >>> from approxfit.fitting.fit import fit
+        >>> r = fit("gelu", "tanh", degree=3, step=0.01)
+        >>> print(r.summary().splitlines()[0])  # doctest: +ELLIPSIS
+        l2 fit of tanh (degree 3, odd) to gelu's gate on [-10, 10], 2000 samples: ...
+        """
+        a = self.approximant
+        lines = [f"{self.objective} fit of {a.family} (degree {self.degree}, {self.parity}) "
+                 f"to {a.target_name}'s {self.on} on [{self.range[0]:g}, {self.range[1]:g}], "
+                 f"{self.samples} samples: {self.message}"]
+        for name, value in self.coefficients.items():
+            tag = " (fixed)" if name in self.fixed else ""
+            lines.append(f"  {name:<4} = {value:.10g}{tag}")
+        for name, value in self.scaled.items():
+            lines.append(f"  {name:<4} = {value:.10g}   (scaled: p = c1·(x + …))")
+        lines += [f"  {note}" for note in self.warnings if note.startswith("denominator")]
+        for on, mm in self.metrics.items():
+            lines.append(f"  {on:<5}: max abs error {mm['max_abs_error_range']:.4e} at x = "
+                         f"{mm['argmax_abs_error_range']:.4g} (on the range), MSE "
+                         f"{mm['mse']:.4e}, RMSE {mm['rmse']:.4e}")
+        o = self.metrics_outside
+        lines.append(f"  outside the range, |x| <= {o['limit']:g}: max abs error "
+                     f"{o['max_abs_error']:.4e} at x = {o['argmax_abs_error']:.4g}")
+        c = self.certificate
+        if c is not None:
+            sym = f", {c.symmetry} error: x > 0 shown" if c.symmetry else ""
+            if c.levelled_ratio is None:
+                lines.append("  certificate: an exact fit — the error is at rounding level")
+            else:
+                lines.append(f"  certificate: {len(c.points)} alternation points (need "
+                             f"{c.required}{sym}), levelled ratio {c.levelled_ratio:.6f}")
+                lines.append("    x: " + " ".join(f"{p:.4g}" for p in c.points))
+        if self.tail:
+            lines.append(f"  tail: {self.tail}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        a = self.approximant
+        state = "converged" if self.converged else "not converged"
+        return (f"<FitResult {a.family} degree {self.degree} to {a.target_name}'s {self.on}, "
+                f"{self.objective}, max abs error {self.max_error:.4e}, {state}>")
+
+    def _repr_html_(self) -> str:
+        a = self.approximant
+        e = html.escape
+        head = (f"{self.objective} fit of {a.family} (degree {self.degree}, {self.parity}) "
+                f"to {a.target_name}'s {self.on} on [{self.range[0]:g}, {self.range[1]:g}]")
+        rows = [(name, f"{value:.10g}" + (" (fixed)" if name in self.fixed else ""))
+                for name, value in {**self.coefficients, **self.scaled}.items()]
+        rows.append((f"max abs error ({self.on})", f"{self.max_error:.4e}"))
+        if self.certificate is not None and self.certificate.levelled_ratio is not None:
+            rows.append(("levelled ratio", f"{self.certificate.levelled_ratio:.6f}"))
+        rows.append(("converged", f"{self.converged}: {self.message}"))
+        body = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(v)}</td></tr>"
+                       for k, v in rows)
+        return f"<table><caption>{e(head)}</caption>{body}</table>"
 
     def to_dict(self, *, timing: bool = True) -> dict[str, Any]:
         """The JSON contract of ``approxfit fit --json``.

@@ -39,7 +39,8 @@ from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.core.expr import Expression, parse
 from approxfit.core.targets import Target, get_target
 
-__all__ = ["TaylorResult", "approximant_expr", "target_series", "taylor_match"]
+__all__ = ["TaylorResult", "approximant_expr", "pade_match", "target_series", "taylor",
+           "taylor_match"]
 
 X = sp.Symbol("x", real=True)
 
@@ -339,7 +340,7 @@ def pade_match(target: str | Target, *, degree: int, den_degree: int,
     The coefficients solve ``P − Q·T = O(x^J)`` order by order, T the target's
     Maclaurin series, with as many orders J as there are unknowns that they
     involve; an order whose equation involves no unknown is a check.  Powers
-    follow the parities, as in :func:`approxfit.fitting.rational.fit_rational`.
+    follow the parities, as in :func:`approxfit.fitting.rational.rational_layout`.
 
     Returns
     -------
@@ -390,3 +391,73 @@ def pade_match(target: str | Target, *, degree: int, den_degree: int,
         exact={n: _pretty(e) for n, e in exact_e.items()}, fixed=(),
         matched_order=matched, checked_order=last, mismatches=mismatches,
         seconds=time.perf_counter() - t0)
+
+
+def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | None = None,
+           fix: Mapping[str, str | float | Expression] | None = None, on: str | None = None,
+           expr: str | None = None, den_degree: int = 2,
+           den_parity: str = "even") -> TaylorResult:
+    """Exact coefficients from the Maclaurin series; the library call behind
+    ``approxfit taylor``.
+
+    The tanh, sigmoid and poly families match the series (:func:`taylor_match`); the
+    rational family is the Padé approximant (:func:`pade_match`).
+
+    Parameters
+    ----------
+    target : str or Target
+        A built-in's name, ``"gelu:mu=M,sigma=S"``, a Target, or with ``expr`` the name
+        of a new target (:func:`approxfit.core.targets.resolve_target`).
+    family : {"tanh", "sigmoid", "poly", "rational"}
+    degree : int
+        Highest power of the inner polynomial (of P for rational).
+    parity : {"odd", "even", "none"}, optional
+        Default: what the target's symmetry suggests.
+    fix : mapping, optional
+        Coefficients held at a value, as safe expression strings or numbers (not for
+        rational).
+    on : {"gate", "value"}, optional
+        Match the gate's or the value's series. Default: the gate for tanh and sigmoid
+        (when the target has one), else the value.
+    expr : str, optional
+        A formula in x for a new target called ``target``.
+    den_degree : int
+        rational: degree of Q.
+    den_parity : {"even", "odd", "none"}
+        rational: powers of Q.
+
+    Returns
+    -------
+    TaylorResult
+
+    Raises
+    ------
+    InputError
+        For a wrong argument (the message names it).
+
+    Examples
+    --------
+    >>> taylor("gelu", "tanh", degree=3, fix={"c1": "sqrt(2/pi)"}).exact["a3"]
+    '(4 - pi)/(6*pi)'
+    >>> taylor("tanh", "rational", degree=3).exact
+    {'c1': '1', 'c3': '1/15', 'd2': '2/5'}
+    """
+    from approxfit.core.names import FAMILY_NAMES, ONS, PARITIES, check_choice, default_on
+    from approxfit.core.targets import resolve_target
+
+    if not isinstance(family, str):
+        raise TypeError(f"`family` must be a str, got {type(family).__name__}")
+    check_choice(family, FAMILY_NAMES, "`family`")
+    if parity is not None:
+        check_choice(parity, PARITIES, "`parity`")
+    tgt = resolve_target(target, expr=expr)
+    on = default_on(family, tgt.has_gate) if on is None else check_choice(on, ONS, "`on`")
+    if parity is not None:
+        powers_for(degree, parity)
+    if family == "rational":
+        if fix:
+            raise InputError("`fix` does not apply to the Padé approximant (rational family)")
+        check_choice(den_parity, PARITIES, "`den_parity`")
+        return pade_match(tgt, degree=degree, den_degree=den_degree, parity=parity,
+                          den_parity=den_parity, on=on)
+    return taylor_match(tgt, family, degree=degree, parity=parity, fix=fix, on=on)
