@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 import scipy
+from bench_report import fmt_ratio, render_markdown
 from numpy.polynomial import Chebyshev
 from numpy.polynomial import chebyshev as npcheb
 from scipy.optimize import curve_fit, least_squares, linprog, minimize
@@ -530,7 +531,7 @@ def bench_minimax_nonlinear(cfg: Config) -> dict[str, Any]:
         for on in cfg.ons:
             cases.append(_nonlinear_case(cfg, target, grid, x, family, degree, on))
             _progress(f"minimax {family} deg {degree} {on}: "
-                      f"x{_fmt_ratio(cases[-1]['speedup']['nelder_mead'])} vs NM")
+                      f"x{fmt_ratio(cases[-1]['speedup']['nelder_mead'])} vs NM")
     return {
         "setup": {"target": "gelu", "range": [-10.0, 10.0], "samples": cfg.samples,
                   "grid": "uniform", "start": "approxfit least-squares fit (objective='l2')",
@@ -1001,7 +1002,7 @@ def _degree_row(cfg: Config, family: str, degree: int, grid: Grid, on: str) -> d
 
 
 # ---------------------------------------------------------------------------
-# summary, targets and the markdown report
+# summary and targets (bench.md is rendered by bench_report.py)
 # ---------------------------------------------------------------------------
 def _median(values: Sequence[float | None]) -> float | None:
     vals = [v for v in values if v is not None]
@@ -1058,8 +1059,8 @@ def summarise(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]
     targets.append({"name": "minimax: ≥ 50× faster than Nelder–Mead", "target": 50.0,
                     "value": _min(sp_nm), "met": n_fast == len(nl),
                     "detail": f"{n_fast} of {len(nl)} cases; speed-up min "
-                              f"{_fmt_ratio(_min(sp_nm))},"
-                              f" median {_fmt_ratio(_median(sp_nm))}"})
+                              f"{fmt_ratio(_min(sp_nm))},"
+                              f" median {fmt_ratio(_median(sp_nm))}"})
     n_le = sum(1 for c in nl if c["error_le_nelder_mead"])
     targets.append({"name": "minimax: max error ≤ Nelder–Mead's", "target": 1.0,
                     "value": head["minimax_nonlinear"]["error_ratio_nelder_mead"]["min"],
@@ -1111,7 +1112,7 @@ def summarise(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]
     targets.append({"name": "least squares: time ≤ 1.5× curve_fit", "target": 1.5,
                     "value": _max(tr), "met": n_ok == len(ls),
                     "detail": f"{n_ok} of {len(ls)} cases; ratio median "
-                              f"{_fmt_ratio(_median(tr))}, max {_fmt_ratio(_max(tr))}"})
+                              f"{fmt_ratio(_median(tr))}, max {fmt_ratio(_max(tr))}"})
     n_eq = sum(1 for c in ls if c["equal_coefficients"])
     targets.append({"name": f"least squares: equal coefficients (≤ {COEF_RTOL:g} relative)",
                     "target": COEF_RTOL, "value": head["least_squares"]["coef_rel_diff_max"],
@@ -1138,367 +1139,6 @@ def summarise(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]
     for t in targets:
         t.setdefault("kind", "issue")
     return head, targets
-
-
-def _speed(r: float | None) -> str:
-    """``"12× faster"`` or ``"1.8× slower"`` for a speed-up ratio."""
-    if r is None:
-        return "—"
-    return f"{_fmt_ratio(r)} faster" if r >= 1 else f"{_fmt_ratio(1 / r)} slower"
-
-
-def _fmt_ms(s: float | None) -> str:
-    return "—" if s is None else f"{1e3 * s:.1f}"
-
-
-def _fmt_s(s: float | None) -> str:
-    return "—" if s is None else f"{s:.3f}"
-
-
-def _fmt_ratio(r: float | None) -> str:
-    if r is None:
-        return "—"
-    return f"{r:.3g}×" if r < 100 else f"{r:.0f}×"
-
-
-def _fmt_err(e: float | None) -> str:
-    return "—" if e is None else f"{e:.6e}"
-
-
-def _fmt_er(r: float | None) -> str:
-    return "—" if r is None else f"{r:.6f}"
-
-
-def _fmt_load(v: float | None) -> str:
-    return "—" if v is None else f"{v:.2f}"
-
-
-def _fmt_slope(v: float | None) -> str:
-    return "—" if v is None else f"{v:.2f}"
-
-
-def _met(m: bool | None) -> str:
-    return "skipped" if m is None else ("**met**" if m else "**not met**")
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None
-           ) -> list[str]:
-    al = align or ("l" + "r" * (len(header) - 1))
-    sep = ["---:" if a == "r" else ":---" for a in al]
-    out = ["| " + " | ".join(header) + " |", "| " + " | ".join(sep) + " |"]
-    out += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
-    return out
-
-
-def render_markdown(doc: dict[str, Any]) -> str:
-    """The human report: headline, targets, one table per section, notes on misses.
-
-    Parameters
-    ----------
-    doc : dict
-        The whole ``bench.json`` document.
-
-    Returns
-    -------
-    str
-        Markdown text.
-    """
-    meta, head, targets = doc["meta"], doc["headline"], doc["targets"]
-    nl = doc["minimax_nonlinear"]
-    lines = ["# approxfit benchmark", ""]
-    lines.append(f"`python scripts/bench.py{' --quick' if meta['quick'] else ''}` — "
-                 f"{meta['date']}, Python {meta['python']}, numpy {meta['numpy']}, scipy "
-                 f"{meta['scipy']}, {meta['cpus']} CPUs ({meta['machine']}), "
-                 f"run took {meta['wall_s']:.0f} s (1-minute load average "
-                 f"{_fmt_load(meta['loadavg_1min_before'])} before, "
-                 f"{_fmt_load(meta['loadavg_1min_after'])} after). Times are medians of "
-                 "repeated runs (`time.perf_counter`); the JSON has every run.")
-    commit = (meta["git_commit"] or "unknown")[:10]
-    dirty = f", modified: {', '.join(meta['git_modified'])}" if meta["git_modified"] else ""
-    lines += ["", f"approxfit measured: `{meta['approxfit_path']}` (repository commit "
-                  f"{commit}{dirty})."]
-    if meta["quick"]:
-        lines += ["", "**Quick mode (smoke test): few cases, small grids, few repeats — not "
-                      "for comparison.**"]
-    lines += ["", "## Headline", ""]
-    hl = [c for c in nl["cases"] if c["family"] == "tanh" and c["degree"] == 5
-          and c["on"] == "gate"] or nl["cases"][:1]
-    for c in hl:
-        nm = c["baselines"]["nelder_mead"]
-        lines.append(
-            f"* Minimax {c['family']} degree {c['degree']} on the {c['on']} "
-            f"({nl['setup']['samples']} samples): approxfit "
-            f"{_fmt_ms(c['approxfit']['time']['median_s'])} ms vs Nelder–Mead "
-            f"{_fmt_ms(nm['time']['median_s'])} ms (approxfit "
-            f"{_speed(c['speedup']['nelder_mead'])}); max error "
-            f"{c['approxfit']['max_error']:.6e} vs "
-            f"{nm['max_error']:.6e} (ratio {_fmt_er(c['error_ratio']['nelder_mead'])}).")
-    h1 = head["minimax_nonlinear"]
-    lines.append(
-        f"* Nonlinear minimax, all {len(nl['cases'])} cases: speed-up vs Nelder–Mead "
-        f"{_fmt_ratio(h1['speedup_vs_nelder_mead']['min'])}–"
-        f"{_fmt_ratio(h1['speedup_vs_nelder_mead']['max'])} (median "
-        f"{_fmt_ratio(h1['speedup_vs_nelder_mead']['median'])}), vs Powell "
-        f"{_fmt_ratio(h1['speedup_vs_powell_median'])}, vs iterated l_p "
-        f"{_fmt_ratio(h1['speedup_vs_lp_iterated_median'])} (medians); baseline error / "
-        f"approxfit error: Nelder–Mead {_fmt_er(h1['error_ratio_nelder_mead']['min'])}–"
-        f"{_fmt_er(h1['error_ratio_nelder_mead']['max'])}, Powell "
-        f"{_fmt_er(h1['error_ratio_powell']['min'])}–{_fmt_er(h1['error_ratio_powell']['max'])},"
-        f" l_p {_fmt_er(h1['error_ratio_lp_iterated']['min'])}–"
-        f"{_fmt_er(h1['error_ratio_lp_iterated']['max'])}.")
-    h2 = head["minimax_poly"]
-    lines.append(
-        f"* Polynomial minimax, {h2['cases']} cases: Chebyshev interpolation's error is "
-        f"{_fmt_er(h2['chebyshev_error_ratio']['median'])}× approxfit's (median; "
-        f"{_fmt_er(h2['chebyshev_error_ratio']['min'])}–"
-        f"{_fmt_er(h2['chebyshev_error_ratio']['max'])}); the full-grid linprog takes "
-        f"{_fmt_ratio(h2['linprog_time_ratio']['median'])} approxfit's time (median) with "
-        f"error ratio {_fmt_er(h2['linprog_error_ratio']['min'])}–"
-        f"{_fmt_er(h2['linprog_error_ratio']['max'])}; approxfit failed in "
-        f"{h2['approxfit_failed']}.")
-    h3 = head["least_squares"]
-    lines.append(
-        f"* Least squares: approxfit / curve_fit time {_fmt_ratio(h3['time_ratio']['median'])} "
-        f"(median; {_fmt_ratio(h3['time_ratio']['min'])}–{_fmt_ratio(h3['time_ratio']['max'])})"
-        f", {_fmt_ratio(h3['time_ratio_without_metrics_median'])} without the result's "
-        f"metrics; coefficients agree to {h3['coef_rel_diff_max']:.1e} relative.")
-    h4 = head["cli"]
-    lines.append(
-        f"* CLI (cold, median): `--help` {_fmt_s(h4['help'])} s, `fit` l2 "
-        f"{_fmt_s(h4['fit_l2'])} s, `fit` minimax {_fmt_s(h4['fit_minimax'])} s, `reproduce` "
-        f"{_fmt_s(h4['reproduce'])} s (interpreter + numpy/scipy imports alone: "
-        f"{_fmt_s(h4['python_imports'])} s).")
-    sl = head["scaling"]["loglog_slope"]
-    lines.append(f"* Scaling in samples (10⁴ → 10⁶): log-log slope of time, l2 "
-                 f"{_fmt_slope(sl['l2'])}, minimax {_fmt_slope(sl['minimax'])} (1 = linear).")
-
-    lines += ["", "## Targets", ""]
-    lines += ["Rows marked *check* are the bench's own consistency checks, not targets of "
-              "the issue.", ""]
-    lines += _table(["target", "value", "status", "detail"],
-                    [[t["name"] + (" (*check*)" if t["kind"] == "check" else ""),
-                      "—" if t["value"] is None else f"{t['value']:.4g}",
-                      _met(t["met"]), t["detail"]] for t in targets], "lrll")
-    lines += ["", *render_notes(doc)]
-
-    # Section 1
-    lines += ["", "## 1. Nonlinear minimax (gelu, [−10, 10])", ""]
-    s = nl["setup"]
-    lines += [f"{s['samples']} uniform samples. Start of every method: {s['start']}. "
-              f"approxfit time: {s['approxfit_time']}; baseline time: {s['baseline_time']}. "
-              f"Nelder–Mead: `{s['nelder_mead']}`; Powell: `{s['powell']}`; iterated l_p: "
-              f"{s['lp_iterated']}. Error: {s['error']}. Speed-up = baseline time / approxfit "
-              "time; error ratio = baseline error / approxfit error (> 1: approxfit lower).", ""]
-    rows = []
-    for c in nl["cases"]:
-        a, b = c["approxfit"], c["baselines"]
-        rows.append([f"{c['family']} {c['degree']}", c["on"], _fmt_ms(a["time"]["median_s"]),
-                     f"{a['max_error']:.6e}", a["iterations"],
-                     _fmt_ms(b["nelder_mead"]["time"]["median_s"]), b["nelder_mead"]["nfev"],
-                     _fmt_ratio(c["speedup"]["nelder_mead"]),
-                     _fmt_er(c["error_ratio"]["nelder_mead"]),
-                     _fmt_ms(b["powell"]["time"]["median_s"]), _fmt_ratio(c["speedup"]["powell"]),
-                     _fmt_er(c["error_ratio"]["powell"]),
-                     _fmt_ms(b["lp_iterated"]["time"]["median_s"]),
-                     _fmt_ratio(c["speedup"]["lp_iterated"]),
-                     _fmt_er(c["error_ratio"]["lp_iterated"])])
-    lines += _table(["family deg", "on", "approxfit ms", "approxfit max err", "iter",
-                     "NM ms", "NM nfev", "NM speed-up", "NM err ratio", "Powell ms",
-                     "Powell speed-up", "Powell err ratio", "l_p ms", "l_p speed-up",
-                     "l_p err ratio"], rows, "llrrrrrrrrrrrrr")
-    lines += ["", "Where approxfit's time goes (same cases):", ""]
-    rows = []
-    for c in nl["cases"]:
-        a = c["approxfit"]
-        rows.append([f"{c['family']} {c['degree']}", c["on"], _fmt_ms(a["time"]["median_s"]),
-                     _fmt_ms(a["l2_fit_time"]["median_s"]), _fmt_ms(a["metrics_time"]["median_s"]),
-                     _fmt_ratio(c["speedup_including_l2_start"]["nelder_mead"]),
-                     f"{a['l2_max_error']:.3e}", f"{a['residual_check_rel']:.1e}"])
-    lines += _table(["family deg", "on", "minimax fit ms", "l2 fit ms (its start)",
-                     "result metrics ms", "NM speed-up incl. l2 start",
-                     "l2 start max err", "residual check (rel)"], rows, "llrrrrrr")
-
-    # Section 2
-    pc = doc["minimax_poly"]
-    s = pc["setup"]
-    lines += ["", "## 2. Polynomial minimax (on the value)", "",
-              f"{s['samples']} uniform samples per range. approxfit: {s['approxfit']}. "
-              f"Chebyshev: {s['chebyshev']}. linprog: {s['linprog']}. Error ratio = baseline "
-              "error / approxfit error; time ratio = baseline time / approxfit time.", ""]
-    rows = []
-    for c in pc["cases"]:
-        a = c["approxfit"]
-        rows.append([c["target"], f"[{c['range'][0]:g}, {c['range'][1]:g}]", c["degree"],
-                     _fmt_ms(a["time"]["median_s"]),
-                     _fmt_err(a["max_error"]) if not a["failed"] else "failed",
-                     _fmt_ms(c["chebyshev"]["time"]["median_s"]),
-                     _fmt_er(c["error_ratio"]["chebyshev"]),
-                     _fmt_ms(c["linprog"]["time"]["median_s"])
-                     + ("†" if len(c["linprog"]["attempts"]) > 1 else ""),
-                     _fmt_ratio(c["time_ratio"]["linprog"]),
-                     "failed" if c["linprog"]["status"] else
-                     _fmt_er(c["error_ratio"]["linprog"])])
-    lines += _table(["target", "range", "deg", "approxfit ms", "approxfit max err",
-                     "Chebyshev ms", "Chebyshev err ratio", "linprog ms", "linprog time ratio",
-                     "linprog err ratio"], rows, "llrrrrrrrr")
-    retried = sum(1 for c in pc["cases"] if len(c["linprog"]["attempts"]) > 1)
-    if retried:
-        lines += ["", f"† In {retried} cases HiGHS reported numerical difficulties (status 4) "
-                      "at the 1e-10 tolerances and the baseline was re-solved (see "
-                      "`attempts` in the JSON); the time includes every attempt."]
-    fails = [c for c in pc["cases"] if c["approxfit"]["failed"]]
-    if fails:
-        lines += ["", "approxfit failures:", ""]
-        lines += [f"* {c['target']} [{c['range'][0]:g}, {c['range'][1]:g}] degree "
-                  f"{c['degree']}: {c['approxfit']['failed']}" for c in fails]
-
-    # Section 3
-    ls = doc["least_squares"]
-    s = ls["setup"]
-    lines += ["", "## 3. Least squares against curve_fit", "",
-              f"gelu on [−10, 10], {s['samples']} samples; start: {s['start']}. approxfit: "
-              f"{s['approxfit']}. curve_fit: {s['curve_fit']}. Time ratio = approxfit time / "
-              "curve_fit time (target ≤ 1.5).", ""]
-    rows = []
-    for c in ls["cases"]:
-        rows.append([f"{c['family']} {c['degree']}", c["on"],
-                     _fmt_ms(c["approxfit"]["time"]["median_s"]),
-                     _fmt_ms(c["approxfit"]["metrics_time"]["median_s"]),
-                     c["approxfit"]["nfev"], _fmt_ms(c["curve_fit"]["time"]["median_s"]),
-                     _fmt_ms(c["curve_fit_precomputed"]["time"]["median_s"]),
-                     _fmt_ratio(c["time_ratio"]), _fmt_ratio(c["time_ratio_without_metrics"]),
-                     _fmt_ratio(c["time_ratio_vs_precomputed"]), f"{c['coef_rel_diff']:.1e}",
-                     f"{c['rmse_rel_diff']:.1e}"])
-    lines += _table(["family deg", "on", "approxfit ms", "of which metrics ms", "nfev",
-                     "curve_fit ms", "curve_fit (x^k precomputed) ms", "time ratio",
-                     "ratio without metrics", "ratio vs precomputed", "coef rel diff",
-                     "RMSE rel diff"], rows, "llrrrrrrrrrr")
-
-    # Section 4
-    cli = doc["cli"]
-    lines += ["", "## 4. Command line (cold subprocess wall time)", "",
-              f"Executable: `{cli['setup']['executable']}`; {cli['setup']['cold']}.", ""]
-    rows = []
-    for name, c in cli["commands"].items():
-        t = c["time"]
-        rows.append([name, f"`{c['command']}`",
-                     "skipped" if t is None else _fmt_s(t["median_s"]),
-                     "—" if t is None else t["n"],
-                     "—" if c["target_s"] is None else f"≤ {c['target_s']:g}",
-                     "—" if c["target_s"] is None else _met(c["met"])])
-    lines += _table(["name", "command", "median s", "runs", "target s", "status"], rows,
-                    "llrrrl")
-
-    # Section 5
-    sc = doc["scaling"]
-    lines += ["", "## 5. Scaling", "", f"Samples: {sc['setup']['samples']}.", ""]
-    rows = []
-    for r in sc["samples"]:
-        rows.append([f"{r['samples']:,}", _fmt_ms(r["l2"]["time"]["median_s"]),
-                     f"{r['l2']['per_sample_us']:.2f}", r["l2"]["iterations"],
-                     f"{r['l2']['per_sample_per_iteration_us']:.3f}",
-                     _fmt_ms(r["minimax"]["time"]["median_s"]),
-                     f"{r['minimax']['per_sample_us']:.2f}", r["minimax"]["iterations"]])
-    lines += _table(["samples", "l2 ms", "l2 µs/sample", "l2 nfev", "l2 µs/sample/nfev",
-                     "minimax ms", "minimax µs/sample", "minimax iter"], rows)
-    lines += ["", "Log-log slope of time on samples (≥ 10⁴): " + ", ".join(
-        f"{k} {_fmt_slope(v)}" for k, v in sc["loglog_slope"].items())
-        + f"; l2 time per evaluation {_fmt_slope(sc['loglog_slope_l2_per_evaluation'])} "
-        "(1 = linear).", "", f"Degree: {sc['setup']['degree']}.", ""]
-    rows = []
-    for r in sc["degree"]:
-        rows.append([r["family"], r["degree"], _fmt_ms(r["time"]["median_s"]), r["time"]["n"],
-                     "—" if r["iterations"] is None else r["iterations"],
-                     "failed" if r["failed"] else ("yes" if r["converged"] else "no"),
-                     _fmt_err(r["max_error"])])
-    lines += _table(["family", "degree", "minimax ms", "runs", "iterations", "converged",
-                     "max err"], rows, "lrrrrlr")
-    return "\n".join(lines) + "\n"
-
-
-def render_notes(doc: dict[str, Any]) -> list[str]:
-    """Why each missed target was missed, in the bench's own numbers."""
-    notes: list[str] = []
-    met = {t["name"]: t["met"] for t in doc["targets"]}
-    nl = doc["minimax_nonlinear"]["cases"]
-    if nl and not met.get("minimax: ≥ 50× faster than Nelder–Mead", True):
-        nm_t = _median([c["baselines"]["nelder_mead"]["time"]["median_s"] for c in nl])
-        nm_f = _median([c["baselines"]["nelder_mead"]["nfev"] for c in nl])
-        af_t = _median([c["approxfit"]["time"]["median_s"] for c in nl])
-        l2_t = _median([c["approxfit"]["l2_fit_time"]["median_s"] for c in nl])
-        mt_t = _median([c["approxfit"]["metrics_time"]["median_s"] for c in nl])
-        notes.append(
-            f"* **≥ 50× vs Nelder–Mead is not met.** From approxfit's own least-squares fit "
-            f"the max-error problem has only 1–4 free coefficients and starts close to the "
-            f"optimum, so Nelder–Mead converges in a median {nm_f:.0f} evaluations "
-            f"({_fmt_ms(nm_t)} ms median). 50× would need approxfit to finish in about "
-            f"{_fmt_ms(nm_t / 50)} ms; approxfit's whole minimax fit takes {_fmt_ms(af_t)} ms "
-            f"(median) — its linear start, three or so Remez steps, the certificate and the "
-            f"result's metrics ({_fmt_ms(mt_t)} ms) — against {_fmt_ms(l2_t)} ms for a "
-            "least-squares fit alone. Nelder–Mead is this quick only because it is given "
-            "the least-squares optimum as its start; the error target against Nelder–Mead "
-            "is a separate row.")
-    if not met.get("minimax: lower max error than every baseline", True):
-        notes.append(
-            "* **Lower than every baseline**: approxfit is strictly lower than Powell and "
-            "iterated l_p where the table's ratios exceed 1; where Nelder–Mead's ratio is "
-            f"1 to within {EQUAL_RTOL:g} it reached the same optimum (a tie, not a loss).")
-    ls = doc["least_squares"]["cases"]
-    if ls and not met.get("least squares: time ≤ 1.5× curve_fit", True):
-        tr = _median([c["time_ratio"] for c in ls])
-        tm = _median([c["time_ratio_without_metrics"] for c in ls])
-        mt = _median([c["approxfit"]["metrics_time"]["median_s"] for c in ls])
-        notes.append(
-            f"* **≤ 1.5× curve_fit is not met** (median {_fmt_ratio(tr)}). approxfit's `fit` "
-            f"also measures its result (metrics on both gate and value with a refined "
-            f"maximum, and the error beyond the range): {_fmt_ms(mt)} ms median; without it "
-            f"the ratio is {_fmt_ratio(tm)}. Both call MINPACK's lmder with the same model "
-            "and Jacobian kernels, so the rest is wrapper overhead (scipy's least_squares "
-            "vs leastsq) and evaluation counts.")
-    cli = doc["cli"]["commands"]
-    for key in ("help", "fit_l2", "fit_minimax", "reproduce"):
-        c = cli[key]
-        if c["met"] is False:
-            floor = cli["python_imports"]["time"]["median_s"]
-            notes.append(
-                f"* **CLI {key} ({_fmt_s(c['time']['median_s'])} s) misses ≤ "
-                f"{c['target_s']:g} s.** Starting Python and importing numpy, scipy.optimize "
-                f"and scipy.special alone takes {_fmt_s(floor)} s on this machine (median of "
-                f"{cli['python_imports']['time']['n']}), which leaves "
-                f"{_fmt_s(c['target_s'] - floor)} s for typer, approxfit's own imports, the "
-                f"computation and the output; the command took "
-                f"{_fmt_s(c['time']['median_s'] - floor)} s beyond that floor.")
-    sc = doc["scaling"]
-    for obj, slope in sc["loglog_slope"].items():
-        if slope is not None and slope > 1.1:
-            rows = [r for r in sc["samples"] if r["samples"] >= 10_000] or sc["samples"]
-            its = [r[obj]["iterations"] for r in rows]
-            extra = (f"; per l2 evaluation the slope is "
-                     f"{_fmt_slope(sc['loglog_slope_l2_per_evaluation'])}"
-                     if obj == "l2" else "")
-            notes.append(
-                f"* **Scaling ({obj}) slope {slope:.2f} > 1.1.** The "
-                f"{'evaluation' if obj == 'l2' else 'iteration'} count goes "
-                f"{' → '.join(str(i) for i in its)} from {rows[0]['samples']:,} to "
-                f"{rows[-1]['samples']:,} samples{extra}; the µs per sample columns show "
-                "the rest (large arrays fall out of the CPU caches).")
-    pc = doc["minimax_poly"]["cases"]
-    failed = [c for c in pc if c["approxfit"]["failed"]]
-    above = [c for c in pc if c["error_ratio"]["linprog"] is not None
-             and c["error_ratio"]["linprog"] < 1 - 1e-6]
-    if failed:
-        where = ", ".join(f"{c['target']} [{c['range'][0]:g}, {c['range'][1]:g}] deg "
-                          f"{c['degree']}" for c in failed)
-        notes.append(
-            f"* **Polynomial minimax failed in {len(failed)} of {len(pc)} cases** ({where}): "
-            "approxfit's LP step raised ComputationError (the message is in section 2). The "
-            "full-grid baseline met the same HiGHS failure in the cases marked † and "
-            "succeeded on a retry.")
-    if above:
-        notes.append(
-            f"* **Polynomial minimax above the LP optimum in {len(above)} of {len(pc)} "
-            "cases** (linprog error ratio < 1 in section 2).")
-    return ["## Notes on missed targets", "", *notes] if notes else []
 
 
 def _progress(msg: str) -> None:
@@ -1621,7 +1261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     doc = run(cfg, sections)
     write_atomic(args.out / "bench.json", dumps(doc))
     if doc["targets"]:
-        write_atomic(args.out / "bench.md", render_markdown(doc))
+        write_atomic(args.out / "bench.md", render_markdown(doc, equal_rtol=EQUAL_RTOL))
     _progress(f"wrote {args.out / 'bench.json'}"
               + (f" and {args.out / 'bench.md'}" if doc["targets"] else "")
               + f" in {doc['meta']['wall_s']:.1f} s")

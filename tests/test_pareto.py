@@ -11,26 +11,35 @@ from scipy.special import ndtr
 
 from approxfit.approximants.approximant import Approximant
 from approxfit.approximants.published import get_published
+from approxfit.approximants.spec import parse_spec
+from approxfit.core.exceptions import InputError
+from approxfit.measure.metrics import WHOLE_LINE, outside_metrics
 from approxfit.studies.pareto import (
     Cost,
     approximant_cost,
-    horner_cost,
     make_executor,
+    pareto,
     pareto_sweep,
+    task_count,
     whole_line_error,
+    write_pareto,
 )
 
 SQRT_2_PI = math.sqrt(2 / math.pi)
 
 
-def test_horner_costs():
-    # x·(c1 + c3·x²): x², one multiply-add, one multiply by x
-    assert horner_cost((1, 3)) == Cost(3, 1, 0, 0)
-    assert horner_cost((1, 3, 5)) == Cost(4, 2, 0, 0)
-    assert horner_cost((1,)) == Cost(1, 0, 0, 0)
-    assert horner_cost((0, 2, 4)) == Cost(3, 2, 0, 0)
-    assert horner_cost((0, 1, 2, 3)) == Cost(3, 3, 0, 0)
-
+@pytest.mark.parametrize(("powers", "want"), [
+    # counted by hand from Horner's rule: x·(c1 + c3·x²) is x², one multiply-add, one
+    # multiply by x; an even p needs no final multiply; a full p is one multiply-add a power
+    ((1, 3), Cost(3, 1, 0, 0)),
+    ((1, 3, 5), Cost(4, 2, 0, 0)),
+    ((1,), Cost(1, 0, 0, 0)),
+    ((0, 2, 4), Cost(3, 2, 0, 0)),
+    ((0, 1, 2, 3), Cost(3, 3, 0, 0)),
+])
+def test_poly_cost_is_horners_count(powers, want):
+    a = Approximant("poly", powers, tuple(1.0 + k for k in powers), "softplus", base="value")
+    assert approximant_cost(a) == want
 
 def test_paper_tanh_cost_and_one_more_multiply_add():
     paper = approximant_cost(get_published("paper-tanh"))
@@ -133,3 +142,49 @@ def test_cli_writes_json_csv_png(cli, tmp_path):
 def test_cli_bad_input(cli, args, needle):
     r = cli(*args)
     assert r.code == 2 and needle in r.err and "Traceback" not in r.err
+
+
+def test_one_whole_line_for_fit_and_pareto():
+    # "The whole line" is [-1e4, 1e4] for fit's metrics_outside and pareto alike (it was
+    # 1e3 for fit before issue #11). p(x) = x against GELU: at x = -1e4, GELU is -0
+    # (x·Φ(x), Φ(-1e4) underflows), so the largest error outside [-10, 10] is exactly 1e4.
+    assert WHOLE_LINE == 1e4
+    out = outside_metrics(parse_spec("poly:c1=1", target="gelu"), -10.0, 10.0)
+    assert out["limit"] == 1e4
+    np.testing.assert_allclose(out["max_abs_error"], 1e4, rtol=0, atol=0)
+    assert out["argmax_abs_error"] == pytest.approx(-1e4, rel=1e-12)
+    err, where = whole_line_error(parse_spec("poly:c1=1", target="gelu"), -10.0, 10.0)
+    assert err == out["max_abs_error"] and where == out["argmax_abs_error"]
+
+
+def test_pareto_is_the_sweep_with_the_cli_s_arguments(sweep):
+    seen = []
+    res = pareto("gelu", families="tanh,poly", max_degree=7, samples=4001, executor="serial",
+                 progress=seen.append)
+    assert json.dumps(res.to_dict(), sort_keys=True) == json.dumps(sweep.to_dict(),
+                                                                   sort_keys=True)
+    n = task_count("gelu", families=("tanh", "poly"), max_degree=7, samples=4001)
+    assert n == len(seen) == len(res.rows)
+    # tanh: odd degrees 1, 3, 5, 7; poly on GELU's value (no parity): degrees 1 … 7
+    assert n == 4 + 7
+
+
+def test_write_pareto_writes_the_result(sweep, tmp_path):
+    write_pareto(sweep, tmp_path)
+    assert json.loads((tmp_path / "pareto-gelu.json").read_text()) == json.loads(
+        json.dumps(sweep.to_dict()))
+    assert (tmp_path / "pareto-gelu.csv").read_text() == sweep.to_csv()
+    assert (tmp_path / "pareto-gelu.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    ({"max_degree": 16}, "`max_degree` must be between 1 and 15, got 16"),
+    ({"executor": "spark://x"}, "`executor` must be local, serial or dask://HOST:PORT"),
+    ({"samples": 1}, "`samples` must be between 10 and 10000000, got 1"),
+    ({"families": ("tanh", "sigmod")}, "did you mean 'sigmoid'"),
+    ({"on": "both"}, "unknown `on` 'both'"),
+])
+def test_pareto_names_its_parameters(kwargs, needle):
+    with pytest.raises(InputError) as info:
+        pareto("gelu", **{"executor": "serial", **kwargs})
+    assert needle in str(info.value)

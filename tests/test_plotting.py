@@ -176,7 +176,8 @@ def test_save_figure_rejects_bad_paths(tmp_path):
 
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = ("import sys, approxfit.present.plotting, approxfit.measure.report; "
+    code = ("import sys, approxfit.present.plotting, approxfit.measure.report, "
+            "approxfit.present.tables; "
             "print('matplotlib' in sys.modules, 'rich' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

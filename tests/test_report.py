@@ -19,10 +19,10 @@ from scipy.special import erfc, expit
 from approxfit.approximants.published import get_published
 from approxfit.approximants.spec import parse_spec
 from approxfit.core.exceptions import InputError
-from approxfit.measure.report import (
+from approxfit.measure.report import report, report_rows
+from approxfit.present.tables import (
     COLUMNS,
     format_number,
-    report_rows,
     to_csv,
     to_markdown,
     to_terminal_table,
@@ -196,3 +196,52 @@ def test_format_number(value, kind, text):
 def test_bad_spec_in_report_is_an_input_error():
     with pytest.raises(InputError):
         report_rows([parse_spec("tanh:c1=1,a9=")], XS, lo=-10, hi=10)
+
+
+# -- report(): the library form of `approxfit report` -------------------------------------
+def test_report_defaults_to_the_seed_grid_and_the_published_forms():
+    rep = report()
+    assert rep.grid.size == XS.size and rep.grid.step == 0.01
+    np.testing.assert_array_equal(rep.grid.x, XS)
+    from approxfit.approximants.published import published_for
+
+    assert [r["name"] for r in rep] == [p.name for p in published_for("gelu")]
+    by = {r["name"]: r for r in rep}
+    for name, mse in seed_mse().items():
+        assert by[name]["metrics"]["value"]["mse"] == pytest.approx(mse, rel=1e-9)
+    assert len(rep) == len(rep.rows) and rep[0] is rep.rows[0]
+
+
+def test_report_rows_and_json_are_the_cli_s(cli):
+    rep = report(["paper-tanh", "paper-sigmoid"], range=(-10.0, 10.0), step=0.01)
+    doc = cli("report", "paper-tanh", "paper-sigmoid", "--step", "0.01", "--json").json()
+    assert doc["kind"] == "report" and doc["target"] == "gelu"
+    assert doc["range"] == [-10.0, 10.0] and doc["grid"] == rep.grid.describe()
+    assert [r["name"] for r in doc["rows"]] == ["paper-tanh", "paper-sigmoid"]
+    for row, mine in zip(doc["rows"], rep.rows, strict=True):
+        assert row["metrics"]["value"]["mse"] == mine["metrics"]["value"]["mse"]
+    assert f"{rep[0]['metrics']['value']['mse']:.4e}" == "2.4329e-08"
+
+
+def test_report_in_a_low_precision_format():
+    rep = report(["paper-tanh"], dtype="bfloat16", samples=2001)
+    (row,) = rep.rows
+    assert row["dtype"] == "bfloat16" and set(row["metrics"]) == {"value"}
+    m = row["metrics"]["value"]
+    assert m["max_abs_error"] == row["max_abs_error"]
+    # bfloat16 keeps 8 significant bits: GELU rounded to it is off by up to half an ulp,
+    # 2**-8 relative at most, so the floor near x = 10 is at most 10 * 2**-8 / 2 * 2.
+    assert 0 < m["floor_abs_error"] <= 10 * 2.0**-8
+    assert m["floor_ulp_error"] == pytest.approx(0.5, abs=0.01)
+    assert rep.to_dict()["dtype"] == "bfloat16" and "target" not in rep.to_dict()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"target": "softplus"}, "no published approximants of 'softplus'"),
+    ({"dtype": "float8"}, "unknown `dtype` 'float8'"),
+    ({"specs": ["paper-tanh"], "opmath": "fp32"}, "unknown `opmath` 'fp32'"),
+    ({"target": "gelux"}, "did you mean 'gelu'"),
+])
+def test_report_rejects_bad_input(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        report(**kwargs)

@@ -8,15 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from approxfit.studies.reproduce import CLAIM_IDS, OWNED_FILES, run_claims
+from approxfit.studies.reproduce import CLAIM_IDS, OWNED_FILES, Claim, run_claims
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 KEYS = {"id", "source", "claim", "published", "reproduced", "procedure", "agrees", "note"}
 
 
 @pytest.fixture(scope="module")
-def claims():
-    return {c["id"]: c for c in run_claims()}
+def claim_values():
+    return run_claims()
+
+
+@pytest.fixture(scope="module")
+def claims(claim_values):
+    return {c.id: c.to_dict() for c in claim_values}
+
+
+def test_claims_are_frozen_values(claim_values):
+    import dataclasses
+
+    c = claim_values[0]
+    assert isinstance(c, Claim) and c.to_dict()["id"] == c.id == "gelu-definition"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.agrees = False
 
 
 def test_every_claim_is_there_with_the_contract_keys(claims):
@@ -87,6 +101,18 @@ def test_committed_precision_and_pareto_are_not_stale():
     for name, blob in {**precision_tables(), **pareto_files()}.items():
         if name.endswith(".json"):
             _close(json.loads((RESULTS / name).read_text()), json.loads(blob))
+
+
+def test_reproduce_library_call_checks_its_folder(tmp_path):
+    from approxfit.core.exceptions import InputError
+    from approxfit.studies.reproduce import reproduce
+
+    f = tmp_path / "file.txt"
+    f.write_text("x")
+    with pytest.raises(InputError, match=r"`out` .* is a file, not a folder"):
+        reproduce(f)
+    with pytest.raises(InputError, match=r"`out` .* does not exist"):
+        reproduce(tmp_path / "no" / "such")
 
 
 def test_reproduce_is_byte_identical_and_leaves_other_files(cli, tmp_path):

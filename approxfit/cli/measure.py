@@ -50,7 +50,7 @@ def report(
     Example: approxfit report paper-tanh paper-sigmoid --target gelu --range -10 10
     --step 0.01 (the seed's grid: paper-tanh MSE 2.4329e-08).
     """
-    tgt = resolve_target(target, expr)
+    resolve_target(target, expr)
     from pathlib import Path
 
     if csv is not None:
@@ -59,81 +59,66 @@ def report(
         check_writable(csv, what="--csv")
     if plot is not None and not Path(plot).is_dir():
         raise InputError(f"--plot {plot!r}: the folder does not exist; create it first")
-    from approxfit.approximants.published import published_for
-    from approxfit.approximants.spec import parse_spec
-    from approxfit.core.grids import make_grid
-
-    if samples is None and step is None:
-        step = 0.01
-    grid = make_grid(range_[0], range_[1], samples=samples, step=step)
-    if specs:
-        approximants = [parse_spec(s, tgt) for s in specs]
-    else:
-        approximants = [p.build() for p in published_for(target)]
-        if not approximants:
-            raise InputError(f"no published approximants of {target!r}; name some specs")
-    from approxfit.measure.report import report_rows, to_csv, to_markdown, to_terminal_table
-
     choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
     choice(opmath, ("format", "float32"), "--opmath")
-    if dtype != "float64":
-        if csv is not None or svg:
-            raise InputError("--csv and --svg go with float64 reports; with --dtype use "
-                             "--json, --markdown or --plot (a ULP histogram)")
-        _report_precision(approximants, grid, dtype, opmath, plot, json_, markdown)
-        return
-    rows = report_rows(approximants, grid.x, lo=grid.lo, hi=grid.hi)
-    if csv is not None:
+    if dtype != "float64" and (csv is not None or svg):
+        raise InputError("--csv and --svg go with float64 reports; with --dtype use "
+                         "--json, --markdown or --plot (a ULP histogram)")
+    from approxfit.measure.report import report as run_report
+
+    rep = run_report(specs, target=target, range=range_, samples=samples, step=step,
+                     expr=expr, dtype=dtype, opmath=opmath)
+    if csv is not None:                    # float64 only (checked above)
         from approxfit.core.io import write_atomic
+        from approxfit.present.tables import to_csv
 
-        write_atomic(csv, to_csv(rows, digits=None))
+        write_atomic(csv, to_csv(rep.rows, digits=None))
     if plot is not None:
-        from approxfit.present import plotting
+        _report_plots(rep, Path(plot), svg)
+    if dtype != "float64":
+        if json_:
+            emit_json(rep.to_dict())
+        elif markdown:
+            from approxfit.lowprec.tables import precision_markdown
 
-        figures = {
-            "overlay": plotting.plot_overlay(tgt, approximants, grid.x).figure,
-            "abs-error": plotting.plot_abs_error(tgt, approximants, grid.x).figure,
-        }
-        for stem, fig in figures.items():
-            for suffix in (".png", ".svg") if svg else (".png",):
-                plotting.save_figure(fig, Path(plot) / f"{stem}{suffix}")
+            typer.echo(precision_markdown(rep.rows))
+        else:
+            from approxfit.lowprec.tables import precision_text
+
+            typer.echo(precision_text(rep.rows), nl=False)
+        return
+    from approxfit.present.tables import to_markdown, to_terminal_table
+
     if json_:
-        emit_json({"kind": "report", "target": target, "range": list(range_),
-                    "grid": grid.describe(), "rows": rows})
+        emit_json(rep.to_dict())
     elif markdown:
-        typer.echo(to_markdown(rows))
+        typer.echo(to_markdown(rep.rows))
     else:
         from rich.console import Console
 
+        grid = rep.grid
         Console(width=200).print(to_terminal_table(
-            rows, title=f"{target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} samples"))
+            rep.rows, title=f"{target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} samples"))
 
 
-def _report_precision(approximants: list[Any], grid: Any, dtype: str, opmath: str,
-                      plot: str | None, json_: bool, markdown: bool) -> None:
-    """``report --dtype``: each approximant evaluated in a low-precision format."""
-    from pathlib import Path
+def _report_plots(rep: Any, folder: Any, svg: bool) -> None:
+    """``report --plot``: overlay and error plots (float64), a ULP histogram (--dtype)."""
+    from approxfit.present import plotting
 
-    from approxfit.lowprec.precision import precision_markdown, precision_rows, precision_text
-
-    rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
-    for row in rows:                       # the report contract: metrics per quantity
-        row["metrics"] = {row["on"]: {k: row[k] for k in (
-            "max_abs_error", "argmax_abs_error", "max_ulp_error", "argmax_ulp_error",
-            "floor_abs_error", "floor_ulp_error")}}
-    if plot is not None:
-        from approxfit.present import plotting
+    if rep.dtype != "float64":
         from approxfit.present.precision_plot import plot_ulp_histogram
 
-        plotting.save_figure(plot_ulp_histogram(rows).figure,
-                             Path(plot) / f"ulp-histogram-{dtype}.png")
-    if json_:
-        emit_json({"kind": "report", "dtype": dtype, "opmath": opmath,
-                    "grid": grid.describe(), "rows": rows})
-    elif markdown:
-        typer.echo(precision_markdown(rows))
-    else:
-        typer.echo(precision_text(rows), nl=False)
+        plotting.save_figure(plot_ulp_histogram(rep.rows).figure,
+                             folder / f"ulp-histogram-{rep.dtype}.png")
+        return
+    x = rep.grid.x
+    figures = {
+        "overlay": plotting.plot_overlay(rep.target_obj, rep.approximants, x).figure,
+        "abs-error": plotting.plot_abs_error(rep.target_obj, rep.approximants, x).figure,
+    }
+    for stem, fig in figures.items():
+        for suffix in (".png", ".svg") if svg else (".png",):
+            plotting.save_figure(fig, folder / f"{stem}{suffix}")
 
 
 @guard
@@ -166,7 +151,7 @@ def export(
 
     lo, hi = check_range(*range_)
     approx = parse_spec(spec, resolve_target(target, expr) if expr or ":" not in target else target)
-    code = export_code(approx, to=to, dtype=dtype, range_=(lo, hi), name=name)
+    code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name)
     if out is not None:
         from approxfit.core.io import write_atomic
 

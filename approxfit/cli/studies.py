@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from approxfit.cli.common import (
     JsonOpt,
-    choice,
     emit_json,
     guard,
     resolve_target,
 )
-from approxfit.core import names
 from approxfit.core.exceptions import InputError
 
 
@@ -31,13 +29,10 @@ def reproduce(
     """
     from pathlib import Path
 
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out {out!r} is a file, not a folder")
-    if not folder.exists() and not folder.parent.is_dir():
-        raise InputError(f"--out {out!r}: the folder {str(folder.parent)!r} does not exist")
-    from approxfit.studies.reproduce import CLAIM_IDS, write_reproduction
+    from approxfit.studies.reproduce import CLAIM_IDS
+    from approxfit.studies.reproduce import reproduce as run_reproduce
 
+    folder = Path(out)
     total = len(CLAIM_IDS) + 1
     if sys.stderr.isatty() and not json_:
         from rich.progress import Progress
@@ -48,17 +43,18 @@ def reproduce(
             def step(name: str) -> None:
                 bar.update(task, advance=1, description=name)
 
-            claims = write_reproduction(folder, progress=step)
+            claims = run_reproduce(out, progress=step)
     else:
-        claims = write_reproduction(folder)
+        claims = run_reproduce(out)
     if json_:
-        emit_json({"kind": "reproduce", "out": str(folder), "claims": claims})
+        emit_json({"kind": "reproduce", "out": str(folder),
+                   "claims": [c.to_dict() for c in claims]})
         return
-    width = max(len(c["id"]) for c in claims)
+    width = max(len(c.id) for c in claims)
     for c in claims:
-        verdict = "agrees " if c["agrees"] else "differs"
-        typer.echo(f"{c['id']:<{width}}  {verdict}  {c['note'][:110]}")
-    n_ok = sum(c["agrees"] for c in claims)
+        verdict = "agrees " if c.agrees else "differs"
+        typer.echo(f"{c.id:<{width}}  {verdict}  {c.note[:110]}")
+    n_ok = sum(c.agrees for c in claims)
     typer.echo(f"{n_ok} of {len(claims)} claims agree; wrote {folder / 'claims.json'}, "
                f"{folder / 'REPORT.md'} and the figures")
 
@@ -85,51 +81,27 @@ def pareto(
 
     Example: approxfit pareto gelu --max-degree 9 --out results
     """
-    if not 10 <= samples <= 10_000_000:
-        raise InputError(f"--samples must be between 10 and 10000000, got {samples}")
-    fams = tuple(f.strip() for f in families.split(",") if f.strip())
-    for f in fams:
-        choice(f, names.FAMILY_NAMES, "family")
-    choice(objective, names.OBJECTIVES, "objective")
-    choice(on, names.ONS, "--on")
-    tgt = resolve_target(target, None)
+    resolve_target(target, None)
     from pathlib import Path
 
     if out is not None and not Path(out).is_dir():
         raise InputError(f"--out {out!r}: the folder does not exist; create it first")
-    from approxfit.studies.pareto import make_executor, pareto_sweep
+    from approxfit.studies.pareto import pareto as run_pareto
+    from approxfit.studies.pareto import task_count, write_pareto
 
-    ex, close = make_executor(executor)
-    try:
-        if sys.stderr.isatty() and not json_:
-            from rich.progress import Progress
+    args = {"families": families, "max_degree": max_degree, "objective": objective, "on": on,
+            "range": range_, "samples": samples}
+    if sys.stderr.isatty() and not json_:
+        from rich.progress import Progress
 
-            from approxfit.studies.pareto import _tasks
-
-            total = len(_tasks(tgt.name, fams, max_degree, objective, on, range_, samples))
-            with Progress(transient=True) as bar:
-                task = bar.add_task("fitting", total=total)
-                res = pareto_sweep(tgt.name, families=fams, max_degree=max_degree,
-                                   objective=objective, on=on, range_=range_,
-                                   samples=samples, executor=ex,
-                                   progress=lambda row: bar.update(
-                                       task, advance=1,
-                                       description=f"{row['family']}-{row['degree']}"))
-        else:
-            res = pareto_sweep(tgt.name, families=fams, max_degree=max_degree,
-                               objective=objective, on=on, range_=range_, samples=samples,
-                               executor=ex)
-    except BaseException:
-        if close is not None:
-            close(cancel=True)          # an interrupt: drop the queued fits
-        raise
-    if close is not None:
-        close()
-    if all("error" in r for r in res.rows):
-        from approxfit.core.exceptions import ComputationError
-
-        raise ComputationError(f"every fit of the sweep failed; the first: "
-                               f"{res.rows[0]['error']}")
+        with Progress(transient=True) as bar:
+            task = bar.add_task("fitting", total=task_count(target, **args))
+            res = run_pareto(target, **args, executor=executor,
+                             progress=lambda row: bar.update(
+                                 task, advance=1,
+                                 description=f"{row['family']}-{row['degree']}"))
+    else:
+        res = run_pareto(target, **args, executor=executor)
     if out is not None:
         write_pareto(res, Path(out))
     if json_:
@@ -159,17 +131,6 @@ def pareto(
                    f"recommended: {r['name']} — whole-line error "
                    f"{r['max_error_whole_line']:.3e}")
     typer.echo("* on the Pareto frontier")
-
-
-def write_pareto(res: Any, folder: Any) -> None:
-    """Write pareto-TARGET.json, .csv and .png into ``folder`` (atomically)."""
-    from approxfit.core.io import dumps, write_atomic
-    from approxfit.present import plotting
-
-    stem = f"pareto-{res.target.replace(':', '_').replace(',', '_').replace('=', '')}"
-    write_atomic(folder / f"{stem}.json", dumps(res.to_dict()))
-    write_atomic(folder / f"{stem}.csv", res.to_csv())
-    plotting.save_figure(plotting.plot_pareto(res).figure, folder / f"{stem}.png")
 
 
 @guard

@@ -4,10 +4,10 @@
 and where it is, the same maximum refined between sample points (the true maximum
 on the sampled range), and the maximum relative error.
 :func:`approximant_metrics` measures an approximant on the value and, where the
-target has one, on the gate; :func:`outside_metrics`
-looks beyond the range, out to ±1e3.  ``fit``, ``report`` and ``reproduce`` all
-call these, so a reported number is exactly the number a fit optimised or
-checked.
+target has one, on the gate; :func:`outside_metrics` looks beyond the range, out to
+the whole line (±:data:`WHOLE_LINE`).  ``fit``, ``report``, ``pareto`` and
+``reproduce`` all call these, so a reported number is exactly the number a fit
+optimised or checked.
 """
 
 from __future__ import annotations
@@ -16,12 +16,19 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["METRIC_KEYS", "approximant_metrics", "error_metrics", "local_extrema",
-           "outside_metrics", "refine_max"]
+__all__ = ["METRIC_KEYS", "WHOLE_LINE", "approximant_metrics", "error_metrics",
+           "local_extrema", "outside_metrics", "outside_points", "refine_max"]
 
 Array = np.ndarray
 METRIC_KEYS = ("mse", "rmse", "max_abs_error", "argmax_abs_error", "max_rel_error")
 TINY = np.finfo(float).tiny
+WHOLE_LINE = 1e4
+"""The whole line: "the whole line" means ``[−WHOLE_LINE, WHOLE_LINE]``.
+
+Beyond ±1e4 every built-in target equals its asymptote in float64 to rounding (the
+gates Φ and σ are 0 or 1, erf and tanh are ±1, GELU, SiLU, Mish and softplus are 0 or
+x), so an approximant's error there is its error at infinity.  The limit is 1e4 rather
+than 1e3 because float32 and bfloat16 kernels see inputs far beyond ±1e3."""
 
 
 def local_extrema(e: Array) -> Array:
@@ -157,7 +164,8 @@ def approximant_metrics(approximant, x: Array, *, lo: float | None = None,
     return out
 
 
-def outside_points(lo: float, hi: float, *, limit: float = 1e3, n: int = 4000) -> Array:
+def outside_points(lo: float, hi: float, *, limit: float = WHOLE_LINE, n: int = 4000
+                   ) -> Array:
     """Points of ``[−limit, limit]`` outside ``[lo, hi]``: dense near the range, sparse far."""
     parts = []
     if hi < limit:
@@ -168,8 +176,11 @@ def outside_points(lo: float, hi: float, *, limit: float = 1e3, n: int = 4000) -
 
 
 def outside_metrics(approximant, lo: float, hi: float, *, on: str = "value",
-                    limit: float = 1e3) -> dict[str, float]:
+                    limit: float = WHOLE_LINE) -> dict[str, float]:
     """Max abs error on ``[−limit, limit]`` outside ``[lo, hi]``, and where.
+
+    The default ``limit`` is :data:`WHOLE_LINE`: the error on the whole real line
+    outside the range.
 
     Returns
     -------

@@ -1,48 +1,37 @@
-"""Tables of approximants' errors: pure computation and formatting, no files.
+"""Tables of approximants' errors: the rows ``approxfit report`` prints.
 
-:func:`report_rows` measures each approximant once — the metrics of
+:func:`report` is the library form of ``approxfit report``: it resolves the target,
+builds the approximants and the grid, and measures them in float64 or in a
+low-precision format, returning a :class:`Report` (its ``rows`` are exactly the
+``rows`` of ``approxfit report --json``).  :func:`report_rows` measures each
+approximant once — the metrics of
 :func:`approxfit.measure.metrics.approximant_metrics`, plus the relative error in the
-negative tail and the error of the derivative — and returns plain dicts (the
-``rows`` of ``approxfit report --json``).  :func:`to_markdown`, :func:`to_csv` and
-:func:`to_terminal_table` format those rows with one fixed column order
-(:data:`COLUMNS`); the caller writes or prints the result.
+negative tail and the error of the derivative — and returns plain dicts.
 
-Numbers are shown in scientific notation with four digits after the point
-(``2.4329e-08``), positions ``x`` with five significant digits.
+Rendering the rows as Markdown, CSV or a terminal table is presentation:
+:mod:`approxfit.present.tables`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from approxfit.measure.metrics import TINY, approximant_metrics
 
-__all__ = ["COLUMNS", "TAIL_BELOW", "format_number", "report_rows", "table_cells",
-           "to_csv", "to_markdown", "to_terminal_table"]
+__all__ = ["DEFAULT_STEP", "TAIL_BELOW", "Report", "report", "report_rows"]
 
 Array = np.ndarray
 TAIL_BELOW = -2.0
 
-# (csv key, human header, quantity, metric key, kind)
-COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("name", "name", "", "name", "text"),
-    ("mse", "MSE", "value", "mse", "error"),
-    ("rmse", "RMSE", "value", "rmse", "error"),
-    ("max_abs_error", "max abs error", "value", "max_abs_error", "error"),
-    ("argmax_abs_error", "argmax", "value", "argmax_abs_error", "position"),
-    ("max_rel_error", "max rel error", "value", "max_rel_error", "error"),
-    ("max_rel_error_tail", f"tail rel error (x ≤ {TAIL_BELOW:g})", "value",
-     "max_rel_error_tail", "error"),
-    ("max_derivative_error", "derivative max error (value)", "value",
-     "max_derivative_error", "error"),
-    ("gate_max_abs_error", "gate max abs error", "gate", "max_abs_error", "error"),
-)
+DEFAULT_STEP = 0.01
+"""The seed's grid spacing: ``numpy.arange(LO, HI, 0.01)`` when neither ``samples``
+nor ``step`` is given."""
+PRECISION_METRIC_KEYS = ("max_abs_error", "argmax_abs_error", "max_ulp_error",
+                         "argmax_ulp_error", "floor_abs_error", "floor_ulp_error")
 
 
 def _tail_rel_error(approximant: Any, x: Array, on: str) -> float:
@@ -117,86 +106,141 @@ def report_rows(approximants: Iterable[Any], x: Array, *, lo: float | None,
     return rows
 
 
-def format_number(v: Any, kind: str = "error", *, digits: int | None = 4) -> str:
-    """A cell's text: ``2.4329e-08`` for an error, ``2.6989`` for a position.
+@dataclass(frozen=True)
+class Report:
+    """What ``approxfit report`` measures: the rows, and what they were measured on.
+
+    A report reads like its rows: ``len(rep)``, ``rep[0]`` and ``for row in rep``
+    go to :attr:`rows`.
+
+    Attributes
+    ----------
+    rows : list of dict
+        In float64, :func:`report_rows`' rows; in a low-precision ``dtype``,
+        :func:`approxfit.lowprec.tables.precision_rows`' rows, each with a
+        ``metrics`` block ``{on: {max_abs_error, argmax_abs_error, max_ulp_error,
+        argmax_ulp_error, floor_abs_error, floor_ulp_error}}``.
+    grid : Grid
+        The sample points.
+    target : str
+        The target's name as given.
+    range : (float, float)
+        The range as given.
+    dtype, opmath : str
+        The format the approximants were evaluated in, and its arithmetic.
+    target_obj : Target
+        The resolved target.
+    approximants : tuple
+        The approximants measured, in row order.
+    """
+
+    rows: list[dict[str, Any]]
+    grid: Any
+    target: str
+    range: tuple[float, float]
+    dtype: str
+    opmath: str
+    target_obj: Any
+    approximants: tuple[Any, ...]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return self.rows[i]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document ``approxfit report --json`` prints."""
+        if self.dtype != "float64":
+            return {"kind": "report", "dtype": self.dtype, "opmath": self.opmath,
+                    "grid": self.grid.describe(), "rows": self.rows}
+        return {"kind": "report", "target": self.target, "range": list(self.range),
+                "grid": self.grid.describe(), "rows": self.rows}
+
+
+def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
+           range: tuple[float, float] = (-10.0, 10.0),
+           samples: int | None = None, step: float | None = None, expr: str | None = None,
+           dtype: str = "float64", opmath: str = "format") -> Report:
+    """Measure approximants: the rows ``approxfit report`` prints.
 
     Parameters
     ----------
-    v : float or None
-        The number (None or NaN give ``"nan"``).
-    kind : {"error", "position", "text"}
-        Errors in scientific notation with ``digits`` after the point, positions
-        with ``digits + 1`` significant digits; text as is.
-    digits : int or None
-        None gives the shortest text that reads back as the same float.
+    specs : str or sequence of str or approximants, optional
+        Published names (``"paper-tanh"``), saved fits (``FILE.json``), inline specs
+        (``"tanh:c1=sqrt(2/pi),a3=0.044715"``; see
+        :func:`approxfit.approximants.spec.parse_spec`) or approximant objects.
+        Default: every published approximant of the target.
+    target : str or Target
+        The target measured against (:func:`approxfit.core.targets.resolve_target`).
+    range : (float, float)
+        The range ``(lo, hi)``.
+    samples : int, optional
+        Number of uniform samples.
+    step : float, optional
+        Sample exactly ``numpy.arange(lo, hi, step)``; when neither ``samples`` nor
+        ``step`` is given, ``step`` is :data:`DEFAULT_STEP` (the seed's grid).
+    expr : str, optional
+        A formula for a custom target called ``target`` (e.g. ``"x*erf(x)"``).
+    dtype : {"float64", "float32", "float16", "bfloat16"}
+        Evaluate every operation in this format (errors in ulps too, and the
+        format's own floor).
+    opmath : {"format", "float32"}
+        With a 16-bit ``dtype``: round every operation to the format, or compute in
+        float32 and round once (as PyTorch's CPU kernels do).
+
+    Returns
+    -------
+    Report
+        Its ``rows`` are the ``rows`` of ``approxfit report --json``.
+
+    Raises
+    ------
+    InputError
+        For an unknown target, dtype or opmath, a bad spec or range, or a target
+        without published approximants when no ``specs`` are given.
+
+    Examples
+    --------
+    >>> rep = report(["paper-tanh"])
+    >>> f"{rep[0]['metrics']['value']['mse']:.4e}"
+    '2.4329e-08'
     """
-    if kind == "text":
-        return "" if v is None else str(v)
-    if v is None:
-        return "nan"
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if digits is None:
-        return repr(v)
-    if kind == "position":
-        return f"{v:.{digits + 1}g}"
-    return f"{v:.{digits}e}"
+    from approxfit.approximants.published import published_for
+    from approxfit.approximants.spec import parse_spec
+    from approxfit.core.exceptions import InputError
+    from approxfit.core.grids import make_grid
+    from approxfit.core.names import check_choice
+    from approxfit.core.targets import resolve_target
+    from approxfit.lowprec.emulate import OPMATHS
+    from approxfit.lowprec.formats import DTYPES
 
+    if isinstance(specs, str):
+        specs = [specs]
+    tgt = resolve_target(target, expr=expr)
+    name = target if isinstance(target, str) else tgt.name
+    lo, hi = range
+    if samples is None and step is None:
+        step = DEFAULT_STEP
+    grid = make_grid(lo, hi, samples=samples, step=step)
+    if specs:
+        approximants = [s if hasattr(s, "evaluate") else parse_spec(s, tgt) for s in specs]
+    else:
+        approximants = [p.build() for p in published_for(name)]
+        if not approximants:
+            raise InputError(f"no published approximants of {name!r}; name some specs")
+    check_choice(dtype, DTYPES, "`dtype`")
+    check_choice(opmath, OPMATHS, "`opmath`")
+    if dtype == "float64":
+        rows = report_rows(approximants, grid.x, lo=grid.lo, hi=grid.hi)
+    else:
+        from approxfit.lowprec.tables import precision_rows
 
-def table_cells(rows: Sequence[dict[str, Any]], *, digits: int | None = 4
-                ) -> list[list[str]]:
-    """The cells of every row, in :data:`COLUMNS` order, as text."""
-    out = []
-    for row in rows:
-        cells = []
-        for _, _, on, key, kind in COLUMNS:
-            if kind == "text":
-                cells.append(format_number(row.get(key), "text"))
-                continue
-            m = row["metrics"].get(on)
-            cells.append(format_number(None if m is None else m.get(key), kind,
-                                       digits=digits))
-        out.append(cells)
-    return out
-
-
-def to_markdown(rows: Sequence[dict[str, Any]], *, digits: int | None = 4) -> str:
-    """A GitHub-flavoured Markdown table, numbers right-aligned, ending in a newline."""
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|")
-
-    header = "| " + " | ".join(esc(c[1]) for c in COLUMNS) + " |"
-    rule = "|" + "|".join(":---" if c[4] == "text" else "---:" for c in COLUMNS) + "|"
-    lines = [header, rule]
-    for cells in table_cells(rows, digits=digits):
-        lines.append("| " + " | ".join(esc(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def to_csv(rows: Sequence[dict[str, Any]], *, digits: int | None = 4) -> str:
-    """CSV text with a header of :data:`COLUMNS`' keys, ``\\n`` line ends.
-
-    ``digits=None`` writes every number in full (shortest round-trip form).
-    """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c[0] for c in COLUMNS])
-    writer.writerows(table_cells(rows, digits=digits))
-    return buf.getvalue()
-
-
-def to_terminal_table(rows: Sequence[dict[str, Any]], *, digits: int | None = 4,
-                      title: str | None = "Approximation errors"):
-    """A :class:`rich.table.Table` of the rows (print it with a rich Console)."""
-    from rich.table import Table
-
-    table = Table(title=title)
-    for _, header, _, _, kind in COLUMNS:
-        table.add_column(header, justify="left" if kind == "text" else "right",
-                         no_wrap=kind == "text")
-    for cells in table_cells(rows, digits=digits):
-        table.add_row(*cells)
-    return table
+        rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
+        for row in rows:                   # the report contract: metrics per quantity
+            row["metrics"] = {row["on"]: {k: row[k] for k in PRECISION_METRIC_KEYS}}
+    return Report(rows=rows, grid=grid, target=name, range=(lo, hi), dtype=dtype,
+                  opmath=opmath, target_obj=tgt, approximants=tuple(approximants))

@@ -1,4 +1,4 @@
-"""The ULP-error histogram of :func:`approxfit.lowprec.precision.precision_rows`.
+"""The ULP-error histogram of :func:`approxfit.lowprec.tables.precision_rows`.
 
 A presenting module: it takes rows that are already computed, draws on the
 given Axes (or a new Agg figure from :func:`approxfit.present.plotting.new_axes`) and
@@ -38,7 +38,7 @@ def plot_ulp_histogram(rows: Sequence[Mapping[str, Any]], ax: Any = None, *,
     Parameters
     ----------
     rows : sequence of dict
-        Rows of :func:`~approxfit.lowprec.precision.precision_rows` (any formats; the
+        Rows of :func:`~approxfit.lowprec.tables.precision_rows` (any formats; the
         legend names the format when the rows mix them).
     ax : matplotlib Axes, optional
     floor : bool

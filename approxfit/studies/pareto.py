@@ -6,16 +6,12 @@ real line** — on the fit range, refined between samples, and beyond it out to
 ±1e4 — and its cost in the Horner form, then marks the Pareto frontier and the
 published approximants.
 
-Cost model (:class:`Cost`), counted for the value f(x) in the obvious kernel:
-
-* inner polynomial by Horner's rule — in ``t = x²`` for an odd or even p (one
-  multiply for ``x²``, one multiply-add per further coefficient, one multiply by
-  ``x`` for odd p), in ``x`` otherwise (one multiply-add per coefficient);
-* tanh family ``½(1 + tanh p)``: one transcendental and one multiply-add;
-* sigmoid family ``1/(1 + exp(−p))``: one transcendental, one add, one divide;
-* ``f = x·g``: one multiply; ``f = 2g − 1``: one multiply-add;
-* rational ``P/Q``: P and ``Q − 1`` by Horner, one add and one divide;
-* a tail guard at ±C: two compares.
+Cost model (:class:`Cost`): the operations of each approximant's evaluation program
+(:meth:`~approxfit.approximants.base.AnyApproximant.program`, the straight-line
+program that the format emulator runs and ``export`` prints), counted for the value
+f(x): the inner polynomial by Horner's rule (in ``x²`` for an odd or even p), the
+outer function (``tanh`` or ``exp`` is one transcendental call), the gate relation
+(``x·g``), a divide for a sigmoid or a rational, two compares for a tail guard.
 
 A multiply-add counts as one multiply and one add, a divide as one multiply.
 The single number on the plots weighs multiplies, adds and compares 1 and a
@@ -36,103 +32,34 @@ import os
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from approxfit.approximants.base import AnyApproximant
+from approxfit.approximants.program import TRANSCENDENTAL_WEIGHT, Cost
 from approxfit.core.exceptions import InputError
+from approxfit.measure.metrics import WHOLE_LINE
 
-__all__ = ["TRANSCENDENTAL_WEIGHT", "Cost", "ParetoResult", "approximant_cost",
-           "make_executor", "pareto_sweep", "whole_line_error"]
+__all__ = ["TRANSCENDENTAL_WEIGHT", "WHOLE_LINE", "Cost", "ParetoResult", "approximant_cost",
+           "make_executor", "pareto", "pareto_sweep", "task_count", "whole_line_error",
+           "write_pareto"]
 
-TRANSCENDENTAL_WEIGHT = 10
-WHOLE_LINE = 1e4
-
-
-@dataclass(frozen=True)
-class Cost:
-    """Operation counts of one evaluation of the value."""
-
-    multiplies: int
-    adds: int
-    transcendentals: int
-    compares: int
-
-    @property
-    def total(self) -> int:
-        """Multiplies + adds + compares + 10 × transcendental calls."""
-        return (self.multiplies + self.adds + self.compares
-                + TRANSCENDENTAL_WEIGHT * self.transcendentals)
-
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(self.multiplies + other.multiplies, self.adds + other.adds,
-                    self.transcendentals + other.transcendentals,
-                    self.compares + other.compares)
-
-    def to_dict(self) -> dict[str, int]:
-        """JSON-ready counts and the weighted total."""
-        return {**asdict(self), "total": self.total}
-
-
-FMA = Cost(1, 1, 0, 0)
-MUL = Cost(1, 0, 0, 0)
-ADD = Cost(0, 1, 0, 0)
-ZERO = Cost(0, 0, 0, 0)
-
-# Hand-counted costs of the published forms that are not "outer(p)" (see their
-# formulas in approxfit.approximants.published).
-CLOSED_FORM_COSTS = {
-    # x/√2, |u|, min(|u|, −b), + b, square, a·s + 1 (fma), sign·L, ½(1 + L) (fma), x·g
-    "ibert": Cost(multiplies=6, adds=3, transcendentals=0, compares=3),
-    # |x|/√2, t = 1/(1 + p·z) (fma + divide), Horner of 5 in t (4 fma + 1 mul),
-    # exp(−z²) (mul + exp), 1 − P·e (fma), sign, ½(1 + erf) (fma), x·g
-    "as-7.1.26": Cost(multiplies=12, adds=7, transcendentals=1, compares=2),
-}
-
-
-def horner_cost(powers: tuple[int, ...]) -> Cost:
-    """Cost of p(x) over ``powers`` by Horner's rule (in x² when p has a parity)."""
-    k = len(powers)
-    odd = all(p % 2 == 1 for p in powers)
-    even = all(p % 2 == 0 for p in powers)
-    if odd or even:
-        if k == 1:
-            return MUL if powers[0] == 1 else (ZERO if powers[0] == 0 else MUL + MUL)
-        inner = MUL + Cost(k - 1, k - 1, 0, 0)          # x², then k − 1 fma in x²
-        return inner + MUL if odd else inner            # odd p: one more multiply by x
-    return Cost(max(powers), max(powers), 0, 0)         # Horner in x from c_D down to c0
-
-
-def approximant_cost(approx: Any) -> Cost:
-    """The cost of evaluating an approximant's value (see the module docstring)."""
-    name = getattr(approx, "name", "")
-    if name in CLOSED_FORM_COSTS and not hasattr(approx, "powers"):
-        return CLOSED_FORM_COSTS[name]
-    if not hasattr(approx, "powers"):
-        raise InputError(f"no cost model for {name!r}")
-    if approx.family == "rational":
-        # P by Horner, Q − 1 by Horner, + 1, one divide
-        return horner_cost(approx.num_powers) + horner_cost(approx.den_powers) + ADD + MUL
-    cost = horner_cost(tuple(approx.powers))
-    if approx.family == "tanh":
-        cost = cost + Cost(1, 1, 1, 0)
-    elif approx.family == "sigmoid":
-        cost = cost + Cost(1, 1, 1, 0)
-    if approx.base == "gate":
-        rel = approx.target_obj.relation
-        cost = cost + (MUL if rel.name == "product" else FMA if rel.name == "odd" else ZERO)
-    if approx.clamp is not None:
-        cost = cost + Cost(0, 0, 0, 2)
-    return cost
+def approximant_cost(approx: AnyApproximant) -> Cost:
+    """The cost of evaluating an approximant's value: :meth:`approx.cost()
+    <approxfit.approximants.base.AnyApproximant.cost>`, counted from the same program
+    that the format emulator runs and ``export`` prints."""
+    return approx.cost()
 
 
 def whole_line_error(approx: Any, lo: float, hi: float, *, on: str = "value",
                      samples: int = 20001) -> tuple[float, float]:
-    """Max abs error on the whole real line, measured on ``[−1e4, 1e4]``, and where.
+    """Max abs error on the whole real line, measured on ``[−WHOLE_LINE, WHOLE_LINE]``
+    (:data:`approxfit.measure.metrics.WHOLE_LINE`), and where.
 
     Inside ``[lo, hi]`` the maximum is refined between ``samples`` uniform points;
-    outside, it is taken on geometrically spaced points out to ±1e4.
+    outside, it is taken on geometrically spaced points out to ±WHOLE_LINE.
     """
     from approxfit.measure.metrics import error_metrics, outside_metrics
 
@@ -209,7 +136,7 @@ def make_executor(spec: str | None, jobs: int | None = None) -> tuple[Executor |
         try:
             from distributed import Client
         except ImportError:
-            raise InputError("--executor dask://… needs dask's distributed package: "
+            raise InputError("`executor` dask://… needs dask's distributed package: "
                              "pip install 'approxfit[dask]'") from None
         address = spec[len("dask://"):]
         if "://" not in address:
@@ -217,13 +144,13 @@ def make_executor(spec: str | None, jobs: int | None = None) -> tuple[Executor |
         try:
             client = Client(address, timeout=10)
         except (OSError, TimeoutError) as exc:
-            raise InputError(f"--executor {spec}: cannot reach the Dask scheduler ({exc})"
+            raise InputError(f"`executor` {spec}: cannot reach the Dask scheduler ({exc})"
                              ) from None
         def close_client(cancel: bool = False) -> None:
             client.close()
 
         return client.get_executor(), close_client
-    raise InputError(f"--executor must be local, serial or dask://HOST:PORT, got {spec!r}")
+    raise InputError(f"`executor` must be local, serial or dask://HOST:PORT, got {spec!r}")
 
 
 @dataclass(frozen=True)
@@ -369,7 +296,7 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = ("tanh", "si
     from approxfit.core.grids import check_range
 
     if not 1 <= int(max_degree) <= 15:
-        raise InputError(f"--max-degree must be between 1 and 15, got {max_degree}")
+        raise InputError(f"`max_degree` must be between 1 and 15, got {max_degree}")
     lo, hi = check_range(*range_)
     tasks = _tasks(target, families, int(max_degree), objective, on, (lo, hi), samples)
     if not tasks:
@@ -393,7 +320,7 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = ("tanh", "si
     for p in published_for(target):
         a = p.build()
         err, where = whole_line_error(a, lo, hi)
-        published.append({"name": p.name, "family": getattr(a, "family", "closed form"),
+        published.append({"name": p.name, "family": a.family,
                           "formula": p.formula, "cost": approximant_cost(a).to_dict(),
                           "max_error_whole_line": err, "argmax_whole_line": where})
     good = [r for r in rows if "error" not in r]
@@ -411,3 +338,125 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = ("tanh", "si
             recommended = min(ok, key=lambda r: r["max_error_whole_line"])
     return ParetoResult(target, (lo, hi), objective, on, rows, published, frontier,
                         recommended)
+
+
+def _families(families: str | Iterable[str]) -> tuple[str, ...]:
+    """``("tanh", "poly")`` from a tuple or from ``"tanh,poly"`` (the CLI's form)."""
+    if isinstance(families, str):
+        families = families.split(",")
+    return tuple(f.strip() for f in families if f.strip())
+
+
+def _checked(target: Any, families: str | Iterable[str], objective: str, on: str,
+             samples: int) -> tuple[str, tuple[str, ...]]:
+    """The target's name and the families, once the arguments are checked."""
+    from approxfit.core import names
+    from approxfit.core.targets import get_target, resolve_target
+
+    if not 10 <= samples <= 10_000_000:
+        raise InputError(f"`samples` must be between 10 and 10000000, got {samples}")
+    fams = _families(families)
+    for f in fams:
+        names.check_choice(f, names.FAMILY_NAMES, "family")
+    names.check_choice(objective, names.OBJECTIVES, "objective")
+    names.check_choice(on, names.ONS, "`on`")
+    name = resolve_target(target).name
+    get_target(name)                     # the workers look the target up by name
+    return name, fams
+
+
+def task_count(target: str = "gelu", *,
+               families: str | Iterable[str] = ("tanh", "sigmoid", "poly"),
+               max_degree: int = 9, objective: str = "minimax", on: str = "value",
+               range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001) -> int:
+    """How many fits :func:`pareto` runs with these arguments (for a progress bar)."""
+    name, fams = _checked(target, families, objective, on, samples)
+    return len(_tasks(name, fams, int(max_degree), objective, on, range, samples))
+
+
+def pareto(target: Any = "gelu", *,
+           families: str | Iterable[str] = ("tanh", "sigmoid", "poly"), max_degree: int = 9,
+           objective: str = "minimax", on: str = "value",
+           range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001,
+           executor: str | Executor | None = "local",
+           progress: Callable[[dict[str, Any]], None] | None = None) -> ParetoResult:
+    """Sweep families × degrees: whole-line error against cost, with the published forms.
+
+    The library form of ``approxfit pareto``: the same arguments give the same
+    :class:`ParetoResult` (``result.to_dict()`` is what ``--json`` prints, and
+    :func:`write_pareto` writes what ``--out`` writes).
+
+    Parameters
+    ----------
+    target : str or Target
+        A built-in target (or ``gelu:mu=M,sigma=S``): the fits run by name, in other
+        processes too.
+    families : str or iterable of str
+        The families to sweep (a comma-separated string is accepted too).
+    max_degree : int
+        Highest degree to try, 1 … 15.
+    objective : {"minimax", "l2"}
+    on : {"value", "gate"}
+        What each fit minimises; the whole-line error is always on the value.
+    range : (float, float)
+        The fit range.
+    samples : int
+        Samples per fit, 10 … 10 000 000.
+    executor : str or concurrent.futures.Executor or None
+        Where the fits run: ``"local"`` (a process pool over all cores),
+        ``"serial"`` or None (in this process), ``"dask://HOST:PORT"`` (an existing
+        Dask cluster), or an executor of your own (left open).
+    progress : callable, optional
+        Called with each finished row; :func:`task_count` gives how many there
+        will be.
+
+    Returns
+    -------
+    ParetoResult
+
+    Raises
+    ------
+    InputError
+        For a bad argument (the message names it).
+    ComputationError
+        When every fit of the sweep fails.
+    """
+    name, fams = _checked(target, families, objective, on, samples)
+    if isinstance(executor, str) or executor is None:
+        ex, close = make_executor(executor)
+    else:
+        ex, close = executor, None
+    try:
+        res = pareto_sweep(name, families=fams, max_degree=max_degree, objective=objective,
+                           on=on, range_=range, samples=samples, executor=ex,
+                           progress=progress)
+    except BaseException:
+        if close is not None:
+            close(cancel=True)           # an interrupt: drop the queued fits
+        raise
+    if close is not None:
+        close()
+    if all("error" in r for r in res.rows):
+        from approxfit.core.exceptions import ComputationError
+
+        raise ComputationError(f"every fit of the sweep failed; the first: "
+                               f"{res.rows[0]['error']}")
+    return res
+
+
+def write_pareto(result: ParetoResult, folder: Any) -> None:
+    """Write ``pareto-TARGET.json``, ``.csv`` and ``.png`` into ``folder``.
+
+    Each file is written atomically (:func:`approxfit.core.io.write_atomic`); the
+    folder must exist.
+    """
+    from pathlib import Path
+
+    from approxfit.core.io import dumps, write_atomic
+    from approxfit.present import plotting
+
+    folder = Path(folder)
+    stem = f"pareto-{result.target.replace(':', '_').replace(',', '_').replace('=', '')}"
+    write_atomic(folder / f"{stem}.json", dumps(result.to_dict()))
+    write_atomic(folder / f"{stem}.csv", result.to_csv())
+    plotting.save_figure(plotting.plot_pareto(result).figure, folder / f"{stem}.png")

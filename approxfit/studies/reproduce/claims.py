@@ -1,11 +1,10 @@
-"""Every claim of the source documents, computed through the public functions.
+"""The claims of the source documents, each computed through approxfit's public functions.
 
 :func:`run_claims` computes the fifteen claims listed in SPEC.md (ids
-``gelu-definition`` … ``silu-variant``) and returns them as plain dicts with the
-keys ``id, source, claim, published, reproduced, procedure, agrees, note``;
-:func:`sweep_coefficients` computes the data behind the coefficient-vs-range
-figure; :func:`write_reproduction` writes ``claims.json``, ``REPORT.md`` and the
-figures into a folder, each file atomically, touching no other file there.
+``gelu-definition`` … ``silu-variant``, :data:`CLAIM_IDS`) and returns them as
+:class:`Claim` values with the contract keys ``id, source, claim, published,
+reproduced, procedure, agrees, note`` (:meth:`Claim.to_dict` gives the JSON of
+``claims.json``).
 
 "agrees" is strict: a published constant agrees only when the reproduction
 rounds to every printed digit; an order-of-magnitude statement ("MSE ~1e-8")
@@ -14,12 +13,11 @@ agrees when the reproduced value rounds to that power of ten.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import math
 import warnings
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -30,8 +28,9 @@ from approxfit.core.targets import get_target
 from approxfit.fitting.fit import fit
 from approxfit.measure.metrics import approximant_metrics
 
-__all__ = ["CLAIM_IDS", "OWNED_FILES", "run_claims", "sweep_coefficients",
-           "write_reproduction"]
+__all__ = ["CLAIM_IDS", "PAPER_A3", "PAPER_K", "SQRT_2_PI", "Claim", "agrees_digits",
+           "agrees_magnitude", "provenance_table", "quietly", "run_claims", "seed_grid",
+           "twenty_point_samplings"]
 
 QA = "Q&A: 'What is GELU activation?' (Data Science Stack Exchange 49522)"
 QA2 = QA + ", answer 2 (BookYourLuck)"
@@ -47,12 +46,6 @@ CLAIM_IDS = ("gelu-definition", "slope-at-zero", "taylor-a3", "paper-tanh-mse",
              "paper-sigmoid-mse", "alt-tanh-mse", "alt-sigmoid-mse", "fit-20-samples",
              "wider-range-closer", "paper-tanh-provenance", "paper-sigmoid-provenance",
              "free-form-coefficients", "parity", "sigmoid-relation", "silu-variant")
-FIGURES = ("gelu-overlay.png", "abs-error.png", "erf-tanh-sigmoid.png",
-           "minimax-certificate.png", "coefficient-vs-range.png")
-EXTRA_FILES = ("precision.md", "precision.json", "ulp-histogram-bfloat16.png",
-               "pareto-gelu.json", "pareto-gelu.csv", "pareto-gelu.png")
-OWNED_FILES = ("claims.json", "REPORT.md", *FIGURES, *EXTRA_FILES)
-PRECISION_FORMATS = ("float32", "float16", "bfloat16")
 
 
 def seed_grid() -> Grid:
@@ -73,7 +66,8 @@ def agrees_magnitude(value: float, power: int) -> bool:
     return value > 0 and round(math.log10(value)) == power
 
 
-def _quiet(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` with warnings silenced (a fit's notes are not claims)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return fn(*args, **kwargs)
@@ -90,19 +84,52 @@ def _seed_code_mse(kind: str, const: float) -> float:
         approx = np.array([x * (1 / (1 + math.exp(-const * x))) for x in xs])
     return float(np.square(ys - approx).mean())
 
+@dataclass(frozen=True)
+class Claim:
+    """One claim of a source document and its reproduction.
 
-def _claim(cid: str, source: str, claim: str, published: Any, reproduced: Any,
-           procedure: str, agrees: bool, note: str = "") -> dict[str, Any]:
-    return {"id": cid, "source": source, "claim": claim, "published": published,
-            "reproduced": reproduced, "procedure": procedure, "agrees": bool(agrees),
-            "note": note}
+    Attributes
+    ----------
+    id : str
+        One of :data:`CLAIM_IDS`.
+    source : str
+        The document that makes the claim.
+    claim : str
+        What it says.
+    published : object
+        The value or statement printed (None when the source prints none).
+    reproduced : object
+        What approxfit computes (JSON-ready: numbers, strings, lists, dicts).
+    procedure : str
+        How it was computed (usually an ``approxfit`` command).
+    agrees : bool
+        Whether the reproduction agrees with what is printed (module docstring).
+    note : str
+        What a reader should know about the verdict.
+    """
+
+    id: str
+    source: str
+    claim: str
+    published: Any
+    reproduced: Any
+    procedure: str
+    agrees: bool
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "agrees", bool(self.agrees))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The claim as ``claims.json`` holds it: the eight contract keys."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def _mse(name: str, grid: Grid) -> dict[str, float]:
     return approximant_metrics(get_published(name), grid.x, lo=grid.lo, hi=grid.hi)["value"]
 
 
-def claim_definition() -> dict[str, Any]:
+def claim_definition() -> Claim:
     """x·Φ(x) = ½x(1 + erf(x/√2)): the numpy form against mpmath at 50 digits."""
     import mpmath
 
@@ -116,7 +143,7 @@ def claim_definition() -> dict[str, Any]:
     from approxfit.symbolic.taylor import X, sp
 
     sym = sp.simplify(gelu.sympy_value(sp, X) - X * (1 + sp.erf(X / sp.sqrt(2))) / 2) == 0
-    return _claim("gelu-definition", QA, "GELU(x) = x·P(X ≤ x) = x·Φ(x) = ½x(1 + erf(x/√2))",
+    return Claim("gelu-definition", QA, "GELU(x) = x·P(X ≤ x) = x·Φ(x) = ½x(1 + erf(x/√2))",
                   "x·Φ(x) = ½·x·(1 + erf(x/√2))",
                   {"max_rel_error_vs_mpmath": worst, "symbolic_identity": sym},
                   "gelu's numpy form x·ndtr(x) against ½x(1 + erf(x/√2)) in mpmath at 50 "
@@ -124,26 +151,26 @@ def claim_definition() -> dict[str, Any]:
                   sym and worst < 1e-13)
 
 
-def claim_slope() -> dict[str, Any]:
+def claim_slope() -> Claim:
     """d/dx erf(x/√2) and d/dx tanh(√(2/π)x) at 0 are both √(2/π)."""
     from approxfit.symbolic.taylor import X, sp
 
     d_erf = sp.simplify(sp.diff(sp.erf(X / sp.sqrt(2)), X).subs(X, 0))
     d_tanh = sp.simplify(sp.diff(sp.tanh(sp.sqrt(2 / sp.pi) * X), X).subs(X, 0))
     same = sp.simplify(d_erf - d_tanh) == 0
-    return _claim("slope-at-zero", QA, "d/dx erf(x/√2) and d/dx tanh(√(2/π)x) agree at 0",
+    return Claim("slope-at-zero", QA, "d/dx erf(x/√2) and d/dx tanh(√(2/π)x) agree at 0",
                   "sqrt(2/pi)", {"erf": str(d_erf), "tanh": str(d_tanh),
                                  "value": float(d_erf)},
                   "sympy derivatives at 0, simplified", same
                   and sp.simplify(d_erf - sp.sqrt(2 / sp.pi)) == 0)
 
 
-def claim_taylor() -> dict[str, Any]:
+def claim_taylor() -> Claim:
     """Matching the x³ term gives a = (4 − π)/(6π) ≈ 0.04553992412."""
     from approxfit.symbolic.taylor import taylor_match
 
     r = taylor_match("gelu", "tanh", degree=3, fix={"c1": "sqrt(2/pi)"})
-    return _claim("taylor-a3", QA2, "matching the x³ term gives a ≈ 0.04553992412",
+    return Claim("taylor-a3", QA2, "matching the x³ term gives a ≈ 0.04553992412",
                   "0.04553992412", {"a3": r.scaled["a3"], "exact": r.exact["a3"]},
                   "approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)",
                   agrees_digits(r.scaled["a3"], "0.04553992412"),
@@ -151,7 +178,7 @@ def claim_taylor() -> dict[str, Any]:
 
 
 def claim_mse(cid: str, name: str, claim: str, power: int | None, kind: str,
-              const: float) -> dict[str, Any]:
+              const: float) -> Claim:
     """MSE of a published form on the seed grid, by approxfit and by the seed's code."""
     m = _mse(name, seed_grid())
     seed = _seed_code_mse(kind, const)
@@ -163,7 +190,7 @@ def claim_mse(cid: str, name: str, claim: str, power: int | None, kind: str,
     else:
         published, agrees = f"~1e{power}", same and agrees_magnitude(m["mse"], power)
         note = f"the seed's own code, run here, gives {seed:.6e}"
-    return _claim(cid, QA if power is not None else QA_CODE, claim, published,
+    return Claim(cid, QA if power is not None else QA_CODE, claim, published,
                   {"mse": m["mse"], "max_abs_error": m["max_abs_error"],
                    "seed_code_mse": seed},
                   f"approxfit report {name} --target gelu --range -10 10 --step 0.01",
@@ -173,7 +200,7 @@ def claim_mse(cid: str, name: str, claim: str, power: int | None, kind: str,
 def _l2_b(x: np.ndarray) -> float:
     """The seed's fit: tanh(√(2/π)(x + b x³)) to erf(x/√2) by least squares → b."""
     g = Grid(np.asarray(x, dtype=float), float(np.min(x)), float(np.max(x)), "given")
-    r = _quiet(fit, "gelu", "tanh", g, degree=3, fix={"c1": SQRT_2_PI}, on="gate")
+    r = quietly(fit, "gelu", "tanh", g, degree=3, fix={"c1": SQRT_2_PI}, on="gate")
     return r.scaled["a3"]
 
 
@@ -194,7 +221,7 @@ def twenty_point_samplings() -> dict[str, np.ndarray]:
     }
 
 
-def claim_twenty() -> tuple[dict[str, Any], dict[str, float]]:
+def claim_twenty() -> tuple[Claim, dict[str, float]]:
     """b from 20 samples in (−1.5, 1.5): try the plausible samplings."""
     tried = {label: _l2_b(x) for label, x in twenty_point_samplings().items()}
     hits = [k for k, v in tried.items() if agrees_digits(v, "0.04495641")]
@@ -203,20 +230,20 @@ def claim_twenty() -> tuple[dict[str, Any], dict[str, float]]:
             f"{tried[nearest]:.8f} (off by {tried[nearest] - SEED_B20:+.2e})")
     if hits:
         note = f"reproduced to every digit by: {', '.join(hits)}"
-    return _claim("fit-20-samples", QA, "20 samples in (−1.5, 1.5), a = c = d = 0 → "
+    return Claim("fit-20-samples", QA, "20 samples in (−1.5, 1.5), a = c = d = 0 → "
                   "b = 0.04495641", "0.04495641", {"tried": tried, "nearest": nearest},
                   "least squares of tanh(√(2/π)(x + b·x³)) to erf(x/√2) (the gate fit, "
                   "the same optimum) on each sampling", bool(hits), note), tried
 
 
-def claim_wider(tried20: dict[str, float]) -> dict[str, Any]:
+def claim_wider(tried20: dict[str, float]) -> Claim:
     """More samples from a wider range bring b closer to 0.044715."""
     ranges = (1.5, 2.0, 3.0, 5.0, 10.0)
     bs = {f"{R:g}": _l2_b(make_grid(-R, R, samples=4001).x) for R in ranges}
     dist = [abs(b - PAPER_A3) for b in bs.values()]
     closer = all(b <= a for a, b in itertools.pairwise(dist))
     twenty = min(abs(v - PAPER_A3) for v in tried20.values())
-    return _claim("wider-range-closer", QA, "more samples from a wider range bring b closer "
+    return Claim("wider-range-closer", QA, "more samples from a wider range bring b closer "
                   "to the paper's 0.044715", "b → 0.044715",
                   {"b_by_half_width": bs, "limit": list(bs.values())[-1]},
                   "least squares (gate) on 4001 uniform samples of [−R, R], R = 1.5 … 10",
@@ -234,7 +261,7 @@ def provenance_table(name: str, ranges: tuple[float, ...] = (1, 2, 3, 4, 5, 6, 8
     (paper-sigmoid) — :func:`approxfit.studies.provenance.provenance` does the fitting."""
     from approxfit.studies.provenance import provenance
 
-    res = _quiet(provenance, name, ranges=ranges, samples=4001, samplings=("uniform",),
+    res = quietly(provenance, name, ranges=ranges, samples=4001, samplings=("uniform",),
                  slopes=("fixed",) if name == "paper-tanh" else ("free",))
     rows = []
     for p in res.procedures:
@@ -247,7 +274,7 @@ def provenance_table(name: str, ranges: tuple[float, ...] = (1, 2, 3, 4, 5, 6, 8
 
 
 def _provenance_claim(cid: str, source: str, claim: str, published: str,
-                      rows: list[dict[str, Any]], procedure: str) -> dict[str, Any]:
+                      rows: list[dict[str, Any]], procedure: str) -> Claim:
     hits = [r for r in rows if agrees_digits(r["value"], published)]
     kinds = sorted({f"{r['objective']} on the {r['on']}" for r in hits})
     best = min(rows, key=lambda r: abs(r["value"] - float(published)))
@@ -261,13 +288,13 @@ def _provenance_claim(cid: str, source: str, claim: str, published: str,
     else:
         note = (f"no procedure tried gives every digit; nearest: {best['objective']} on the "
                 f"{best['on']}, R = {best['range'][1]:g}: {best['value']:.7g}")
-    return _claim(cid, source, claim, published,
+    return Claim(cid, source, claim, published,
                   {"matches": [{"objective": r["objective"], "on": r["on"],
                                 "range": r["range"], "value": r["value"]} for r in hits],
                    "table": rows}, procedure, bool(hits), note)
 
 
-def claim_free_form() -> dict[str, Any]:
+def claim_free_form() -> Claim:
     """Without the slope constraint: 0.797885x + 0.035677x³."""
     published = {"c1": "0.797885", "c3": "0.035677"}
     results = {}
@@ -276,12 +303,12 @@ def claim_free_form() -> dict[str, Any]:
     for label, x in cands.items():
         for on in ("gate", "value"):
             g = Grid(np.asarray(x, float), float(np.min(x)), float(np.max(x)), "given")
-            r = _quiet(fit, "gelu", "tanh", g, degree=3, on=on)
+            r = quietly(fit, "gelu", "tanh", g, degree=3, on=on)
             results[f"{label}, {on}"] = r.coefficients
     hits = [k for k, c in results.items()
             if all(agrees_digits(c[n], v) for n, v in published.items())]
     nearest = min(results, key=lambda k: abs(results[k]["c3"] - 0.035677))
-    return _claim("free-form-coefficients", QA, "without the slope constraint the fit is "
+    return Claim("free-form-coefficients", QA, "without the slope constraint the fit is "
                   "0.5x(1 + tanh(0.797885x + 0.035677x³))", published,
                   {"fits": results, "nearest": nearest},
                   "least squares of the tanh family, degree 3, c1 free, on each candidate "
@@ -291,19 +318,19 @@ def claim_free_form() -> dict[str, Any]:
                   f"c1 = {results[nearest]['c1']:.6f}, c3 = {results[nearest]['c3']:.6f}")
 
 
-def claim_parity() -> dict[str, Any]:
+def claim_parity() -> Claim:
     """Even-power coefficients come out (almost) zero; odd p is enough."""
     g = seed_grid()
-    full = _quiet(fit, "gelu", "tanh", g, degree=5, parity="none", fix={"c1": SQRT_2_PI},
+    full = quietly(fit, "gelu", "tanh", g, degree=5, parity="none", fix={"c1": SQRT_2_PI},
                   on="gate")
-    odd = _quiet(fit, "gelu", "tanh", g, degree=5, parity="odd", fix={"c1": SQRT_2_PI},
+    odd = quietly(fit, "gelu", "tanh", g, degree=5, parity="odd", fix={"c1": SQRT_2_PI},
                  on="gate")
     even = {k: v for k, v in full.coefficients.items() if int(k[1:]) % 2 == 0}
     biggest_odd = max(abs(v) for k, v in full.coefficients.items() if k in ("c3", "c5"))
     largest_even = max(abs(v) for v in even.values())
     ratio = largest_even / biggest_odd
     gain = full.metrics["gate"]["mse"] / odd.metrics["gate"]["mse"]
-    return _claim("parity", QA + ", comment", "fitted even-power coefficients come out "
+    return Claim("parity", QA + ", comment", "fitted even-power coefficients come out "
                   "(almost) zero; an odd p is enough", "c0 = c2 = c4 ≈ 0",
                   {"even_coefficients": even, "largest_even_over_largest_odd": ratio,
                    "mse_all_powers_over_mse_odd": gain},
@@ -314,7 +341,7 @@ def claim_parity() -> dict[str, Any]:
                   + " and dropping them leaves the MSE unchanged: an odd p is enough")
 
 
-def claim_sigmoid_relation() -> dict[str, Any]:
+def claim_sigmoid_relation() -> Claim:
     """erf(x/√2) ≈ 2σ(kx) − 1 with k = 1.702."""
     x = seed_grid().x
     from approxfit.approximants.published import get_published as gp
@@ -324,14 +351,14 @@ def claim_sigmoid_relation() -> dict[str, Any]:
     approx = 2 * a.evaluate(x, on="gate") - 1
     exact = erf_target.value(x / math.sqrt(2))
     err = float(np.max(np.abs(approx - exact)))
-    return _claim("sigmoid-relation", QA, "erf(x/√2) ≈ 2σ(kx) − 1: the sigmoid form is the "
+    return Claim("sigmoid-relation", QA, "erf(x/√2) ≈ 2σ(kx) − 1: the sigmoid form is the "
                   "same idea", "erf(x/√2) ≈ 2σ(1.702x) − 1",
                   {"max_abs_error": err, "k": PAPER_K},
                   "max |2σ(1.702x) − 1 − erf(x/√2)| on the seed grid", err < 0.02,
                   "twice the gate error of x·σ(1.702x), as f = 2g − 1 says")
 
 
-def claim_silu() -> dict[str, Any]:
+def claim_silu() -> Claim:
     """A logistic CDF in place of Φ gives SiLU x·σ(x)."""
     from approxfit.symbolic.taylor import taylor_match
 
@@ -341,7 +368,7 @@ def claim_silu() -> dict[str, Any]:
     from scipy.special import expit
 
     err = float(np.max(np.abs(silu.value(x) - x * expit(x))))
-    return _claim("silu-variant", ARTICLE, "with the logistic CDF in place of Φ, GELU's "
+    return Claim("silu-variant", ARTICLE, "with the logistic CDF in place of Φ, GELU's "
                   "x·CDF(x) is SiLU x·σ(x)", "x·σ(x)",
                   {"taylor_sigmoid_coefficients": r.coefficients, "max_abs_error": err},
                   "Taylor matching the sigmoid family to silu's gate (gives p(x) = x "
@@ -349,11 +376,11 @@ def claim_silu() -> dict[str, Any]:
                   r.coefficients == {"c1": 1.0, "c3": 0.0} and err == 0.0)
 
 
-def run_claims(progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+def run_claims(progress: Callable[[str], None] | None = None) -> list[Claim]:
     """Compute every claim; ``progress(id)`` is called before each."""
     say = progress or (lambda _id: None)
     out = []
-    steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+    steps: list[tuple[str, Callable[[], Claim]]] = [
         ("gelu-definition", claim_definition), ("slope-at-zero", claim_slope),
         ("taylor-a3", claim_taylor),
         ("paper-tanh-mse", lambda: claim_mse(
@@ -396,268 +423,5 @@ def run_claims(progress: Callable[[str], None] | None = None) -> list[dict[str, 
                     ("silu-variant", claim_silu)):
         say(cid)
         out.append(fn())
-    assert tuple(c["id"] for c in out) == CLAIM_IDS
+    assert tuple(c.id for c in out) == CLAIM_IDS
     return out
-
-
-def sweep_coefficients(half_widths: tuple[float, ...] | None = None,
-                       samples: int = 2001) -> list[dict[str, Any]]:
-    """a3 of the tanh form and k of the sigmoid form as the fit range [−R, R] grows."""
-    rs = half_widths or tuple(float(r) for r in np.round(np.linspace(0.5, 10, 20), 3))
-    rows = []
-    for family, key, fix, deg in (("tanh", "a3", {"c1": SQRT_2_PI}, 3),
-                                  ("sigmoid", "c1", None, 1)):
-        for objective in ("l2", "minimax"):
-            for on in ("gate", "value"):
-                for R in rs:
-                    r = _quiet(fit, "gelu", family, make_grid(-R, R, samples=samples),
-                               degree=deg, fix=fix, objective=objective, on=on)
-                    v = r.scaled["a3"] if key == "a3" else r.coefficients["c1"]
-                    rows.append({"family": family, "coefficient": key, "R": R,
-                                 "objective": objective, "on": on, "value": v})
-    return rows
-
-
-# -- writing -------------------------------------------------------------------------
-
-def _short(value: Any, *, depth: int = 0) -> str:
-    """A compact one-line rendering of a reproduced value for tables."""
-    if isinstance(value, float):
-        return f"{value:.10g}"
-    if isinstance(value, dict):
-        items = [(k, v) for k, v in value.items() if k not in ("table", "tried", "fits")]
-        if depth > 0:
-            return "{" + ", ".join(f"{k}: {_short(v, depth=depth + 1)}" for k, v in items) + "}"
-        return "; ".join(f"{k} = {_short(v, depth=depth + 1)}" for k, v in items)
-    if isinstance(value, list):
-        return "[" + ", ".join(_short(v, depth=depth + 1) for v in value[:6]) + (
-            ", …]" if len(value) > 6 else "]")
-    return str(value)
-
-
-def _published_text(claim: dict[str, Any]) -> str:
-    pub = claim["published"]
-    return "(not printed)" if pub is None else _short(pub)
-
-
-def _details(claim: dict[str, Any]) -> list[str]:
-    """Markdown tables for the claims that carry one (samplings, provenance)."""
-    rep = claim["reproduced"]
-    lines: list[str] = []
-    if isinstance(rep, dict) and "tried" in rep:
-        lines += ["| sampling of (−1.5, 1.5) | b |", "|---|---|"]
-        lines += [f"| {k} | {v:.8f} |" for k, v in rep["tried"].items()]
-    if isinstance(rep, dict) and "fits" in rep:
-        lines += ["| sampling, fitted on | c1 | c3 |", "|---|---|---|"]
-        lines += [f"| {k} | {v['c1']:.6f} | {v['c3']:.6f} |" for k, v in rep["fits"].items()]
-    if isinstance(rep, dict) and "table" in rep:
-        ranges = sorted({r["range"][1] for r in rep["table"]})
-        lines += ["| procedure | " + " | ".join(f"R = {R:g}" for R in ranges) + " |",
-                  "|---|" + "---|" * len(ranges)]
-        for objective in ("l2", "minimax"):
-            for on in ("gate", "value"):
-                vals = {r["range"][1]: r["value"] for r in rep["table"]
-                        if r["objective"] == objective and r["on"] == on}
-                cells = []
-                for R in ranges:
-                    v = vals[R]
-                    mark = "**" if agrees_digits(v, str(claim["published"])) else ""
-                    cells.append(f"{mark}{v:.7g}{mark}")
-                lines.append(f"| {objective} on the {on} | " + " | ".join(cells) + " |")
-        lines.append("")
-        lines.append("Bold: reproduces every printed digit of " + str(claim["published"]) + ".")
-    return lines
-
-
-def render_report(claims: list[dict[str, Any]], figures: tuple[str, ...] = FIGURES,
-                  extras: bool = True) -> str:
-    """REPORT.md: the claims table, one section per claim, the figures embedded.
-
-    ``extras`` links the precision tables and the Pareto sweep written beside it.
-    """
-    n_ok = sum(c["agrees"] for c in claims)
-    out = ["# approxfit reproduce: the claims of the source documents", "",
-           "Generated by `approxfit reproduce`; do not edit by hand. Each claim is computed "
-           "through approxfit's public functions; `claims.json` holds the same results as "
-           "data.", "",
-           f"{n_ok} of {len(claims)} claims agree with what the sources print.", "",
-           "| id | agrees | published | reproduced |", "|---|---|---|---|"]
-    for c in claims:
-        pub = _published_text(c)
-        out.append(f"| [{c['id']}](#{c['id']}) | {'yes' if c['agrees'] else '**no**'} | "
-                   f"{pub} | {_short(c['reproduced'])[:120]} |")
-    out += ["", "## Figures", ""]
-    captions = {
-        "gelu-overlay.png": "GELU and the published approximants",
-        "abs-error.png": "Absolute error of the published approximants on the seed grid",
-        "erf-tanh-sigmoid.png": "erf(x/√2) beside tanh(√(2/π)x) and 2σ(1.702x) − 1",
-        "minimax-certificate.png": "The minimax fit of a3 (c1 = √(2/π)) on the gate: "
-                                   "its levelled error and alternation points",
-        "coefficient-vs-range.png": "The fitted a3 and k as the fit range [−R, R] grows",
-    }
-    for f in figures:
-        out += [f"![{captions.get(f, f)}]({f})", ""]
-    if extras:
-        out += ["Beyond the claims: the cost of each approximant against its error on the "
-                "whole real line ([pareto-gelu.json](pareto-gelu.json)), and every published "
-                "approximant in float32, float16 and bfloat16 ([precision.md](precision.md)).",
-                "", "![Whole-line error against cost](pareto-gelu.png)", ""]
-    for c in claims:
-        out += [f"## {c['id']}", "", f"- **source**: {c['source']}",
-                f"- **claim**: {c['claim']}",
-                f"- **published**: {_published_text(c)}",
-                f"- **reproduced**: {_short(c['reproduced'])}",
-                f"- **procedure**: {c['procedure']}",
-                f"- **agrees**: {'yes' if c['agrees'] else 'no'}"]
-        if c["note"]:
-            out.append(f"- **note**: {c['note']}")
-        details = _details(c)
-        if details:
-            out += ["", *details]
-        out.append("")
-    return "\n".join(out)
-
-
-def make_figures(sweep: list[dict[str, Any]]) -> dict[str, Any]:
-    """The five figures, as matplotlib Figures keyed by file name."""
-    from approxfit.approximants.published import published_for
-    from approxfit.present import plotting
-
-    grid = seed_grid()
-    gelu = get_target("gelu")
-    pubs = [p.build() for p in published_for("gelu")]
-    figs: dict[str, Any] = {}
-    fig, axes = plotting.subplots(1, 2, figsize=(12, 4.5))
-    plotting.plot_overlay(gelu, pubs[:3], np.linspace(-5, 3, 801), ax=axes[0], on="value")
-    plotting.plot_overlay(gelu, pubs[:3], np.linspace(-5, 5, 801), ax=axes[1], on="gate")
-    figs["gelu-overlay.png"] = fig
-    shown = ("paper-tanh", "paper-sigmoid", "taylor-tanh", "bowling-2009", "ibert",
-             "as-7.1.26")
-    ax = plotting.plot_abs_error(gelu, [get_published(n) for n in shown], grid.x, on="value")
-    figs["abs-error.png"] = ax.figure
-    ax = plotting.plot_erf_tanh_sigmoid(np.linspace(-4, 4, 801), k=PAPER_K)
-    figs["erf-tanh-sigmoid.png"] = ax.figure
-    res = _quiet(fit, "gelu", "tanh", make_grid(-10, 10, samples=20001), degree=3,
-                 fix={"c1": SQRT_2_PI}, objective="minimax", on="gate")
-    ax = plotting.plot_minimax_certificate(res)
-    figs["minimax-certificate.png"] = ax.figure
-    fig, axes = plotting.subplots(1, 2, figsize=(12, 4.5))
-    taylor_a3 = (4 - math.pi) / (6 * math.pi)
-    plotting.plot_coefficient_vs_range(
-        [r for r in sweep if r["family"] == "tanh"], ax=axes[0], coefficient="a3",
-        references={"Taylor (4 − π)/(6π)": taylor_a3, "paper": PAPER_A3})
-    plotting.plot_coefficient_vs_range(
-        [r for r in sweep if r["family"] == "sigmoid"], ax=axes[1],
-        coefficient="k (sigmoid σ(kx))",
-        references={"Taylor 2√(2/π)": 2 * SQRT_2_PI, "paper": PAPER_K})
-    axes[1].set_ylim(1.55, 1.85)
-    figs["coefficient-vs-range.png"] = fig
-    return figs
-
-
-def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | None = None,
-                       figures: bool = True) -> list[dict[str, Any]]:
-    """Compute every claim and write ``claims.json``, ``REPORT.md`` and the figures.
-
-    Only the files in :data:`OWNED_FILES` are replaced (each atomically); anything
-    else in ``out`` is left alone.  Nothing is written until everything has been
-    computed, so an interrupted run leaves the previous results intact.
-    """
-    from approxfit.core.io import dumps, write_atomic
-
-    folder = Path(out)
-    claims = run_claims(progress)
-    blobs: dict[str, bytes] = {}
-    if figures:
-        if progress:
-            progress("figures")
-        from approxfit.present import plotting
-
-        for name, fig in make_figures(sweep_coefficients()).items():
-            blobs[name] = plotting.figure_bytes(fig, name)
-        if progress:
-            progress("precision and pareto")
-        blobs.update(precision_tables())
-        blobs.update(pareto_files())
-    blobs["claims.json"] = dumps(claims).encode()
-    blobs["REPORT.md"] = render_report(claims, tuple(n for n in FIGURES if n in blobs),
-                                       extras="pareto-gelu.png" in blobs).encode()
-    folder.mkdir(parents=True, exist_ok=True)
-    with _signals_held():
-        for name, data in blobs.items():
-            write_atomic(folder / name, data)
-    return claims
-
-
-def precision_tables() -> dict[str, bytes]:
-    """Every published GELU approximant in float32, float16 and bfloat16 on the seed grid.
-
-    Returns ``precision.md``, ``precision.json`` and a ULP histogram of bfloat16.
-    """
-    from approxfit.approximants.published import published_for
-    from approxfit.core.io import dumps
-    from approxfit.lowprec.precision import precision_markdown, precision_rows
-    from approxfit.present import plotting
-    from approxfit.present.precision_plot import plot_ulp_histogram
-
-    approximants = [p.build() for p in published_for("gelu")]
-    x = seed_grid().x
-    tables = {d: precision_rows(approximants, x, d) for d in PRECISION_FORMATS}
-    text = ["# Published GELU approximants in low precision", "",
-            "Generated by `approxfit reproduce` (the same numbers as `approxfit report "
-            "--dtype FORMAT`). Inputs: the seed grid numpy.arange(-10, 10, 0.01) rounded to "
-            "the format; every operation rounded to the format (tanh, exp and σ computed "
-            "in float32 and rounded, as PyTorch's half kernels do); errors against the exact "
-            "GELU at the rounded input. The floor is the error of the exact GELU rounded to "
-            "the format; 'dominant' says whether the formula or the format sets the error.",
-            ""]
-    for d in PRECISION_FORMATS:
-        text += [f"## {d}", "", precision_markdown(tables[d]), ""]
-    ax = plot_ulp_histogram(tables["bfloat16"])
-    return {"precision.md": "\n".join(text).encode(),
-            "precision.json": dumps(tables).encode(),
-            "ulp-histogram-bfloat16.png": plotting.figure_bytes(ax.figure,
-                                                                "ulp-histogram.png")}
-
-
-def pareto_files() -> dict[str, bytes]:
-    """The cost / whole-line error sweep of GELU (``approxfit pareto gelu``)."""
-    from approxfit.core.io import dumps
-    from approxfit.present import plotting
-    from approxfit.studies.pareto import make_executor, pareto_sweep
-
-    ex, close = make_executor("local")
-    try:
-        res = pareto_sweep("gelu", families=("tanh", "sigmoid", "poly"), max_degree=9,
-                           executor=ex)
-    finally:
-        if close is not None:
-            close()
-    return {"pareto-gelu.json": dumps(res.to_dict()).encode(),
-            "pareto-gelu.csv": res.to_csv().encode(),
-            "pareto-gelu.png": plotting.figure_bytes(plotting.plot_pareto(res).figure,
-                                                     "pareto.png")}
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM while the output files are replaced.
-
-    Each file is replaced atomically; holding the signals for the few
-    milliseconds of the loop makes the *set* of files change together, so an
-    interrupted run never leaves new claims beside old figures.  A signal that
-    arrives meanwhile is delivered when the block ends.
-    """
-    import signal
-    import threading
-
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask") or (
-            threading.current_thread() is not threading.main_thread()):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -1,0 +1,30 @@
+"""Reproduce every claim of the source documents: claims, REPORT.md, figures, tables.
+
+=================  ===============================================================
+module             what it holds
+=================  ===============================================================
+``claims``         :class:`Claim`, :data:`CLAIM_IDS` and :func:`run_claims`: each
+                   claim computed through approxfit's public functions
+``figures``        the figures, precision tables and Pareto sweep written beside
+                   the claims (as data and bytes)
+``render``         :func:`render_report`: the text of REPORT.md
+``write``          :func:`reproduce` and :func:`write_reproduction`: the files,
+                   written atomically, only approxfit's own (:data:`OWNED_FILES`)
+=================  ===============================================================
+"""
+
+from __future__ import annotations
+
+from approxfit.studies.reproduce.claims import CLAIM_IDS, Claim, run_claims
+from approxfit.studies.reproduce.figures import (
+    make_figures,
+    pareto_files,
+    precision_tables,
+    sweep_coefficients,
+)
+from approxfit.studies.reproduce.render import render_report
+from approxfit.studies.reproduce.write import OWNED_FILES, reproduce, write_reproduction
+
+__all__ = ["CLAIM_IDS", "OWNED_FILES", "Claim", "make_figures", "pareto_files",
+           "precision_tables", "render_report", "reproduce", "run_claims",
+           "sweep_coefficients", "write_reproduction"]

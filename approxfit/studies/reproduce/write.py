@@ -1,0 +1,122 @@
+"""Writing a reproduction: ``claims.json``, ``REPORT.md``, the figures and the tables.
+
+:func:`reproduce` is the library form of ``approxfit reproduce``;
+:func:`write_reproduction` computes everything first and then replaces only the files
+it owns (:data:`OWNED_FILES`), each atomically, touching no other file in the folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from approxfit.core.exceptions import InputError
+from approxfit.studies.reproduce.claims import Claim, run_claims
+from approxfit.studies.reproduce.figures import (
+    EXTRA_FILES,
+    FIGURES,
+    make_figures,
+    pareto_files,
+    precision_tables,
+    sweep_coefficients,
+)
+from approxfit.studies.reproduce.render import render_report
+
+__all__ = ["OWNED_FILES", "reproduce", "write_reproduction"]
+
+OWNED_FILES = ("claims.json", "REPORT.md", *FIGURES, *EXTRA_FILES)
+
+
+def reproduce(out: str | Path = "results", *,
+              progress: Callable[[str], None] | None = None) -> list[Claim]:
+    """Reproduce every claim of the source documents into the folder ``out``.
+
+    The library form of ``approxfit reproduce --out OUT``: computes the claims
+    (:func:`~approxfit.studies.reproduce.claims.run_claims`), the figures and the
+    tables, and writes ``claims.json``, ``REPORT.md`` and the figures
+    (:func:`write_reproduction`; only approxfit's own files are replaced).
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder; created if missing, but its parent must exist.
+    progress : callable, optional
+        Called with a short label before each step (each claim, then the figures,
+        then the precision tables and the Pareto sweep).
+
+    Returns
+    -------
+    list of Claim
+        In :data:`~approxfit.studies.reproduce.claims.CLAIM_IDS` order.
+
+    Raises
+    ------
+    InputError
+        When ``out`` is a file, or its parent folder does not exist.
+    """
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"`out` {str(out)!r} is a file, not a folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise InputError(f"`out` {str(out)!r}: the folder {str(folder.parent)!r} does not "
+                         "exist")
+    return write_reproduction(folder, progress=progress)
+
+
+def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | None = None,
+                       figures: bool = True) -> list[Claim]:
+    """Compute every claim and write ``claims.json``, ``REPORT.md`` and the figures.
+
+    Only the files in :data:`OWNED_FILES` are replaced (each atomically); anything
+    else in ``out`` is left alone.  Nothing is written until everything has been
+    computed, so an interrupted run leaves the previous results intact.
+    """
+    from approxfit.core.io import dumps, write_atomic
+
+    folder = Path(out)
+    claims = run_claims(progress)
+    blobs: dict[str, bytes] = {}
+    if figures:
+        if progress:
+            progress("figures")
+        from approxfit.present import plotting
+
+        for name, fig in make_figures(sweep_coefficients()).items():
+            blobs[name] = plotting.figure_bytes(fig, name)
+        if progress:
+            progress("precision and pareto")
+        blobs.update(precision_tables())
+        blobs.update(pareto_files())
+    blobs["claims.json"] = dumps([c.to_dict() for c in claims]).encode()
+    blobs["REPORT.md"] = render_report(claims, tuple(n for n in FIGURES if n in blobs),
+                                       extras="pareto-gelu.png" in blobs).encode()
+    folder.mkdir(parents=True, exist_ok=True)
+    with _signals_held():
+        for name, data in blobs.items():
+            write_atomic(folder / name, data)
+    return claims
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the output files are replaced.
+
+    Each file is replaced atomically; holding the signals for the few
+    milliseconds of the loop makes the *set* of files change together, so an
+    interrupted run never leaves new claims beside old figures.  A signal that
+    arrives meanwhile is delivered when the block ends.
+    """
+    import signal
+    import threading
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask") or (
+            threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
