@@ -9,6 +9,18 @@ import pytest
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "gelu_approximations.ipynb"
 
 
+def test_committed_notebook_uses_the_public_api_and_shows_real_figures():
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "import approxfit as af" in code
+    assert "from approxfit" not in code and "import approxfit." not in code
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 2                        # the figures are pictures, not reprs
+    assert all(len(o["data"]["image/png"]) > 10_000 for o in images)
+
+
 def test_notebook_executes_and_finds_the_paper_constant(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
