@@ -119,7 +119,7 @@ def test_digit_comparison():
 
 @pytest.mark.parametrize("name", ["ibert", "as-7.1.26"])
 def test_closed_forms_are_refused(name):
-    with pytest.raises(InputError, match="provenance needs a tanh/sigmoid/poly family"):
+    with pytest.raises(InputError, match="provenance needs an approximant of the tanh, sigmoid"):
         provenance(name)
 
 

@@ -98,9 +98,8 @@ def report_rows(approximants: Iterable[Any], x: Array, *, lo: float | None,
             dmax, dwhere = float("inf"), float(x[i])
         metrics["value"]["max_derivative_error"] = dmax
         metrics["value"]["argmax_derivative_error"] = dwhere
-        meta = getattr(a, "meta", None) or {}
-        formula = meta.get("formula") or (a.describe() if hasattr(a, "describe") else "")
-        rows.append({"name": a.name, "target": target.name, "source": meta.get("source"),
+        formula = a.meta.get("formula") or a.describe()
+        rows.append({"name": a.name, "target": target.name, "source": a.meta.get("source"),
                      "formula": formula, "coefficients": dict(a.coefficients),
                      "scaled": dict(a.scaled), "metrics": metrics})
     return rows
@@ -227,7 +226,7 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
         step = DEFAULT_STEP
     grid = make_grid(lo, hi, samples=samples, step=step)
     if specs:
-        approximants = [s if hasattr(s, "evaluate") else parse_spec(s, tgt) for s in specs]
+        approximants = [parse_spec(s, tgt) if isinstance(s, str) else s for s in specs]
     else:
         approximants = [p.build() for p in published_for(name)]
         if not approximants:

@@ -87,7 +87,7 @@ def _check_on(on: str) -> str:
 
 
 def _label(a: Any) -> str:
-    return getattr(a, "name", "") or (a.describe() if hasattr(a, "describe") else "approx")
+    return a.name or a.describe()
 
 
 def _quantity_label(target: Target, on: str) -> str:
@@ -244,7 +244,7 @@ def plot_minimax_certificate(result: Any, ax: Any = None, *, samples: int = 4001
     -------
     matplotlib.axes.Axes
     """
-    cert = getattr(result, "certificate", None)
+    cert = result.certificate
     if cert is None:
         raise InputError("plot_minimax_certificate needs a minimax fit result (it has no "
                          "certificate); fit with objective='minimax'")

@@ -48,7 +48,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from approxfit.approximants.approximant import Approximant
-from approxfit.approximants.families import powers_for
+from approxfit.approximants.families import FAMILIES, powers_for
 from approxfit.approximants.published import ClosedFormApproximant
 from approxfit.approximants.spec import parse_spec
 from approxfit.core.exceptions import ApproxfitError, InputError
@@ -408,13 +408,11 @@ def _resolve(approx: str | Approximant | ClosedFormApproximant, target: str | No
         text = approx.strip()
         resolved = parse_spec(text, target=target)
     else:
-        resolved, text = approx, getattr(approx, "name", "")
-    if isinstance(resolved, ClosedFormApproximant):
-        raise InputError(f"provenance needs a tanh/sigmoid/poly family approximant; "
-                         f"{resolved.name!r} is a closed form ({resolved.formula})")
-    if not isinstance(resolved, Approximant):
-        raise InputError(f"provenance needs an approximant of the tanh, sigmoid or poly "
-                         f"family, got {type(resolved).__name__}")
+        resolved, text = approx, approx.name
+    if resolved.family not in FAMILIES:
+        raise InputError(f"provenance needs an approximant of the {', '.join(FAMILIES)} "
+                         f"family; {resolved.name!r} is a {resolved.family} "
+                         f"({resolved.describe()})")
     return resolved, text
 
 
