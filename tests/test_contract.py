@@ -54,6 +54,14 @@ CASES: dict[str, AnyApproximant] = {
                                           (0.2, 0.05), "gelu", name="rat"),
     "rational-gate": RationalApproximant((0, 1), (0.5, 0.4), (2,), (0.3,), "gelu",
                                          base="gate", name="ratg"),
+    # odd and no-parity denominators (Q has no pole on [−8, 8]: 1 + 0.02x + 0.0008x³ ≥ 0.43
+    # and 1 + 0.05x + 0.02x² has no real root), on erf and gelu, for the value and the gate
+    **{f"rational-{den}den-{target}-{base}": RationalApproximant(
+        (0, 1, 2, 3), (0.05, 0.5, 0.1, 0.02), powers, coef, target, base=base,
+        name=f"rat-{den}-{target}-{base}")
+       for den, powers, coef in (("odd", (1, 3), (0.02, 0.0008)),
+                                 ("none", (1, 2), (0.05, 0.02)))
+       for target in ("erf", "gelu") for base in ("value", "gate")},
     **{name: get_published(name) for name in PUBLISHED},
 }
 KINKS = {"ibert": (0.0, 1.769 * math.sqrt(2.0))}  # I-BERT: sign(u) at 0, the clip at |u| = −b
@@ -122,12 +130,13 @@ def test_derivative_matches_central_differences(a):
     np.testing.assert_allclose(a.derivative(x), fd, rtol=1e-7, atol=1e-8)
 
 
-def test_program_in_float64_equals_evaluate(a):
+@pytest.mark.parametrize("gate_form", ["tanh", "sigmoid"])   # "tanh": what cost() counts
+def test_program_in_float64_equals_evaluate(a, gate_form):
     x = np.linspace(-8.0, 8.0, 1601)
     ons = ("value", "gate") if a.target_obj.has_gate else ("value",)
     for on in ons:
         xs = x[x != 0] if on == "gate" and not a.gate_direct else x
-        got = evaluate_steps(a.program(on=on, gate_form="sigmoid"), xs, "float64")
+        got = evaluate_steps(a.program(on=on, gate_form=gate_form), xs, "float64")
         want = a.evaluate(xs, on=on)
         # The program and evaluate differ only in the order of the roundings (Horner in
         # x² against Horner in x, σ's form): a few ulp of the size of the terms, which
@@ -135,7 +144,7 @@ def test_program_in_float64_equals_evaluate(a):
         scale = np.abs(xs) * (1.0 + np.abs(xs)) + 1.0
         np.testing.assert_allclose(got, want, rtol=0, atol=1, err_msg=on)
         assert np.all(np.abs(got - want) <= 8 * EPS * scale), (
-            on, float(np.max(np.abs(got - want) / (EPS * scale))))
+            on, gate_form, float(np.max(np.abs(got - want) / (EPS * scale))))
 
 
 def test_cost_is_counted_from_the_program(a):

@@ -180,7 +180,9 @@ def test_repr_and_html_are_short_and_escaped(results):
 @pytest.mark.parametrize("argv, kwargs, needle", [
     (["gelu", "tanh", "--fix", "c2=1"], dict(fix={"c2": 1}),
      "names c2, which tanh of degree 3 (odd) does not have"),
-    (["gelu", "tanh", "--max-iter", "0"], dict(max_iter=0), None),
+    (["gelu", "tanh", "--max-iter", "0"], dict(max_iter=0), "must be between 1 and 10000"),
+    (["gelu", "tanh", "--max-iter", "10001"], dict(max_iter=10_001),
+     "must be between 1 and 10000, got 10001"),
     (["gelu", "tanh", "--range", "1", "-1"], dict(range=(1, -1)), "must satisfy LO < HI"),
     (["gelu", "tanh", "--clamp", "3"], dict(clamp="3"), "must be at least the range"),
 ])
@@ -207,3 +209,30 @@ def test_taylor_door_is_one_library_call():
     code, out, _ = run_cli(["taylor", "tanh", "rational", "--degree", "3", "--json"])
     assert json.loads(out)["exact"] == taylor("tanh", "rational", degree=3).exact \
         == {"c1": "1", "c3": "1/15", "d2": "2/5"}
+
+
+def test_parity_points_are_checked_by_the_library():
+    from approxfit.lowprec.parity import parity_report
+
+    for bad in (1000, 10_000_001):
+        with pytest.raises(InputError, match=rf"^`points` must be between 1001 and 10000000, "
+                                             rf"got {bad}$"):
+            parity_report(points=bad)
+        code, _, err = run_cli(["parity", "--points", str(bad)])
+        assert code == 2
+        assert err == f"approxfit: error: --points must be between 1001 and 10000000, got {bad}\n"
+
+
+def test_fit_dtype_of_a_rational_is_refused_by_the_library(tmp_path):
+    from approxfit.lowprec.rounding import coefficient_rounding
+
+    res = fit("erf", "rational", degree=3, range=(-2, 2), samples=501)
+    with pytest.raises(InputError, match=r"^`dtype` rounding applies to the tanh, sigmoid "
+                                         r"and poly families, not to rational"):
+        coefficient_rounding(res.approximant, np.linspace(-2, 2, 11), "float32", on="value")
+    save = tmp_path / "r.json"
+    code, out, err = run_cli(["fit", "erf", "rational", "--degree", "3", "--range", "-2", "2",
+                              "--samples", "501", "--dtype", "float32", "--save", str(save)])
+    assert code == 2 and out == "" and not save.exists()
+    assert err.startswith("approxfit: error: --dtype rounding applies to the tanh, sigmoid "
+                          "and poly families, not to rational")

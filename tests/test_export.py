@@ -235,14 +235,38 @@ def test_c_export_includes_only_math_and_uses_exact_literals():
 
 def test_export_rejects_bad_input():
     a = get_published("paper-tanh")
-    with pytest.raises(InputError, match="unknown language 'rust'"):
+    with pytest.raises(InputError, match="unknown `to` 'rust'; choose one of numpy, torch, c"):
         export_code(a, "rust")
     with pytest.raises(InputError, match="unknown dtype"):
         export_code(a, "c", "float8")
     with pytest.raises(InputError, match="must be an identifier"):
         export_code(a, "c", name="1bad")
-    with pytest.raises(InputError, match="LO < HI"):
+    with pytest.raises(InputError, match="`range` must satisfy LO < HI"):
         export_code(a, "numpy", range=(1.0, -1.0))
-    with pytest.raises(InputError, match="gate_form"):
+    with pytest.raises(InputError, match="`gate_form` must be one of tanh, sigmoid, got 'erf'"):
         export_code(a, "numpy", gate_form="erf")
     assert math.isfinite(float(load(export_code(a, "numpy", max_error=0.0), a)(1.0)))
+
+
+@pytest.mark.parametrize(("spec", "gate_form", "note"), [
+    ("paper-tanh", "tanh", "gate: 1/2*(1 + tanh(p)); tanh saturates, no overflow"),
+    ("paper-tanh", "sigmoid", "gate: sigmoid(2p) = 1/2*(1 + tanh(p)), as 1/(1+e) or e/(1+e) "
+                              "with e = exp(-|2p|): no overflow"),
+    ("paper-sigmoid", "tanh", "gate: sigmoid(p) as 1/(1+e) or e/(1+e) with e = exp(-|p|): "
+                              "no overflow"),
+    ("paper-sigmoid", "sigmoid", "gate: sigmoid(p) as 1/(1+e) or e/(1+e) with "
+                                 "e = exp(-|p|): no overflow"),
+    ("ibert", "tanh", None),
+    ("as-7.1.26", "sigmoid", None),           # exp(−z²) is no gate function
+    ("rational", "tanh", None),
+])
+def test_the_gate_note_is_read_from_the_program(spec, gate_form, note):
+    """The header's gate line follows the operations the code performs, for every kind."""
+    from approxfit.approximants.rational import RationalApproximant
+
+    a = (RationalApproximant((0, 1), (0.5, 0.4), (2,), (0.3,), "gelu", base="gate",
+                             name="ratg") if spec == "rational" else get_published(spec))
+    lines = export_code(a, "numpy", "float32", max_error=1e-3,
+                        gate_form=gate_form).splitlines()
+    gate_lines = [ln.removeprefix("# ") for ln in lines if ln.startswith("# gate: ")]
+    assert gate_lines == ([] if note is None else [note])

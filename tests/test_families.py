@@ -121,12 +121,12 @@ def test_powers_for_none(degree):
 
 
 @pytest.mark.parametrize(("degree", "parity", "match"), [
-    (4, "odd", r"degree 4 is even; parity 'odd' needs an odd degree"),
-    (3, "even", r"degree 3 is odd; parity 'even' needs an even degree"),
-    (-1, "none", rf"degree must be between 0 and {MAX_DEGREE}, got -1"),
-    (31, "odd", rf"degree must be between 0 and {MAX_DEGREE}, got 31"),
-    (2.0, "none", r"degree must be a whole number"),
-    (3, "sym", r"parity must be one of odd, even, none, got 'sym'"),
+    (4, "odd", r"`degree` 4 is even; `parity` 'odd' needs an odd degree .* choose `parity` none"),
+    (3, "even", r"`degree` 3 is odd; `parity` 'even' needs an even degree .* choose `parity` none"),
+    (-1, "none", rf"`degree` must be between 0 and {MAX_DEGREE}, got -1"),
+    (31, "odd", rf"`degree` must be between 0 and {MAX_DEGREE}, got 31"),
+    (2.0, "none", r"`degree` must be a whole number"),
+    (3, "sym", r"`parity` must be one of odd, even, none, got 'sym'"),
 ])
 def test_powers_for_rejects_bad_input(degree, parity, match):
     with pytest.raises(InputError, match=match):

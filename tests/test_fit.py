@@ -312,7 +312,7 @@ def test_minimax_poly_recovers_a_polynomial_target(parity):
     ("softplus", "sigmoid", {"degree": 1, "on": "value"},
      r"'softplus' has no gate, so the sigmoid family does not apply"),
     ("softplus", "poly", {"degree": 1, "on": "gate"}, r"'softplus' has no gate"),
-    ("gelu", "tanh", {"degree": 4}, r"degree 4 is even; parity 'odd'"),
+    ("gelu", "tanh", {"degree": 4}, r"`degree` 4 is even; `parity` 'odd'"),
     ("gelu", "tanh", {"degree": 3, "clamp": 5.0}, r"`clamp` must be at least the range"),
     ("gelu", "poly", {"degree": 3, "clamp": "range"}, r"`clamp` \(a tail guard\) applies"),
     ("gelu", "tanh", {"degree": 3, "fix": {"c1": float("nan")}}, r"`fix` c1 must be finite"),
@@ -322,7 +322,10 @@ def test_minimax_poly_recovers_a_polynomial_target(parity):
      r"`fix` names c2, which rational of degree 3 over 2 \(odd over even\) does not have; "
      r"it has c1, c3, d2"),
     ("gelu", "tanh", {"degree": 3, "fix": {"c1": "sqrt(2/"}}, r"`fix` c1"),
-    ("gelu", "tanh", {"degree": 3, "max_iter": -5}, r"`max_iter` must be at least 1, got -5"),
+    ("gelu", "tanh", {"degree": 3, "max_iter": -5},
+     r"`max_iter` must be between 1 and 10000, got -5"),
+    ("gelu", "tanh", {"degree": 3, "max_iter": 10_001},
+     r"`max_iter` must be between 1 and 10000, got 10001"),
     ("gelu", "tanh", {"degree": 3, "den_parity": "evn"}, r"did you mean 'even'"),
     ("gelu", "tanh", {"degree": 3, "samples": 100}, r"`samples` and `step` do not apply"),
     ("gelu", "tanh", {"degree": 3, "range": (-3, 3)}, r"`range` \(-3, 3\) differs"),
@@ -344,7 +347,8 @@ def test_fit_rejects_bad_input(target, family, kwargs, match):
     ({"range": ("-1", "1")}, r"`range` must be a number, got str"),
     ({"clamp": [12]}, r"`clamp` must be a number"),
     ({"start": 0.5}, r"`start` must be a mapping"),
-    ({"start": {"c1": "0.8"}}, r"`start` must be a number, got str"),
+    ({"start": {"c1": "0.8", "c3": 0.04}}, r"`start` c1 must be a number, got str"),
+    ({"start": {"c1": True, "c3": 0.04}}, r"`start` c1 must be a number, got bool"),
     ({"family": 3}, r"`family` must be a str or a Family"),
     ({"target": 1.0}, r"`target` must be a str or a Target"),
 ])
@@ -402,7 +406,7 @@ def test_degree_5_minimax_breaks_down_outside_the_range():
     np.testing.assert_allclose(0.5 * (1 + np.tanh(p_far)) - ndtr(-1e3), 1.0, rtol=0, atol=0)
     np.testing.assert_allclose(r.metrics_outside["max_abs_error"], 1.0, rtol=0, atol=1e-15)
     assert r.metrics_outside["max_abs_error"] > 0.1
-    assert len(r.warnings) == 1 and "--clamp range" in r.warnings[0]
+    assert len(r.warnings) == 1 and "set `clamp` to 'range'" in r.warnings[0]
 
 
 def test_degree_5_minimax_with_clamp_is_right_on_the_whole_line():
@@ -440,3 +444,66 @@ def test_local_extrema_splits_at_sign_changes():
 
     e = np.array([0.0, 1.0, -1.0, 0.5, 0.2])
     assert local_extrema(e).tolist() == [1, 2, 3]
+
+
+# -- `start`: checked like `fix`, with one wording for every family ------------------------
+@pytest.mark.parametrize("family", ["tanh", "poly", "rational"])
+@pytest.mark.parametrize(("start", "match"), [
+    ({"c1": float("nan"), "c3": 0.04}, r"`start` c1 must be finite, got nan"),
+    ({"c1": float("inf"), "c3": 0.04}, r"`start` c1 must be finite, got inf"),
+    ({"c1": 0.8, "c3": 0.04, "c9": 1.0}, r"`start` names c9, which \w+ of degree 3"),
+    ({"c1": 0.8}, r"`start` lacks c3.*: give a starting value for every free coefficient"),
+    ({}, r"`start` lacks c1, c3"),
+])
+def test_start_is_checked_like_fix(family, start, match):
+    if family == "rational" and "c3" in start and "c9" not in start:
+        start = {**start, "d2": 0.1}              # P/Q on erf: c1, c3 over 1 + d2·x²
+    target = "erf" if family == "rational" else "gelu"
+    with pytest.raises(InputError, match=match):
+        fit(target, family, degree=3, start=start, parity="odd", samples=201)
+
+
+def test_start_nan_in_a_rational_fit_names_start():
+    # was scipy's "Initial guess is outside of provided bounds"
+    with pytest.raises(InputError, match=r"^`start` c1 must be finite, got nan$"):
+        fit("erf", "rational", degree=3, start={"c1": float("nan"), "c3": 0.1, "d2": 0.3})
+
+
+def test_start_of_a_fixed_coefficient_is_ignored_and_a_good_start_is_used():
+    res = quiet_fit("gelu", "tanh", degree=3, fix={"c1": S}, start={"c1": 0.0, "c3": 0.03},
+                    step=0.01)
+    assert res.coefficients["c1"] == S
+    # the seed's least-squares value, reached from the given start
+    assert res.scaled["a3"] == pytest.approx(0.0448465, abs=5e-8)
+
+
+def test_a_problem_needs_only_residual_and_jacobian():
+    """The engine's declared interface: constraints and admissibility have defaults."""
+    from approxfit.fitting.engine import Problem, minimax
+
+    class Line(Problem):
+        """c0 + c1·x against |x| on [−1, 1]: the minimax line is 1/2, error 1/2."""
+
+        linear = True
+
+        def __init__(self) -> None:
+            self.x = np.linspace(-1.0, 1.0, 201)
+            self.y = np.abs(self.x)
+
+        def residual(self, c, idx=None):
+            x = self.x if idx is None else self.x[idx]
+            y = self.y if idx is None else self.y[idx]
+            return c[0] + c[1] * x - y
+
+        def jacobian(self, c, idx=None):
+            x = self.x if idx is None else self.x[idx]
+            return np.stack([np.ones_like(x), x], axis=1)
+
+    prob = Line()
+    assert prob.constraints(np.zeros(2), np.arange(3)) is None
+    assert prob.admissible(np.zeros(2)) is True
+    c, converged, *_ = minimax(prob, np.zeros(2), 50)
+    assert converged
+    np.testing.assert_allclose(c, [0.5, 0.0], atol=1e-12)
+    with pytest.raises(TypeError, match="abstract"):
+        type("Half", (Problem,), {"residual": lambda self, c, idx=None: c})()

@@ -160,11 +160,11 @@ def test_bad_numbers(value, message):
 
 
 def test_bad_options():
-    with pytest.raises(InputError, match="digits must be a whole number from 1 to 40"):
+    with pytest.raises(InputError, match="`digits` must be a whole number from 1 to 40"):
         identify("0.5", digits=0)
-    with pytest.raises(InputError, match="digits must be a whole number from 1 to 40"):
+    with pytest.raises(InputError, match="`digits` must be a whole number from 1 to 40"):
         identify("0.5", digits=41)
-    with pytest.raises(InputError, match="max_results must be a positive whole number"):
+    with pytest.raises(InputError, match="`max_results` must be a positive whole number"):
         identify("0.5", max_results=0)
     with pytest.raises(InputError, match="'catalan'"):
         identify("0.5", constants=("catalan",))

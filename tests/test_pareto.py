@@ -17,6 +17,7 @@ from approxfit.measure.metrics import WHOLE_LINE, outside_metrics
 from approxfit.studies.pareto import (
     Cost,
     approximant_cost,
+    cost_difference_text,
     make_executor,
     pareto,
     pareto_sweep,
@@ -82,6 +83,45 @@ def test_recommended_beats_the_paper_for_one_more_multiply_add(sweep):
     gate = np.where(x > 10, 1.0, np.where(x < -10, 0.0, 0.5 * (1 + np.tanh(p))))
     ref = np.max(np.abs(x * gate - x * ndtr(x)))
     np.testing.assert_allclose(rec["max_error_whole_line"], ref, rtol=1e-6)
+
+
+def test_recommendation_counts_its_extra_cost(sweep):
+    # tanh-5 with a tail guard against the cheapest published tanh form (paper-tanh and
+    # the other tanh forms all cost 5 multiplies, 2 adds, 1 tanh): one fma, and the
+    # guard's two compares that the sentence names as the guard
+    rec = sweep.recommended
+    tanh_costs = {p["name"]: p["cost"]["total"] for p in sweep.published
+                  if p["family"] == "tanh"}
+    assert min(tanh_costs.values()) == tanh_costs["paper-tanh"]
+    assert sweep.recommendation() == (
+        f"recommended: tanh-5 (tail guard at ±10) — whole-line error "
+        f"{rec['max_error_whole_line']:.3e} for one multiply-add more than paper-tanh")
+
+
+@pytest.mark.parametrize(("more", "guard", "text"), [
+    (Cost(1, 1, 0, 2), True, " for one multiply-add more than P"),
+    (Cost(1, 1, 0, 2), False, " for one multiply-add and 2 compares more than P"),
+    (Cost(0, 0, 0, 0), False, ""),
+    (Cost(0, 0, 0, 2), True, ""),
+    (Cost(2, 2, 0, 0), False, " for 2 multiply-adds more than P"),
+    (Cost(3, 1, 0, 0), False, " for one multiply-add and 2 multiplies more than P"),
+    (Cost(0, 1, -1, 0), False, " for one add more and one transcendental fewer than P"),
+    (Cost(-1, -1, 0, 0), False, " for one multiply and one add fewer than P"),
+])
+def test_cost_difference_text(more, guard, text):
+    assert cost_difference_text(more, "P", guard=guard) == text
+
+
+def test_recommendation_without_a_guard_or_a_published_form():
+    from approxfit.studies.pareto import ParetoResult
+
+    row = {"name": "tanh-3", "family": "tanh", "clamp": None, "max_error_whole_line": 1e-3,
+           "cost": Cost(5, 2, 1, 0).to_dict()}
+    paper = {"name": "paper-tanh", "family": "tanh", "cost": Cost(5, 2, 1, 0).to_dict()}
+    res = ParetoResult("gelu", (-10.0, 10.0), "minimax", "value", [row], [paper], [], row)
+    assert res.recommendation() == "recommended: tanh-3 — whole-line error 1.000e-03"
+    res = ParetoResult("gelu", (-10.0, 10.0), "minimax", "value", [row], [], [], None)
+    assert res.recommendation() is None
 
 
 def test_frontier_is_not_dominated(sweep):

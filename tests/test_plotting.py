@@ -121,7 +121,7 @@ def test_abs_error_is_log_and_floored():
     assert ax.get_yscale() == "log"
     y = ax.get_lines()[0].get_ydata()
     assert np.min(y) == 1e-16                # the zero at x = 0 sits on the floor
-    with pytest.raises(InputError, match="floor must be a positive number"):
+    with pytest.raises(InputError, match="`floor` must be a positive number, got 0"):
         plotting.plot_abs_error("gelu", [a], X, floor=0.0)
 
 

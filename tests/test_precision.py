@@ -158,7 +158,7 @@ def test_format_grid_is_every_number_of_a_half_format():
     assert np.array_equal(g, round_to_format(g, "bfloat16"))
     g32 = format_grid("float32", -10, 10, max_points=2001)
     assert g32.size == 2001
-    with pytest.raises(InputError, match="LO < HI"):
+    with pytest.raises(InputError, match="`lo` and `hi` must be finite with `lo` < `hi`"):
         format_grid("float16", 1, -1)
 
 

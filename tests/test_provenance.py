@@ -124,14 +124,14 @@ def test_closed_forms_are_refused(name):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"ranges": (0,)}, "positive finite"),
-    ({"ranges": ()}, "non-empty"),
-    ({"objectives": ("l3",)}, "unknown objective 'l3'"),
-    ({"ons": ("both",)}, "unknown on 'both'"),
-    ({"slopes": ("loose",)}, "unknown slope"),
-    ({"samplings": ("random",)}, "unknown sampling"),
-    ({"samples": 3}, "samples must be at least"),
-    ({"printed": {"c2": "0.1"}}, "not a coefficient"),
+    ({"ranges": (0,)}, "each `ranges` half-width R must be a positive finite"),
+    ({"ranges": ()}, "`ranges` must be a non-empty"),
+    ({"objectives": ("l3",)}, "`objectives`: unknown objective 'l3'"),
+    ({"ons": ("both",)}, "`ons`: unknown on 'both'"),
+    ({"slopes": ("loose",)}, "`slopes`: unknown slope"),
+    ({"samplings": ("random",)}, "`samplings`: unknown sampling"),
+    ({"samples": 3}, "`samples` must be at least"),
+    ({"printed": {"c2": "0.1"}}, "`printed` constant 'c2' is not a coefficient"),
     ({"printed": {"a3": "abc"}}, "not a decimal number"),
 ])
 def test_bad_arguments(kwargs, message):

@@ -85,9 +85,9 @@ class Approximant(ApproximantBase):
                              "does not apply (use poly)")
         if self.clamp is not None:
             if not (np.isfinite(self.clamp) and self.clamp > 0):
-                raise InputError(f"clamp must be a positive number, got {self.clamp!r}")
+                raise InputError(f"`clamp` must be a positive number, got {self.clamp!r}")
             if not fam.gated:
-                raise InputError("a clamp (tail guard) applies to the tanh and sigmoid "
+                raise InputError("`clamp` (a tail guard) applies to the tanh and sigmoid "
                                  "families only; a polynomial cannot follow the target beyond "
                                  "its range")
 
@@ -96,6 +96,11 @@ class Approximant(ApproximantBase):
     def family_obj(self) -> Family:
         """The :class:`~approxfit.approximants.families.Family`."""
         return get_family(self.family)
+
+    @property
+    def supports_clamp(self) -> bool:  # type: ignore[override]
+        """True for the tanh and sigmoid families, which take a tail guard."""
+        return self.family_obj.gated
 
     @property
     def coefficients(self) -> dict[str, float]:

@@ -83,6 +83,10 @@ class AnyApproximant(Protocol):
     meta: dict[str, Any]
 
     @property
+    def supports_clamp(self) -> bool:
+        """True when a tail guard (``clamp``) applies: the tanh and sigmoid families."""
+
+    @property
     def target_obj(self) -> Target:
         """The target approximated."""
 
@@ -143,6 +147,7 @@ class ApproximantBase:
     target: str | Target
     base: str
     family: ClassVar[str]
+    supports_clamp: ClassVar[bool] = False      # a tail guard: the tanh, sigmoid families
 
     # -- the target ------------------------------------------------------------
     @property
@@ -187,7 +192,7 @@ class ApproximantBase:
             return h
         rel = self.target_obj.relation
         if rel is None:
-            raise InputError(f"target {self.target_name!r} has no gate; use --on value")
+            raise InputError(f"target {self.target_name!r} has no gate; use `on` value")
         return rel.value_from_gate(x, h) if on == "value" else rel.gate_from_value(x, h)
 
     def gate(self, x: Array) -> Array:

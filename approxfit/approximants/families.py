@@ -8,7 +8,7 @@ family     approximant h(x)            what h stands for
 =========  ==========================  ===================================
 tanh       ½·(1 + tanh(p(x))) = σ(2p)  the target's gate
 sigmoid    σ(p(x))                     the target's gate
-poly       p(x)                        the value (or the gate, ``--on gate``)
+poly       p(x)                        the value (or the gate, ``on="gate"``)
 =========  ==========================  ===================================
 
 For each family the kernels give h, dh/dx and the Jacobian ∂h/∂c_k; they are
@@ -29,16 +29,19 @@ import numpy as np
 
 from approxfit.core.exceptions import InputError
 
-__all__ = ["FAMILIES", "MAX_DEGREE", "PARITIES", "Family", "coefficient_names",
+__all__ = ["DEN_NAMES", "FAMILIES", "MAX_DEGREE", "PARITIES", "Family", "coefficient_names",
            "get_family", "poly_derivative", "poly_value", "powers_for", "vander"]
 
 Array = np.ndarray
 Parity = Literal["odd", "even", "none"]
 PARITIES: tuple[str, ...] = ("odd", "even", "none")
 MAX_DEGREE = 30
+DEN_NAMES: tuple[str, str] = ("den_degree", "den_parity")
+"""The parameter names of a rational approximant's denominator, for :func:`powers_for`."""
 
 
-def powers_for(degree: int, parity: str) -> tuple[int, ...]:
+def powers_for(degree: int, parity: str, *,
+               names: tuple[str, str] = ("degree", "parity")) -> tuple[int, ...]:
     """The powers of the inner polynomial for a degree and a parity.
 
     Parameters
@@ -47,6 +50,9 @@ def powers_for(degree: int, parity: str) -> tuple[int, ...]:
         The highest power, 0 … :data:`MAX_DEGREE`.
     parity : {"odd", "even", "none"}
         Only odd powers, only even powers, or all powers from 0.
+    names : (str, str)
+        The caller's parameter names for the degree and the parity, for messages
+        (:data:`DEN_NAMES` for a rational approximant's denominator).
 
     Returns
     -------
@@ -58,21 +64,22 @@ def powers_for(degree: int, parity: str) -> tuple[int, ...]:
     InputError
         If the degree is out of range or does not have the parity.
     """
+    deg, par = (f"`{n}`" for n in names)
     if isinstance(degree, bool) or not isinstance(degree, int | np.integer):
-        raise InputError(f"degree must be a whole number, got {degree!r}")
+        raise InputError(f"{deg} must be a whole number, got {degree!r}")
     if not 0 <= degree <= MAX_DEGREE:
-        raise InputError(f"degree must be between 0 and {MAX_DEGREE}, got {degree}")
+        raise InputError(f"{deg} must be between 0 and {MAX_DEGREE}, got {degree}")
     if parity not in PARITIES:
-        raise InputError(f"parity must be one of {', '.join(PARITIES)}, got {parity!r}")
+        raise InputError(f"{par} must be one of {', '.join(PARITIES)}, got {parity!r}")
     if parity == "odd":
         if degree % 2 == 0:
-            raise InputError(f"degree {degree} is even; parity 'odd' needs an odd degree "
-                             "(1, 3, 5, …) — or choose --parity none")
+            raise InputError(f"{deg} {degree} is even; {par} 'odd' needs an odd degree "
+                             f"(1, 3, 5, …) — or choose {par} none")
         return tuple(range(1, degree + 1, 2))
     if parity == "even":
         if degree % 2 == 1:
-            raise InputError(f"degree {degree} is odd; parity 'even' needs an even degree "
-                             "(0, 2, 4, …) — or choose --parity none")
+            raise InputError(f"{deg} {degree} is odd; {par} 'even' needs an even degree "
+                             f"(0, 2, 4, …) — or choose {par} none")
         return tuple(range(0, degree + 1, 2))
     return tuple(range(degree + 1))
 

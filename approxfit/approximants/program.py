@@ -192,7 +192,7 @@ def check_program_args(relation: Relation | None, target_name: str, on: str,
         raise InputError(f"`gate_form` must be one of {', '.join(GATE_FORMS)}, got "
                          f"{gate_form!r}")
     if on == "gate" and relation is None:
-        raise InputError(f"target {target_name!r} has no gate; use on='value'")
+        raise InputError(f"target {target_name!r} has no gate; use `on` value")
     return None if relation is None else relation.name
 
 

@@ -96,8 +96,8 @@ def parse_spec(text: str, target: str | Target | None = "gelu") -> AnyApproximan
             approx = load_approximant_file(spec)
         if target is not None and approx.target_name != _target_label(target):
             raise InputError(f"spec {spec!r} approximates {approx.target_name!r}, not "
-                             f"{_target_label(target)!r}; use --target "
-                             f"{approx.target_name} or another spec")
+                             f"{_target_label(target)!r}; measure it against the target "
+                             f"{approx.target_name!r}, or give another spec")
         return approx
     if ":" not in spec:
         hint = suggest(spec, list(PUBLISHED))

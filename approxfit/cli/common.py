@@ -141,7 +141,7 @@ def relay_warnings(caught: list[warnings.WarningMessage]) -> None:
         text = str(w.message)
         if text not in seen:
             seen.add(text)
-            typer.echo(f"approxfit: warning: {text}", err=True)
+            typer.echo(f"approxfit: warning: {cli_message(text)}", err=True)
 
 
 def _print_version(value: bool) -> None:

@@ -30,7 +30,6 @@ from approxfit.cli.common import (
     parse_fix,
     relay_warnings,
 )
-from approxfit.core.exceptions import InputError
 
 
 @guard
@@ -88,8 +87,8 @@ def fit(
         "number C (a tail guard: the gate is 0 below -C and 1 above C).")] = "none",
     save: Annotated[str | None, typer.Option(help="Write the fit to FILE.json (usable as an "
                                              "approximant spec later).")] = None,
-    max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop.",
-                                          min=1, max=10_000)] = 200,
+    max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop "
+                                          "(1-10000).")] = 200,
     expr: ExprOpt = None,
     den_degree: DenDegreeOpt = 2,
     den_parity: DenParityOpt = "even",
@@ -111,8 +110,6 @@ def fit(
     fixes = parse_fix(fix)
     if dtype is not None:
         choice(dtype, ("float32", "float16", "bfloat16"), "--dtype")
-        if family == "rational":
-            raise InputError("--dtype rounding applies to the tanh, sigmoid and poly families")
     if save is not None:
         from approxfit.core.io import check_writable
 
@@ -125,20 +122,21 @@ def fit(
                       objective=objective, range=range_, samples=samples, step=step,
                       clamp=clamp, max_iter=max_iter, expr=expr, den_degree=den_degree,
                       den_parity=den_parity)
+    rounding = None
+    if dtype is not None:                  # the library refuses a kind it cannot round
+        from approxfit.fitting.fit import sample_grid
+        from approxfit.lowprec.rounding import coefficient_rounding
+
+        points = sample_grid(grid, range=range_, samples=samples, step=step).x
+        rounding = coefficient_rounding(res.approximant, points, dtype, on=res.on,
+                                        reoptimise=reoptimise, fixed=res.fixed)
     if save is not None:
         from approxfit.core.io import dumps, write_atomic
 
         write_atomic(save, dumps(res.to_dict(timing=False)))
     found = _identified({**res.coefficients, **res.scaled}, 9) if identify_ else {}
     extra: dict[str, Any] = {"identified": found} if identify_ else {}
-    rounding = None
-    if dtype is not None:
-        from approxfit.fitting.fit import sample_grid
-        from approxfit.lowprec.rounding import coefficient_rounding, rounding_text
-
-        points = sample_grid(grid, range=range_, samples=samples, step=step).x
-        rounding = coefficient_rounding(res.approximant, points, dtype, on=res.on,
-                                        reoptimise=reoptimise, fixed=res.fixed)
+    if rounding is not None:
         extra["rounding"] = rounding.to_dict()
     if json_:
         emit_json({**res.to_dict(), **extra})
@@ -149,6 +147,8 @@ def fit(
             typer.echo(f"  {name} ≈ {f['form']}" if f else f"  {name}: no closed form "
                        "within 9 digits")
         if rounding is not None:
+            from approxfit.lowprec.rounding import rounding_text
+
             typer.echo(rounding_text(rounding), nl=False)
     if not res.converged:
         typer.echo(f"approxfit: error: {res.message}", err=True)

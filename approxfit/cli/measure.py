@@ -174,8 +174,6 @@ def parity(
     dtypes = tuple(dtype or ("float32", "bfloat16"))
     for d in dtypes:
         choice(d, ("float32", "bfloat16", "float16"), "--dtype")
-    if not 1001 <= points <= 10_000_000:
-        raise InputError(f"--points must be between 1001 and 10000000, got {points}")
     from approxfit.lowprec.parity import parity_report, parity_text
 
     rep = parity_report(dtypes=dtypes, points=points)

@@ -124,12 +124,7 @@ def pareto(
                    f"{c['transcendentals']:>5} {c['compares']:>3}  "
                    f"{p['max_error_whole_line']:>16.4e}  (published)")
     if res.recommended:
-        r = res.recommended
-        typer.echo(f"recommended: {r['name']} (tail guard at ±{r['clamp']:g}) — whole-line error "
-                   f"{r['max_error_whole_line']:.3e} for one multiply-add more than paper-tanh"
-                   if r["clamp"] else
-                   f"recommended: {r['name']} — whole-line error "
-                   f"{r['max_error_whole_line']:.3e}")
+        typer.echo(res.recommendation())
     typer.echo("* on the Pareto frontier")
 
 

@@ -112,7 +112,8 @@ def parse(text: str, *, allow_x: bool = False, what: str = "expression") -> Expr
     allow_x : bool
         Whether the variable ``x`` may appear.
     what : str
-        How to name the argument in error messages (``"--fix c1"``, ``"--expr"``).
+        How to name the argument in error messages (``"`fix` c1"``, ``"`expr`"``);
+        backticked parameter names are turned into flags by the command line.
 
     Returns
     -------

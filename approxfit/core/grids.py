@@ -54,7 +54,7 @@ class Grid:
         return d
 
 
-def check_range(lo: float, hi: float, *, what: str = "range") -> tuple[float, float]:
+def check_range(lo: float, hi: float, *, what: str = "`range`") -> tuple[float, float]:
     """Return ``(lo, hi)`` as floats, or raise :class:`InputError` unless finite, lo < hi."""
     try:
         lo, hi = float(lo), float(hi)
@@ -102,29 +102,29 @@ def make_grid(lo: float, hi: float, *, samples: int | None = None,
     lo, hi = check_range(lo, hi)
     if step is not None:
         if samples is not None:
-            raise InputError("give either --samples or --step, not both")
+            raise InputError("give either `samples` or `step`, not both")
         step = float(step)
         if not (math.isfinite(step) and step > 0):
-            raise InputError(f"step must be a positive number, got {step}")
+            raise InputError(f"`step` must be a positive number, got {step}")
         count = (hi - lo) / step
         if not math.isfinite(count) or count > MAX_SAMPLES:
-            raise InputError(f"step {step} makes more than {MAX_SAMPLES} points on "
+            raise InputError(f"`step` {step} makes more than {MAX_SAMPLES} points on "
                              f"({lo}, {hi}); use a larger step")
         n = math.ceil(count)
         if n > MAX_SAMPLES:
-            raise InputError(f"step {step} makes {n} points on ({lo}, {hi}); at most "
+            raise InputError(f"`step` {step} makes {n} points on ({lo}, {hi}); at most "
                              f"{MAX_SAMPLES} are allowed — use a larger step")
         return Grid(np.arange(lo, hi, step), lo, hi, "arange", step)
     if grid not in ("uniform", "chebyshev"):
         from approxfit.core.names import suggest
 
-        raise InputError(f"unknown grid {grid!r}{suggest(grid, ['uniform', 'chebyshev'])}; "
-                         "choose uniform or chebyshev (or give --step)")
+        raise InputError(f"unknown `grid` {grid!r}{suggest(grid, ['uniform', 'chebyshev'])}; "
+                         "choose uniform or chebyshev (or give `step`)")
     n = 2001 if samples is None else samples
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise InputError(f"samples must be a whole number, got {n!r}")
+        raise InputError(f"`samples` must be a whole number, got {n!r}")
     if not 2 <= n <= MAX_SAMPLES:
-        raise InputError(f"samples must be between 2 and {MAX_SAMPLES}, got {n}")
+        raise InputError(f"`samples` must be between 2 and {MAX_SAMPLES}, got {n}")
     if grid == "uniform":
         # Integers first: on a symmetric range the points are exactly symmetric.
         u = (2.0 * np.arange(n) - (n - 1)) / (n - 1)

@@ -143,7 +143,7 @@ class Target:
 
         fn = self.value_mp if on == "value" else self.gate_mp
         if fn is None:
-            raise InputError(f"target {self.name!r} has no gate; use --on value")
+            raise InputError(f"target {self.name!r} has no gate; use `on` value")
         with mpmath.workdps(digits):
             return fn(mpmath.mpf(x))
 
@@ -151,7 +151,7 @@ class Target:
         """The numpy form of the value or the gate at ``x``."""
         if on == "gate":
             if self.gate is None:
-                raise InputError(f"target {self.name!r} has no gate; use --on value")
+                raise InputError(f"target {self.name!r} has no gate; use `on` value")
             return self.gate(x)
         return self.value(x)
 
@@ -469,13 +469,13 @@ def custom_target(name: str, text: str) -> Target:
     from approxfit.core.expr import parse
 
     if name in TARGETS:
-        raise InputError(f"target name {name!r} is a built-in target; give --expr a new name "
-                         "(e.g. 'custom')")
+        raise InputError(f"target name {name!r} is a built-in target; give the `expr` target "
+                         "a new name (e.g. 'custom')")
     if not name.isidentifier():
         raise InputError(f"target name {name!r} must be a plain identifier such as 'custom'")
-    expr = parse(text, allow_x=True, what="--expr")
+    expr = parse(text, allow_x=True, what="`expr`")
     if not expr.uses_x:
-        raise InputError(f"--expr {text!r} does not use x; give a function of x")
+        raise InputError(f"`expr` {text!r} does not use x; give a function of x")
 
     def value(x: Array) -> Array:
         return expr.evaluate(x)

@@ -1,14 +1,15 @@
 """The fitting algorithms: least squares, minimax (SLP and Remez's exchange) and the
 minimax certificate.
 
-These functions work on a *problem*: any object with the sample points ``x``, the
+These functions work on a *problem*, a :class:`Problem`: the sample points ``x``, the
 values ``y`` to fit, ``residual(c, idx=None)`` (the model minus ``y`` at the free
 coefficients ``c``, on all samples or on the indices ``idx``), ``jacobian(c, idx=None)``
-and ``linear`` (whether the model is linear in ``c``).  A problem may also offer
-``constraints(c, idx) -> (A, b)``, extra linear constraints ``A Δ ≤ b`` on a minimax
-step, and ``admissible(c)``, which rejects a step (a rational fit whose denominator
-would vanish).  :mod:`approxfit.fitting.fit` builds the problems of the tanh, sigmoid
-and poly families, :mod:`approxfit.fitting.rational` those of ``P/Q``.
+and ``linear`` (whether the model is linear in ``c``); ``constraints(c, idx)`` (extra
+linear constraints ``A Δ ≤ b`` on a minimax step; none by default) and
+``admissible(c)`` (False rejects a step, as for a rational fit whose denominator would
+vanish; every step is admissible by default).  :mod:`approxfit.fitting.fit` builds the
+problems of the tanh, sigmoid and poly families, :mod:`approxfit.fitting.rational`
+those of ``P/Q``.
 
 Least squares (:func:`least_squares`) is :func:`scipy.optimize.least_squares`
 (Levenberg–Marquardt, MINPACK) with the analytic Jacobian and tolerances near
@@ -50,17 +51,20 @@ is the same on ``[0, R]``, and the certificate asks for n + 1 alternation points
 from __future__ import annotations
 
 import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from approxfit.core.exceptions import ComputationError
+from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.fitting.result import Certificate
 from approxfit.measure.metrics import local_extrema
 
-__all__ = ["MESSAGES", "Solution", "alternating_set", "certificate", "judge_certificate",
-           "least_squares", "lp_step", "minimax", "remez", "rounding_level"]
+__all__ = ["MESSAGES", "Problem", "Solution", "alternating_set", "certificate",
+           "judge_certificate", "least_squares", "lp_step", "minimax", "remez",
+           "rounding_level", "start_vector"]
 
 Array = np.ndarray
 
@@ -76,6 +80,51 @@ MESSAGES = {
     "mm_exact": "minimax converged: the error is at rounding level (an exact fit)",
     "mm_remez": "minimax converged: Remez's exchange levelled the error on the reference",
 }
+
+
+class Problem(ABC):
+    """What the algorithms fit: the residual of a model on sample points.
+
+    A problem has the samples ``x`` and the values ``y`` to fit, and ``linear``
+    (whether the model is linear in its free coefficients).  The two optional parts of
+    the interface have defaults here: no extra constraints and every step admissible.
+    """
+
+    x: Array
+    y: Array
+    linear: bool
+
+    @abstractmethod
+    def residual(self, c: Array, idx: Array | None = None) -> Array:
+        """The model minus ``y`` at the free coefficients ``c`` (on ``idx`` if given)."""
+
+    @abstractmethod
+    def jacobian(self, c: Array, idx: Array | None = None) -> Array:
+        """d(residual)/dc, one row per sample (on ``idx`` if given)."""
+
+    def constraints(self, c: Array, idx: Array) -> tuple[Array, Array] | None:
+        """Extra linear constraints ``A Δ ≤ b`` on a minimax step from ``c``, on the
+        working set ``idx``, as ``(A, b)``; None (the default) for none."""
+        return None
+
+    def admissible(self, c: Array) -> bool:
+        """Whether a step may land at ``c`` (default: always)."""
+        return True
+
+
+def start_vector(start: Mapping[str, float], free: Sequence[str]) -> Array:
+    """The starting values of the ``free`` coefficients, in their order.
+
+    Raises
+    ------
+    InputError
+        Naming ``start`` and every free coefficient it lacks.
+    """
+    missing = [n for n in free if n not in start]
+    if missing:
+        raise InputError(f"`start` lacks {', '.join(missing)}: give a starting value for "
+                         f"every free coefficient ({', '.join(free)})")
+    return np.array([float(start[n]) for n in free])
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +164,7 @@ def rounding_level(y: Array) -> float:
     return 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(y))))
 
 
-def least_squares(prob: Any, c0: Array, tol: float = 1e-15
+def least_squares(prob: Problem, c0: Array, tol: float = 1e-15
                   ) -> tuple[Array, bool, str, int, list[float]]:
     """Levenberg–Marquardt (MINPACK) with the analytic Jacobian; ``tol`` for all three tests.
 
@@ -190,13 +239,12 @@ def lp_step(r: Array, jac: Array, radius: float | None,
     return res.x[:n] / colmax, float(res.x[-1]) * level, float(np.max(np.abs(res.x[:n])))
 
 
-def minimax(prob: Any, c: Array, max_iter: int, reference: Array | None = None
+def minimax(prob: Problem, c: Array, max_iter: int, reference: Array | None = None
             ) -> tuple[Array, bool, str, int, list[float]]:
     """The SLP / exchange loop (see the module docstring).
 
-    ``prob`` offers ``x``, ``y``, ``residual(c, idx)``, ``jacobian(c, idx)`` and
-    ``linear``; optionally ``constraints(c, idx) -> (A, b)`` for extra linear
-    constraints on the step and ``admissible(c)`` to reject a step (a rational
+    ``prob`` is a :class:`Problem`: its ``constraints(c, idx)`` add linear
+    constraints to the step and its ``admissible(c)`` rejects a step (a rational
     fit whose denominator would vanish on the range).  ``reference`` (a mask of
     the samples where the alternation is sought: ``x > 0`` for a symmetric
     problem) enables the fast path, Remez's exchange (:func:`remez`), which the
@@ -204,8 +252,6 @@ def minimax(prob: Any, c: Array, max_iter: int, reference: Array | None = None
     """
     n = prob.x.size
     linear = prob.linear
-    constraints = getattr(prob, "constraints", None)
-    admissible = getattr(prob, "admissible", None)
     r = prob.residual(c)
     err = float(np.max(np.abs(r)))
     cover = np.unique(np.linspace(0, n - 1, min(n, 64)).round().astype(np.intp))
@@ -227,12 +273,12 @@ def minimax(prob: Any, c: Array, max_iter: int, reference: Array | None = None
     while it < max_iter:
         it += 1
         rw = prob.residual(c, work)
-        extra = constraints(c, work) if constraints is not None else None
+        extra = prob.constraints(c, work)
         step, level, size = lp_step(rw, prob.jacobian(c, work), radius, extra)
         predicted = float(np.max(np.abs(rw))) - level
         c_new = c + step
         r_new = prob.residual(c_new)
-        if admissible is not None and not admissible(c_new):
+        if not prob.admissible(c_new):
             radius *= 0.25
             if radius < 1e-12:
                 break
@@ -341,7 +387,7 @@ def certificate(x: Array, r: Array, nfree: int, symmetry: str | None) -> Certifi
     return Certificate(pts, errs, ratio, required, symmetry, float(np.max(np.abs(r))))
 
 
-def remez(prob: Any, c: Array, mask: Array, max_iter: int = 40
+def remez(prob: Problem, c: Array, mask: Array, max_iter: int = 40
           ) -> tuple[Array, int, list[float]] | None:
     """Remez's exchange on the samples: level the error on an alternating reference.
 
@@ -369,8 +415,7 @@ def remez(prob: Any, c: Array, mask: Array, max_iter: int = 40
         except np.linalg.LinAlgError:
             return None
         c_new = c + sol[:-1]
-        admissible = getattr(prob, "admissible", None)
-        if admissible is not None and not admissible(c_new):
+        if not prob.admissible(c_new):
             return None
         r_new = prob.residual(c_new)
         if not np.all(np.isfinite(r_new)):

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from approxfit.approximants.approximant import Approximant
+from approxfit.approximants.coefficients import check_fixed
 from approxfit.approximants.families import (
     PARITIES,
     Family,
@@ -45,6 +46,7 @@ from approxfit.core.names import FAMILY_NAMES, GRID_KINDS, check_choice, default
 from approxfit.core.targets import Target, resolve_target
 from approxfit.fitting.engine import (
     MESSAGES,
+    Problem,
     Solution,
     certificate,
     judge_certificate,
@@ -52,19 +54,22 @@ from approxfit.fitting.engine import (
     minimax,
     remez,
     rounding_level,
+    start_vector,
 )
 from approxfit.fitting.rational import pade_start, rational_layout, solve_rational
 from approxfit.fitting.result import FitResult
 from approxfit.measure.metrics import approximant_metrics, outside_metrics
 
-__all__ = ["DEFAULT_RANGE", "DEFAULT_SAMPLES", "OBJECTIVES", "ONS", "error_symmetry", "fit",
-           "sample_grid"]
+__all__ = ["DEFAULT_RANGE", "DEFAULT_SAMPLES", "MAX_ITER", "OBJECTIVES", "ONS",
+           "error_symmetry", "fit", "sample_grid"]
 
 Array = np.ndarray
 OBJECTIVES: tuple[str, ...] = ("l2", "minimax")
 ONS: tuple[str, ...] = ("gate", "value")
 DEFAULT_RANGE: tuple[float, float] = (-10.0, 10.0)
 DEFAULT_SAMPLES = 20001
+MAX_ITER = 10_000
+"""The largest iteration cap of the minimax loop that :func:`fit` accepts."""
 
 
 def fit(target: str | Target, family: str | Family, grid: Grid | str | None = None, *,
@@ -121,7 +126,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         (C at the range's larger end) or None / ``"none"`` (no guard). C may not lie
         inside the range.
     max_iter : int
-        Iteration cap of the minimax loop (at least 1).
+        Iteration cap of the minimax loop, 1 … 10 000 (:data:`MAX_ITER`).
     expr : str, optional
         A formula in x for a new target called ``target`` (it has no gate).
     den_degree : int
@@ -129,7 +134,10 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
     den_parity : {"even", "odd", "none"}, optional
         rational: powers of Q (default even).
     start : mapping, optional
-        Starting values of the free coefficients, by name. Default: a weighted linear
+        Starting values of the free coefficients, by name: finite numbers, one for
+        every free coefficient (a value given for a fixed one is ignored; ``fix``
+        holds it). Checked like ``fix``: an unknown name or a missing, non-finite or
+        non-number value is refused, naming ``start``. Default: a weighted linear
         fit of the inner polynomial (then, for minimax, Remez's exchange or the
         least-squares fit); for rational the Padé approximant (needs sympy), or
         Loeb's linearisation when that has a pole on the range.
@@ -180,8 +188,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         raise TypeError(f"`family` must be a str or a Family, got {type(family).__name__}")
     degree = _integer(degree, "degree")
     max_iter = _integer(max_iter, "max_iter")
-    if max_iter < 1:
-        raise InputError(f"`max_iter` must be at least 1, got {max_iter}")
+    if not 1 <= max_iter <= MAX_ITER:
+        raise InputError(f"`max_iter` must be between 1 and {MAX_ITER}, got {max_iter}")
     den_degree = 2 if den_degree is None else _integer(den_degree, "den_degree")
     den_parity = "even" if den_parity is None else _choice(den_parity, PARITIES, "den_parity")
     if parity is not None:
@@ -193,24 +201,23 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
                          "apply; use the poly family")
     if on == "gate" and not tgt.has_gate:
         raise InputError(f"target {tgt.name!r} has no gate; use `on` value")
-    if start is not None:
-        if not isinstance(start, Mapping):
-            raise TypeError(f"`start` must be a mapping of coefficient names to numbers, got "
-                            f"{type(start).__name__}")
-        start = {name: _real(value, "start") for name, value in start.items()}
+    if start is not None and not isinstance(start, Mapping):
+        raise TypeError(f"`start` must be a mapping of coefficient names to numbers, got "
+                        f"{type(start).__name__}")
     grid = sample_grid(grid, range=range, samples=samples, step=step)
     clamp_value, tail = _clamp(clamp, grid, fam)
 
     if fam is None:
         parity, num_powers, den_powers, names = rational_layout(tgt, on, degree, den_degree,
                                                                 parity, den_parity)
-        fixed = _check_fix(fix, names, f"rational of degree {degree} over {den_degree} "
-                           f"({parity} over {den_parity})")
+        what = f"rational of degree {degree} over {den_degree} ({parity} over {den_parity})"
     else:
         parity = fam.default_parity(tgt, on) if parity is None else parity
         powers = powers_for(degree, parity)
         names = coefficient_names(powers)
-        fixed = _check_fix(fix, names, f"{fam.name} of degree {degree} ({parity})")
+        what = f"{fam.name} of degree {degree} ({parity})"
+    fixed = check_fixed(fix, names, what)
+    start = _check_start(start, names, fixed, what)
     nfree = len(names) - len(fixed)
     x = np.asarray(grid.x, dtype=float)
     if x.size < nfree + 2:
@@ -234,7 +241,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         sol = _solve_inner(tgt, fam, grid, y, powers=powers, fixed=fixed, objective=objective,
                            on=on, start=start, max_iter=max_iter, symmetry=symmetry,
                            clamp=clamp_value, degree=degree)
-        advice = ("use --clamp range for a tail guard at the range's end" if fam.gated else
+        advice = ("set `clamp` to 'range' for a tail guard at the range's end" if fam.gated else
                   "a polynomial cannot follow the target beyond the range it was fitted on")
     cert = None
     converged, message = sol.converged, sol.message
@@ -368,38 +375,26 @@ def _real(value: Any, name: str) -> float:
     return float(value)
 
 
-def _number(value: Any, what: str) -> float:
-    """A fixed value: a number, or a safe expression string; finite."""
-    if isinstance(value, str):
-        from approxfit.core.expr import parse_number
-
-        return parse_number(value, what=what)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must be a number or an expression string, got "
-                        f"{type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v):
-        raise InputError(f"{what} must be finite, got {v}")
-    return v
-
-
-def _check_fix(fix: Mapping[str, Any] | None, names: list[str], what: str
-               ) -> dict[str, float]:
-    """The fixed coefficients by name, checked against the family's ``names``."""
-    if fix is None:
-        return {}
-    if not isinstance(fix, Mapping):
-        raise TypeError(f"`fix` must be a mapping of coefficient names to values, got "
-                        f"{type(fix).__name__}")
+def _check_start(start: Mapping[str, Any] | None, names: Sequence[str],
+                 fixed: Mapping[str, float], what: str) -> dict[str, float] | None:
+    """The starting values by name, checked like ``fix``: known names, finite numbers,
+    one for every free coefficient (values of fixed ones are dropped)."""
+    if start is None:
+        return None
+    unknown = [str(n) for n in start if n not in names]
+    if unknown:
+        raise InputError(f"`start` names {', '.join(unknown)}, which {what} does not have; "
+                         f"it has {', '.join(names)}")
     out: dict[str, float] = {}
-    for name, value in fix.items():
-        if name not in names:
-            raise InputError(f"`fix` names {name}, which {what} does not have; it has "
-                             f"{', '.join(names)}")
-        out[name] = _number(value, f"`fix` {name}")
-    if len(out) == len(names):
-        raise InputError(f"`fix` fixes every coefficient ({', '.join(names)}); leave at least "
-                         "one free to fit")
+    for name, value in start.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"`start` {name} must be a number, got {type(value).__name__}")
+        v = float(value)
+        if not np.isfinite(v):
+            raise InputError(f"`start` {name} must be finite, got {v}")
+        if name not in fixed:
+            out[name] = v
+    start_vector(out, [n for n in names if n not in fixed])      # every free one given
     return out
 
 
@@ -424,7 +419,7 @@ def _clamp(clamp: Any, grid: Grid, fam: Family | None) -> tuple[float | None, st
 
 
 @dataclass(frozen=True, eq=False)
-class _Problem:
+class _Problem(Problem):
     """The residual ``model(c) − y`` on the sample points, and its Jacobian."""
 
     x: Array
@@ -522,12 +517,8 @@ def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
 def _start(prob: _Problem, tgt: Target, on: str, start: Mapping[str, float] | None,
            powers: tuple[int, ...], fixed: dict[int, float]) -> Array:
     """Starting free coefficients: given, or a weighted linear fit of the inner p."""
-    free_powers = [k for k in powers if k not in fixed]
-    if start:
-        try:
-            return np.array([float(start[f"c{k}"]) for k in free_powers])
-        except KeyError as exc:
-            raise InputError(f"`start` lacks coefficient {exc.args[0]!r}") from None
+    if start is not None:
+        return start_vector(start, [f"c{k}" for k in powers if k not in fixed])
     x = prob.x
     v = vander(x, powers)
     fixed_part = v[:, ~prob.free] @ prob.base[~prob.free] if (~prob.free).any() else 0.0

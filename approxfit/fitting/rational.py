@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from approxfit.approximants.families import poly_value, powers_for, vander
+from approxfit.approximants.families import DEN_NAMES, poly_value, powers_for, vander
 from approxfit.approximants.rational import Q_FLOOR, RationalApproximant, coefficient_label
 from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.core.grids import Grid
 from approxfit.core.targets import Target
-from approxfit.fitting.engine import Solution, least_squares, minimax
+from approxfit.fitting.engine import Problem, Solution, least_squares, minimax, start_vector
 
 __all__ = ["pade_start", "rational_layout", "solve_rational"]
 
@@ -33,7 +33,7 @@ Array = np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
-class _RationalProblem:
+class _RationalProblem(Problem):
     """Residual ``P/Q − y`` on the samples, over the free coefficients of P and Q."""
 
     x: Array
@@ -142,7 +142,8 @@ def rational_layout(target: Target, on: str, degree: int, den_degree: int,
         parity = target.value_parity if (on == "value" and target.value_parity != "none"
                                          ) else "none"
     num_powers = powers_for(degree, parity)
-    den_powers = tuple(k for k in powers_for(den_degree, den_parity) if k >= 1)
+    den_powers = tuple(k for k in powers_for(den_degree, den_parity, names=DEN_NAMES)
+                       if k >= 1)
     if not den_powers:
         raise InputError(f"`den_degree` {den_degree} with parity {den_parity} leaves Q = 1; "
                          "use the poly family or a larger `den_degree`")
@@ -184,8 +185,9 @@ def solve_rational(target: Target, grid: Grid, y: np.ndarray, *, degree: int,
     objective : {"l2", "minimax"}
     on : {"value", "gate"}
     start : mapping, optional
-        Starting coefficients (all free ones by name), e.g. the Padé approximant; one
-        whose Q vanishes on the range is replaced by the linearised start.
+        Starting coefficients (every free one by name; others are ignored), e.g. the
+        Padé approximant; one whose Q vanishes on the range is replaced by the
+        linearised start.
     max_iter : int
         Iteration cap of the minimax loop.
     symmetry : {"odd", "even"} or None
@@ -207,10 +209,7 @@ def solve_rational(target: Target, grid: Grid, y: np.ndarray, *, degree: int,
                             np.array([float(fixed.get(n, 0.0)) for n in names]))
     try:
         if start:
-            missing = [n for n, f in zip(names, free, strict=True) if f and n not in start]
-            if missing:
-                raise InputError(f"`start` lacks {', '.join(missing)}")
-            c0 = np.array([float(start[n]) for n, f in zip(names, free, strict=True) if f])
+            c0 = start_vector(start, [n for n, f in zip(names, free, strict=True) if f])
             if not prob.admissible(c0):
                 c0 = _linearised_start(prob)
         else:

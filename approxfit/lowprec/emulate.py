@@ -107,9 +107,9 @@ def evaluate_steps(steps: Sequence[Step], x: Any, dtype: str | Format, *,
     """
     fmt = get_format(dtype)
     if opmath not in OPMATHS:
-        raise InputError(f"opmath must be one of {', '.join(OPMATHS)}, got {opmath!r}")
+        raise InputError(f"`opmath` must be one of {', '.join(OPMATHS)}, got {opmath!r}")
     if opmath == "float32" and fmt.name == "float64":
-        raise InputError("opmath 'float32' is for float16 and bfloat16 (and float32); "
+        raise InputError("`opmath` 'float32' is for float16 and bfloat16 (and float32); "
                          "float64 runs in float64")
     xr = round_to_format(x, fmt)
     run_fmt = FORMATS["float32"] if opmath == "float32" and fmt.bits == 16 else fmt

@@ -84,6 +84,24 @@ def _const_value(value: float, compute: str) -> float:
     return v
 
 
+def _gate_note(approximant: AnyApproximant, on: str, gate_form: str) -> str | None:
+    """How the printed program forms its gate, read from the program's operations:
+    a ``tanh`` step, or a ``sigmoid`` step — of ``2p`` when the kind honours
+    ``gate_form="sigmoid"`` by replacing ½(1 + tanh p) (its programs for the two gate
+    forms differ), else of ``p``.  None when the program has neither."""
+    ops = {s.op for s in approximant.program(on=on, gate_form=gate_form)}
+    if "tanh" in ops:
+        return "1/2*(1 + tanh(p)); tanh saturates, no overflow"
+    if "sigmoid" not in ops:
+        return None
+    other = "tanh" if gate_form == "sigmoid" else "sigmoid"
+    if approximant.program(on=on, gate_form=other) != approximant.program(
+            on=on, gate_form=gate_form):
+        return ("sigmoid(2p) = 1/2*(1 + tanh(p)), as 1/(1+e) or e/(1+e) with "
+                "e = exp(-|2p|): no overflow")
+    return "sigmoid(p) as 1/(1+e) or e/(1+e) with e = exp(-|p|): no overflow"
+
+
 def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
             range: tuple[float, float], max_error: float | None) -> list[str]:
     """The comment lines (without comment markers)."""
@@ -105,13 +123,9 @@ def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
     else:
         lines.append(f"arithmetic: {compute}, one rounding per operation, in the order below; "
                      "constants rounded to " + compute)
-    if approximant.family == "tanh":
-        lines.append("gate: " + ("1/2*(1 + tanh(p)); tanh saturates, no overflow"
-                                 if gate_form == "tanh" else
-                                 "sigmoid(2p) = 1/2*(1 + tanh(p)), as 1/(1+e) or e/(1+e) with "
-                                 "e = exp(-|2p|): no overflow"))
-    elif approximant.family == "sigmoid":
-        lines.append("gate: sigmoid(p) as 1/(1+e) or e/(1+e) with e = exp(-|p|): no overflow")
+    note = _gate_note(approximant, on, gate_form)
+    if note is not None:
+        lines.append(f"gate: {note}")
     clamp = approximant.clamp
     if clamp is not None:
         lines.append(f"tail guard: the gate is 1 for x > {clamp:g} and 0 for x < -{clamp:g} "
@@ -318,15 +332,15 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
     if to not in LANGUAGES:
         from approxfit.core.names import suggest
 
-        raise InputError(f"unknown language {to!r}{suggest(str(to), list(LANGUAGES))}; "
+        raise InputError(f"unknown `to` {to!r}{suggest(str(to), list(LANGUAGES))}; "
                          f"choose one of {', '.join(LANGUAGES)}")
     fmt = get_format(dtype)
     if gate_form not in GATE_FORMS:
-        raise InputError(f"gate_form must be one of {', '.join(GATE_FORMS)}, got "
+        raise InputError(f"`gate_form` must be one of {', '.join(GATE_FORMS)}, got "
                          f"{gate_form!r}")
     lo, hi = DEFAULT_RANGE if range is None else (float(range[0]), float(range[1]))
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise InputError(f"range must satisfy LO < HI, got ({lo}, {hi})")
+        raise InputError(f"`range` must satisfy LO < HI and be finite, got ({lo}, {hi})")
     fname = function_name(approximant, name)
     steps = approximant.program(on=on, gate_form=gate_form)
     header = _header(approximant, fmt.name, on, gate_form, (lo, hi), max_error)

@@ -210,7 +210,7 @@ def format_grid(dtype: str | Format, lo: float = -10.0, hi: float = 10.0, *,
     fmt = get_format(dtype)
     lo, hi = float(lo), float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise InputError(f"range must satisfy LO < HI and be finite, got ({lo}, {hi})")
+        raise InputError(f"`lo` and `hi` must be finite with `lo` < `hi`, got ({lo}, {hi})")
     if fmt.bits == 16:
         allv = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(fmt.dtype)
         with np.errstate(invalid="ignore"):

@@ -208,16 +208,20 @@ def parity_report(x: Any = None, dtypes: tuple[str, ...] = PARITY_DTYPES, *,
     ComputationError
         If PyTorch is not installed.
     InputError
-        For a format PyTorch's comparison does not cover (float64).
+        For a format PyTorch's comparison does not cover (float64), or ``points``
+        outside 1001 … 10 000 000.
     """
+    if isinstance(points, bool) or not isinstance(points, int) or not (
+            1001 <= points <= 10_000_000):
+        raise InputError(f"`points` must be between 1001 and 10000000, got {points}")
     torch = _torch()
     from approxfit.approximants.published import get_published
     from approxfit.core.targets import get_target
 
     for d in dtypes:
         if get_format(d).name == "float64":
-            raise InputError("parity compares float32, bfloat16 and float16; float64 is the "
-                             "reference")
+            raise InputError("`dtypes`: parity compares float32, bfloat16 and float16; "
+                             "float64 is the reference")
     gelu = get_target("gelu")
     tanh_approx = get_published("paper-tanh")
     as_approx = get_published("as-7.1.26")

@@ -33,9 +33,9 @@ ROUNDABLE_FAMILIES: tuple[str, ...] = ("tanh", "sigmoid", "poly")
 
 def _check_roundable(approximant: AnyApproximant) -> None:
     if approximant.family not in ROUNDABLE_FAMILIES:
-        raise InputError("coefficient rounding applies to an approximant of a family "
-                         f"(tanh, sigmoid, poly); {approximant.name or approximant.describe()!r}"
-                         " is a closed form")
+        raise InputError("`dtype` rounding applies to the tanh, sigmoid and poly families, "
+                         f"not to {approximant.family} "
+                         f"({approximant.name or approximant.describe()!r})")
 
 
 def round_coefficients(approximant: AnyApproximant, dtype: str | Format) -> AnyApproximant:
@@ -183,15 +183,15 @@ def coefficient_rounding(approximant: AnyApproximant, x: Any, dtype: str | Forma
     fmt = get_format(dtype)
     _check_roundable(approximant)
     if arithmetic not in ("float64", "format"):
-        raise InputError(f"arithmetic must be 'float64' or 'format', got {arithmetic!r}")
+        raise InputError(f"`arithmetic` must be 'float64' or 'format', got {arithmetic!r}")
     if isinstance(radius, bool) or not isinstance(radius, int) or not 1 <= radius <= 8:
-        raise InputError(f"radius must be a whole number from 1 to 8, got {radius!r}")
+        raise InputError(f"`radius` must be a whole number from 1 to 8, got {radius!r}")
     if on not in ("gate", "value"):
-        raise InputError(f"on must be 'gate' or 'value', got {on!r}")
+        raise InputError(f"`on` must be 'gate' or 'value', got {on!r}")
     names = tuple(approximant.coefficients)
     unknown = [n for n in fixed if n not in names]
     if unknown:
-        raise InputError(f"fixed names {', '.join(unknown)} are not coefficients; "
+        raise InputError(f"`fixed` names {', '.join(unknown)}, which are not coefficients; "
                          f"the coefficients are {', '.join(names)}")
     xs = np.asarray(x, dtype=np.float64).ravel()
     target = approximant.target_obj

@@ -129,7 +129,7 @@ def precision_rows(approximants: Iterable[AnyApproximant], x: Any, dtype: str | 
     """
     fmt = get_format(dtype)
     if on not in ("value", "gate"):
-        raise InputError(f"on must be 'value' or 'gate', got {on!r}")
+        raise InputError(f"`on` must be 'value' or 'gate', got {on!r}")
     approximants = list(approximants)
     xs = np.unique(round_to_format(np.asarray(x, dtype=np.float64).ravel(), fmt))
     xs = xs[np.isfinite(xs)]

@@ -230,7 +230,7 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     else:
         approximants = [p.build() for p in published_for(name)]
         if not approximants:
-            raise InputError(f"no published approximants of {name!r}; name some specs")
+            raise InputError(f"no published approximants of {name!r}; name some `specs`")
     check_choice(dtype, DTYPES, "`dtype`")
     check_choice(opmath, OPMATHS, "`opmath`")
     if dtype == "float64":

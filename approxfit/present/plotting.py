@@ -82,7 +82,7 @@ def _target(target: str | Target) -> Target:
 
 def _check_on(on: str) -> str:
     if on not in ("value", "gate"):
-        raise InputError(f"on must be 'value' or 'gate', got {on!r}")
+        raise InputError(f"`on` must be 'value' or 'gate', got {on!r}")
     return on
 
 
@@ -97,7 +97,7 @@ def _quantity_label(target: Target, on: str) -> str:
 def _x(x: Any) -> Array:
     x = np.asarray(x, dtype=float)
     if x.ndim != 1 or x.size < 2:
-        raise InputError("x must be a one-dimensional array of at least 2 points")
+        raise InputError("`x` must be a one-dimensional array of at least 2 points")
     return x
 
 
@@ -171,7 +171,7 @@ def plot_abs_error(target: str | Target, approximants: Iterable[Any], x: Any, ax
     """
     tgt, x, on = _target(target), _x(x), _check_on(on)
     if not (floor > 0 and math.isfinite(floor)):
-        raise InputError(f"floor must be a positive number, got {floor!r}")
+        raise InputError(f"`floor` must be a positive number, got {floor!r}")
     ax = new_axes(ax)
     exact = tgt.evaluate(x, on=on)
     for a in approximants:

@@ -43,8 +43,42 @@ from approxfit.core.exceptions import InputError
 from approxfit.measure.metrics import WHOLE_LINE
 
 __all__ = ["TRANSCENDENTAL_WEIGHT", "WHOLE_LINE", "Cost", "ParetoResult", "approximant_cost",
-           "make_executor", "pareto", "pareto_sweep", "task_count", "whole_line_error",
-           "write_pareto"]
+           "cost_difference_text", "make_executor", "pareto", "pareto_sweep", "task_count",
+           "whole_line_error", "write_pareto"]
+
+def _cost(d: dict[str, int]) -> Cost:
+    """A :class:`Cost` from its ``to_dict()`` form (a row's ``cost``)."""
+    return Cost(d["multiplies"], d["adds"], d["transcendentals"], d["compares"])
+
+
+def _count(n: int, what: str) -> str:
+    plural = what[:-1] + "ies" if what.endswith("y") else what + "s"
+    return f"one {what}" if n == 1 else f"{n} {plural}"
+
+
+def cost_difference_text(more: Cost, than: str, *, guard: bool = False) -> str:
+    """`` for one multiply-add more than paper-tanh``: what ``more`` (a row's cost
+    minus ``than``'s) adds, in words; ``""`` when the counts are the same.
+
+    A multiply with an add is a multiply-add.  With ``guard`` the tail guard's two
+    compares are left out (the sentence names the guard itself).
+
+    >>> cost_difference_text(Cost(1, 1, 0, 2), "paper-tanh", guard=True)
+    ' for one multiply-add more than paper-tanh'
+    >>> cost_difference_text(Cost(2, 1, -1, 0), "paper-sigmoid")
+    ' for one multiply-add and one multiply more and one transcendental fewer than paper-sigmoid'
+    """
+    compares = more.compares - (2 if guard else 0)
+    fma = min(more.multiplies, more.adds) if more.multiplies > 0 and more.adds > 0 else 0
+    parts = [(fma, "multiply-add"), (more.multiplies - fma, "multiply"),
+             (more.adds - fma, "add"), (more.transcendentals, "transcendental"),
+             (compares, "compare")]
+    up = [_count(n, w) for n, w in parts if n > 0]
+    down = [_count(-n, w) for n, w in parts if n < 0]
+    said = [f"{' and '.join(up)} more"] if up else []
+    said += [f"{' and '.join(down)} fewer"] if down else []
+    return f" for {' and '.join(said)} than {than}" if said else ""
+
 
 def approximant_cost(approx: AnyApproximant) -> Cost:
     """The cost of evaluating an approximant's value: :meth:`approx.cost()
@@ -81,7 +115,6 @@ def whole_line_error(approx: Any, lo: float, hi: float, *, on: str = "value",
 
 def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
     """Fit one family × degree and measure it (module level so processes can run it)."""
-    from approxfit.approximants.approximant import Approximant
     from approxfit.core.exceptions import ApproxfitError
     from approxfit.core.grids import make_grid
     from approxfit.core.targets import get_target
@@ -101,10 +134,8 @@ def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
     a = res.approximant
     plain_err, plain_at = whole_line_error(a, lo, hi)
     choice = (a, plain_err, plain_at)
-    gated = a.family in ("tanh", "sigmoid")
-    if gated and plain_err > 1.01 * res.metrics["value"]["max_abs_error_range"]:
-        clamped = Approximant(a.family, a.powers, a.coef, a.target, a.base,
-                              clamp=max(abs(lo), abs(hi)), name=a.name)
+    if a.supports_clamp and plain_err > 1.01 * res.metrics["value"]["max_abs_error_range"]:
+        clamped = a.with_coefficients({}, clamp=max(abs(lo), abs(hi)))
         c_err, c_at = whole_line_error(clamped, lo, hi)
         if c_err < plain_err:
             choice = (clamped, c_err, c_at)
@@ -183,6 +214,28 @@ class ParetoResult:
     published: list[dict[str, Any]]
     frontier: list[str]
     recommended: dict[str, Any] | None
+
+    def recommendation(self) -> str | None:
+        """The sentence on :attr:`recommended` (None without one): its name, tail
+        guard and whole-line error, and what it costs more than the cheapest published
+        approximant of its family (:func:`cost_difference_text`), e.g.
+        ``recommended: tanh-5 (tail guard at ±10) — whole-line error 2.519e-05 for one
+        multiply-add more than paper-tanh``.
+        """
+        r = self.recommended
+        if r is None:
+            return None
+        guard = f" (tail guard at ±{r['clamp']:g})" if r["clamp"] else ""
+        text = f"recommended: {r['name']}{guard} — whole-line error " \
+               f"{r['max_error_whole_line']:.3e}"
+        same = [p for p in self.published if p.get("family") == r["family"]]
+        if same:
+            cheapest = min(same, key=lambda p: p["cost"]["total"])   # the first of equals
+            a, b = _cost(r["cost"]), _cost(cheapest["cost"])
+            more = Cost(a.multiplies - b.multiplies, a.adds - b.adds,
+                        a.transcendentals - b.transcendentals, a.compares - b.compares)
+            text += cost_difference_text(more, cheapest["name"], guard=bool(r["clamp"]))
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (with the cost model stated)."""

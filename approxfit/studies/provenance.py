@@ -381,22 +381,23 @@ class ProvenanceResult:
 
 def _subset(values: Sequence[str], allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
     if isinstance(values, str) or not isinstance(values, Sequence) or not values:
-        raise InputError(f"{what} must be a non-empty list drawn from {', '.join(allowed)}")
+        raise InputError(f"`{what}` must be a non-empty list drawn from {', '.join(allowed)}")
     for v in values:
         if v not in allowed:
-            raise InputError(f"unknown {what[:-1]} {v!r}; choose from {', '.join(allowed)}")
+            raise InputError(f"`{what}`: unknown {what[:-1]} {v!r}; choose from "
+                             f"{', '.join(allowed)}")
     return tuple(dict.fromkeys(values))
 
 
 def _ranges(ranges: Sequence[float]) -> tuple[float, ...]:
     if isinstance(ranges, str) or not isinstance(ranges, Sequence) or not ranges:
-        raise InputError("ranges must be a non-empty list of half-widths R > 0")
+        raise InputError("`ranges` must be a non-empty list of half-widths R > 0")
     out = []
     for r in ranges:
         if isinstance(r, bool) or not isinstance(r, int | float):
-            raise InputError(f"ranges must be numbers, got {r!r}")
+            raise InputError(f"`ranges` must be numbers, got {r!r}")
         if not (math.isfinite(r) and r > 0):
-            raise InputError(f"each range half-width R must be a positive finite number, "
+            raise InputError(f"each `ranges` half-width R must be a positive finite number, "
                              f"got {r!r}")
         out.append(float(r))
     return tuple(dict.fromkeys(out))
@@ -427,7 +428,7 @@ def _parity(powers: tuple[int, ...]) -> str:
 def _power(name: str) -> int:
     m = _NAME.match(name)
     if m is None:
-        raise InputError(f"printed constant name {name!r} must be c<k> or a<k>")
+        raise InputError(f"`printed` constant name {name!r} must be c<k> or a<k>")
     return int(m.group(2))
 
 
@@ -496,21 +497,21 @@ def provenance(approx: str | Approximant | ClosedFormApproximant, *,
     samplings = _subset(samplings, SAMPLINGS, "samplings")
     powers = tuple(resolved.powers)
     if isinstance(samples, bool) or not isinstance(samples, int):
-        raise InputError(f"samples must be a whole number, got {samples!r}")
+        raise InputError(f"`samples` must be a whole number, got {samples!r}")
     if samples < len(powers) + 2:
-        raise InputError(f"samples must be at least the number of coefficients + 2 "
+        raise InputError(f"`samples` must be at least the number of coefficients + 2 "
                          f"({len(powers) + 2}), got {samples}")
     make_grid(-1.0, 1.0, samples=samples)             # validates samples
 
     fam = resolved.family_obj
     pub = dict(printed_digits(resolved, text) if printed is None else printed)
     if not pub:
-        raise InputError("printed must name at least one constant, e.g. {'a3': '0.044715'}")
+        raise InputError("`printed` must name at least one constant, e.g. {'a3': '0.044715'}")
     for name, value in pub.items():
         k = _power(name)
         scaled_ok = fam.scaled and 1 in powers and k != 1
         if k not in powers or (name.startswith("a") and not scaled_ok):
-            raise InputError(f"printed constant {name!r} is not a coefficient of "
+            raise InputError(f"`printed` constant {name!r} is not a coefficient of "
                              f"{resolved.name or 'the approximant'} "
                              f"({', '.join(resolved.coefficients)})")
         _decimal(value)

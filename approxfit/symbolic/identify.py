@@ -209,7 +209,7 @@ def _read(value: float | str, digits: int | None) -> _Reading:
     """Validate ``value`` and ``digits``; the decimal, the digits and the tolerance."""
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)
                                or not 1 <= digits <= MAX_DIGITS):
-        raise InputError(f"digits must be a whole number from 1 to {MAX_DIGITS}, got "
+        raise InputError(f"`digits` must be a whole number from 1 to {MAX_DIGITS}, got "
                          f"{digits!r}")
     if isinstance(value, str):
         dec = _decimal(value)
@@ -288,14 +288,14 @@ def description_length(expr: sp.Basic) -> int:
 def _constants(constants: Sequence[str]) -> list[tuple[str, Expression]]:
     """The base constants, parsed by the whitelist; each must be positive."""
     if isinstance(constants, str) or not isinstance(constants, Sequence):
-        raise InputError("constants must be a list of formulas such as ('pi', 'sqrt(2)')")
+        raise InputError("`constants` must be a list of formulas such as ('pi', 'sqrt(2)')")
     out: list[tuple[str, Expression]] = []
     for text in constants:
         if not isinstance(text, str):
-            raise InputError(f"constants must be formulas as text, got {text!r}")
-        expr = parse(_ALIASES.get(text.strip(), text), what="constant")
+            raise InputError(f"`constants` must be formulas as text, got {text!r}")
+        expr = parse(_ALIASES.get(text.strip(), text), what="`constants` entry")
         if not expr.value() > 0:
-            raise InputError(f"constant {text!r} must be positive, got {expr.value()}")
+            raise InputError(f"`constants` entry {text!r} must be positive, got {expr.value()}")
         if expr.text not in [t for t, _ in out]:
             out.append((expr.text, expr))
     return out
@@ -462,7 +462,7 @@ def identify(value: float | str, *, digits: int | None = None,
     """
     reading = _read(value, digits)
     if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
-        raise InputError(f"max_results must be a positive whole number, got {max_results!r}")
+        raise InputError(f"`max_results` must be a positive whole number, got {max_results!r}")
     base = _constants(constants)
     if reading.tol_abs == 0:
         return [Identification("0", 0.0, 0.0, 0.0, 0, 0, reading.digits, 0.0)]
@@ -570,12 +570,12 @@ def identify_coefficients(coefs: Mapping[str, float], *, digits: int = 9,
     'sqrt(2)/sqrt(pi)'
     """
     if not isinstance(coefs, Mapping):
-        raise InputError(f"coefficients must be a mapping of names to numbers, got "
+        raise InputError(f"`coefs` must be a mapping of names to numbers, got "
                          f"{type(coefs).__name__}")
     out: dict[str, Identification | None] = {}
     for name, value in coefs.items():
         if isinstance(value, str):
-            raise InputError(f"coefficient {name!r} must be a number, got {value!r}")
+            raise InputError(f"`coefs` {name!r} must be a number, got {value!r}")
         found = identify(value, digits=digits, constants=constants, max_results=1)
         out[name] = found[0] if found else None
     return out

@@ -34,9 +34,10 @@ from typing import Any
 
 import sympy as sp
 
-from approxfit.approximants.families import coefficient_names, get_family, powers_for
+from approxfit.approximants.coefficients import fixed_expressions
+from approxfit.approximants.families import DEN_NAMES, coefficient_names, get_family, powers_for
 from approxfit.core.exceptions import ComputationError, InputError
-from approxfit.core.expr import Expression, parse
+from approxfit.core.expr import Expression
 from approxfit.core.targets import Target, get_target
 
 __all__ = ["TaylorResult", "approximant_expr", "pade_match", "target_series", "taylor",
@@ -106,7 +107,7 @@ def target_series(target: Target, on: str, order: int) -> list[sp.Expr]:
     """Maclaurin coefficients ``[a_0, …, a_order]`` of the target's value or gate."""
     build = target.sympy_value if on == "value" else target.sympy_gate
     if build is None:
-        raise InputError(f"target {target.name!r} has no gate; use --on value")
+        raise InputError(f"target {target.name!r} has no gate; use `on` value")
     expr = build(sp, X)
     try:
         ser = sp.expand(sp.series(expr, X, 0, order + 1).removeO())
@@ -165,23 +166,12 @@ def approximant_expr(family: str, powers: tuple[int, ...], coef: list[Any]) -> s
     return p
 
 
-def _parse_fix(fix: Mapping[str, str | float | Expression] | None,
-               powers: tuple[int, ...]) -> dict[int, sp.Expr]:
-    names = coefficient_names(powers)
-    out: dict[int, sp.Expr] = {}
-    for name, val in (fix or {}).items():
-        if name not in names:
-            raise InputError(f"--fix {name}: this family has no coefficient {name!r}; it has "
-                             f"{', '.join(names)}")
-        if isinstance(val, Expression):
-            e = val
-        else:
-            e = parse(str(val), allow_x=False, what=f"--fix {name}")
-        e.value()                                   # finite, or InputError
-        out[int(name[1:])] = e.to_sympy(X)
-    if len(out) == len(powers):
-        raise InputError("--fix fixes every coefficient; leave at least one free to match")
-    return out
+def _fixed_series(fix: Mapping[str, str | float | Expression] | None,
+                  powers: tuple[int, ...], what: str) -> dict[int, sp.Expr]:
+    """The fixed coefficients by power, as exact sympy forms (the rule of
+    :func:`approxfit.approximants.coefficients.fixed_expressions`)."""
+    exprs = fixed_expressions(fix, coefficient_names(powers), what, purpose="match")
+    return {int(name[1:]): e.to_sympy(X) for name, e in exprs.items()}
 
 
 def taylor_match(target: str | Target, family: str, *, degree: int,
@@ -218,13 +208,13 @@ def taylor_match(target: str | Target, family: str, *, degree: int,
     tgt = target if isinstance(target, Target) else get_target(target)
     fam = get_family(family)
     if on not in ("gate", "value"):
-        raise InputError(f"--on must be gate or value, got {on!r}")
+        raise InputError(f"`on` must be gate or value, got {on!r}")
     if (fam.gated or on == "gate") and not tgt.has_gate:
         raise InputError(f"target {tgt.name!r} has no gate; use the poly family with "
-                         "--on value")
+                         "`on` value")
     parity = fam.default_parity(tgt, on) if parity is None else parity
     powers = powers_for(degree, parity)
-    fixed = _parse_fix(fix, powers)
+    fixed = _fixed_series(fix, powers, f"{fam.name} of degree {degree} ({parity})")
     unknown = {k: sp.Symbol(f"c{k}") for k in powers if k not in fixed}
     coeffs: list[sp.Expr] = [sp.Integer(0)] * (degree + 1)
     for k in powers:
@@ -350,13 +340,14 @@ def pade_match(target: str | Target, *, degree: int, den_degree: int,
     t0 = time.perf_counter()
     tgt = target if isinstance(target, Target) else get_target(target)
     if on == "gate" and not tgt.has_gate:
-        raise InputError(f"target {tgt.name!r} has no gate; use --on value")
+        raise InputError(f"target {tgt.name!r} has no gate; use `on` value")
     if den_degree < 1:
-        raise InputError(f"--den-degree must be at least 1, got {den_degree}")
+        raise InputError(f"`den_degree` must be at least 1, got {den_degree}")
     if parity is None:
         parity = tgt.value_parity if (on == "value" and tgt.value_parity != "none") else "none"
     num_powers = powers_for(degree, parity)
-    den_powers = tuple(k for k in powers_for(den_degree, den_parity) if k >= 1)
+    den_powers = tuple(k for k in powers_for(den_degree, den_parity, names=DEN_NAMES)
+                       if k >= 1)
     c = {k: sp.Symbol(f"c{k}") for k in num_powers}
     d = {k: sp.Symbol(f"d{k}") for k in den_powers}
     unknowns = [*c.values(), *d.values()]
