@@ -69,7 +69,7 @@ from approxfit.measure.metrics import approximant_metrics, outside_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS: tuple[str, ...] = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli",
-                             "scaling")
+                             "scaling", "hard_cases")
 #: Relative tolerance under which two max errors count as equal.
 EQUAL_RTOL = 1e-9
 #: Largest relative coefficient difference that counts as "equal coefficients".
@@ -81,6 +81,97 @@ LP_LADDER: tuple[tuple[str, dict[str, float]], ...] = (
     ("highs", _TIGHT), ("highs-ipm", _TIGHT), ("highs", {}))
 
 Array = np.ndarray
+
+
+# ---------------------------------------------------------------------------
+# the issue's hard cases (section 6)
+# ---------------------------------------------------------------------------
+#: approxfit's targets in Sollya's language (the ones the hard cases use).
+SOLLYA_TARGETS: dict[str, str] = {
+    "erf": "erf(x)", "tanh": "tanh(x)", "gelu": "x/2*(1+erf(x/sqrt(2)))",
+    "phi": "(1+erf(x/sqrt(2)))/2", "silu": "x/(1+exp(-x))", "softplus": "log(1+exp(x))",
+}
+#: Sollya's remez stops within this relative distance of the optimum (its default is 1e-5).
+SOLLYA_QUALITY = 1e-9
+
+
+@dataclass(frozen=True)
+class HardCase:
+    """One of the issue's cases: a minimax fit timed in process, as a command, and by Sollya.
+
+    Attributes
+    ----------
+    name : str
+        Key in ``bench.json``.
+    target, family : str
+        As for ``approxfit fit``.
+    degree : int
+        The degree.
+    lo, hi : float
+        The range.
+    samples : int or None
+        Samples (None: approxfit's default).
+    on : str or None
+        The fitted quantity (None: the default).
+    expr : str or None
+        The target's formula when ``target`` is ``"expr"`` (Sollya's syntax too).
+    error : str or None
+        ``"relative"`` for a relative-error fit (None: the API's default, absolute).
+    target_s : float or None
+        A time the in-process fit must stay under.
+    """
+
+    name: str
+    target: str
+    family: str
+    degree: int
+    lo: float
+    hi: float
+    samples: int | None = None
+    on: str | None = None
+    expr: str | None = None
+    error: str | None = None
+    target_s: float | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keywords of :func:`approxfit.fit`."""
+        kw: dict[str, Any] = {"degree": self.degree, "objective": "minimax",
+                              "range": (self.lo, self.hi)}
+        for key in ("samples", "on", "expr", "error"):
+            if getattr(self, key) is not None:
+                kw[key] = getattr(self, key)
+        return kw
+
+    def argv(self) -> list[str]:
+        """The same fit as ``approxfit fit`` arguments."""
+        out = ["fit", self.target, self.family, "--degree", str(self.degree), "--objective",
+               "minimax", "--range", f"{self.lo:g}", f"{self.hi:g}"]
+        for key in ("samples", "on", "expr", "error"):
+            if getattr(self, key) is not None:
+                out += [f"--{key}", str(getattr(self, key))]
+        return out
+
+    def sollya_f(self) -> str | None:
+        """The target in Sollya's language, or None (not a polynomial fit Sollya can do)."""
+        if self.family != "poly":
+            return None
+        return self.expr if self.target == "expr" else SOLLYA_TARGETS.get(self.target)
+
+
+HARD_FULL: tuple[HardCase, ...] = (
+    HardCase("tanh5_gate_20001", "gelu", "tanh", 5, -10.0, 10.0, samples=20_001,
+             target_s=0.010),
+    HardCase("asymmetric_sigmoid7", "gelu", "sigmoid", 7, -4.0, 10.0, on="value"),
+    HardCase("poly24_gelu", "gelu", "poly", 24, -8.0, 8.0),
+    HardCase("poly30_silu", "silu", "poly", 30, -10.0, 10.0),
+    HardCase("poly21_tanh_1001", "tanh", "poly", 21, -4.0, 4.0, samples=1001),
+    HardCase("relative_exp5", "expr", "poly", 5, 0.0, 1.0, expr="exp(x)", error="relative"),
+)
+HARD_QUICK: tuple[HardCase, ...] = (
+    HardCase("tanh5_gate_20001", "gelu", "tanh", 5, -10.0, 10.0, samples=20_001,
+             target_s=0.010),
+    HardCase("poly9_erf", "erf", "poly", 9, -3.0, 3.0, samples=2001),
+)
 
 
 # ---------------------------------------------------------------------------
@@ -120,6 +211,10 @@ class Config:
         Sample counts of the scaling section.
     scaling_tanh_degrees, scaling_poly_degrees : tuple of int
         Degrees of the scaling section.
+    hard_cases : tuple of HardCase
+        The issue's cases of section 6.
+    hard_process_repeats : int
+        Repeats of section 6's whole-process timings (approxfit and Sollya).
     """
 
     quick: bool
@@ -143,6 +238,8 @@ class Config:
     scaling_samples: tuple[int, ...]
     scaling_tanh_degrees: tuple[int, ...]
     scaling_poly_degrees: tuple[int, ...]
+    hard_cases: tuple[HardCase, ...]
+    hard_process_repeats: int
 
 
 FULL = Config(
@@ -160,6 +257,7 @@ FULL = Config(
     scaling_samples=(1_000, 10_000, 100_000, 1_000_000),
     scaling_tanh_degrees=(1, 3, 5, 7, 9, 11, 13, 15),
     scaling_poly_degrees=tuple(range(1, 16)),
+    hard_cases=HARD_FULL, hard_process_repeats=3,
 )
 
 QUICK = Config(
@@ -171,6 +269,7 @@ QUICK = Config(
     nonlinear_budget=0.1,
     cli_repeats=1, reproduce_repeats=0, extra_cli_repeats=1,
     scaling_samples=(1_000, 10_000), scaling_tanh_degrees=(1, 3), scaling_poly_degrees=(1, 5),
+    hard_cases=HARD_QUICK, hard_process_repeats=1,
 )
 
 
@@ -1002,6 +1101,241 @@ def _degree_row(cfg: Config, family: str, degree: int, grid: Grid, on: str) -> d
 
 
 # ---------------------------------------------------------------------------
+# section 6: the issue's hard cases, against Sollya and the release
+# ---------------------------------------------------------------------------
+def sollya_remez(case: HardCase, *, repeats: int, cwd: Path) -> dict[str, Any]:
+    """Sollya's ``remez`` for ``case`` as a whole process: its wall time and its error.
+
+    The script computes the minimax polynomial of full degree (for an odd target on a
+    symmetric range the optimum is odd anyway; Sollya 8.0's remez fails on tanh with
+    the odd monomials 1, 3, …, 21) at quality :data:`SOLLYA_QUALITY`, then its error
+    with ``dirtyinfnorm`` — approxfit's fit also measures its error — absolute, or
+    relative (``remez(1, n, I, 1/f)``, error ``p/f − 1``).
+
+    Returns
+    -------
+    dict
+        ``time`` (or None), ``max_error``, ``command``, and ``skipped`` with the reason
+        when Sollya is not installed or cannot do the case.
+    """
+    exe = shutil.which("sollya")
+    f = case.sollya_f()
+    if exe is None or f is None:
+        why = "sollya is not installed" if exe is None else "not a polynomial fit"
+        return {"time": None, "max_error": None, "skipped": why}
+    interval = f"[{case.lo!r};{case.hi!r}]"
+    if case.error == "relative":
+        body = (f"p = remez(1, {case.degree}, I, 1/(f), {SOLLYA_QUALITY});\n"
+                "print(\"err =\", dirtyinfnorm(p/(f) - 1, I));\n")
+    else:
+        body = (f"p = remez(f, {case.degree}, I, 1, {SOLLYA_QUALITY});\n"
+                "print(\"err =\", dirtyinfnorm(f - p, I));\n")
+    script = (f"verbosity = 0!;\ndisplay = decimal!;\nf = {f};\nI = {interval};\n{body}"
+              "quit;\n")
+    path = cwd / f"{case.name}.sollya"
+    path.write_text(script, encoding="utf-8")
+    t = time_command([exe, "--warnonstderr", str(path)], repeats=repeats, cwd=cwd)
+    proc = subprocess.run([exe, "--warnonstderr", str(path)], cwd=cwd, capture_output=True,
+                          text=True, check=False, stdin=subprocess.DEVNULL, timeout=600)
+    err = None
+    for line in proc.stdout.splitlines():
+        if line.startswith("err = "):
+            try:
+                err = float(line[6:])
+            except ValueError:
+                err = None
+    out: dict[str, Any] = {"time": t, "max_error": err,
+                           "command": f"sollya {case.name}.sollya ({body.splitlines()[0]})"}
+    if err is None:
+        out["failed"] = (proc.stderr.strip() or proc.stdout.strip())[-300:]
+    return out
+
+
+def release_times() -> dict[str, Any] | None:
+    """The committed ``results/bench.json`` (the release's times), or None.
+
+    Read from git (``HEAD:results/bench.json``) so that a regenerated file in the
+    working tree does not replace the reference; the file itself otherwise.
+    """
+    import json
+
+    try:
+        proc = subprocess.run(["git", "show", "HEAD:results/bench.json"], cwd=ROOT,
+                              capture_output=True, text=True, check=False, timeout=30)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return json.loads(proc.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    path = ROOT / "results" / "bench.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _hard_fit(case: HardCase) -> FitResult | str:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return approxfit.fit(case.target, case.family, **case.kwargs())
+    except TypeError as exc:                 # a keyword this version does not take
+        return f"skipped: {exc}"
+    except ApproxfitError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _hard_error(res: FitResult, case: HardCase) -> float | None:
+    m = res.metrics.get(res.on, {})
+    key = "max_rel_error_range" if case.error == "relative" else "max_abs_error_range"
+    v = m.get(key)
+    if v is None and case.error == "relative" and res.certificate is not None:
+        v = max(abs(e) for e in res.certificate.errors)
+    return None if v is None else float(v)
+
+
+def bench_hard_cases(cfg: Config) -> dict[str, Any]:
+    """Section 6: the issue's cases, in process, as commands, and against Sollya's remez.
+
+    Parameters
+    ----------
+    cfg : Config
+        What to run.
+
+    Returns
+    -------
+    dict
+        ``setup`` and ``cases``.
+    """
+    cases = []
+    cmd = approxfit_command()
+    with tempfile.TemporaryDirectory(prefix="approxfit-bench-") as tmp:
+        work = Path(tmp)
+        for case in cfg.hard_cases:
+            t_in = timed(lambda case=case: _hard_fit(case), repeats=cfg.slow_repeats,
+                         budget=cfg.slow_budget)
+            row: dict[str, Any] = {"name": case.name, "command": shlex.join(
+                ["approxfit", *case.argv()]), "target_s": case.target_s}
+            if isinstance(t_in.value, str):
+                row["approxfit"] = {"time": t_in.to_dict(), "failed": t_in.value,
+                                    "max_error": None}
+                skipped = t_in.value.startswith("skipped")
+            else:
+                res: FitResult = t_in.value
+                cert = res.certificate
+                row["approxfit"] = {
+                    "time": t_in.to_dict(), "failed": None, "converged": bool(res.converged),
+                    "iterations": int(res.iterations), "message": res.message,
+                    "max_error": _hard_error(res, case),
+                    "lower_bound": None if cert is None else getattr(cert, "lower_bound", None),
+                    "optimality_gap": None if cert is None
+                    else getattr(cert, "optimality_gap", None)}
+                skipped = False
+            row["met"] = (None if case.target_s is None or isinstance(t_in.value, str)
+                          else t_in.median <= case.target_s)
+            if skipped or cfg.hard_process_repeats == 0:
+                row["approxfit_process"] = None
+                row["sollya"] = {"time": None, "max_error": None,
+                                 "skipped": "the fit was skipped" if skipped else "--quick"}
+            else:
+                t = time_command([*cmd, *case.argv()], repeats=cfg.hard_process_repeats,
+                                 cwd=work)
+                row["approxfit_process"] = t
+                row["sollya"] = sollya_remez(case, repeats=cfg.hard_process_repeats,
+                                             cwd=work)
+            s_t = row["sollya"]["time"]
+            a_t = row["approxfit_process"]
+            row["time_ratio_sollya"] = (None if s_t is None or a_t is None
+                                        else ratio(a_t["median_s"], s_t["median_s"]))
+            row["error_ratio_sollya"] = ratio(row["approxfit"]["max_error"],
+                                              row["sollya"]["max_error"])
+            cases.append(row)
+            _progress(f"hard {case.name}: {1e3 * t_in.median:.1f} ms in process"
+                      + (f", process {a_t['median_s']:.2f} s" if a_t else "")
+                      + (f", sollya {s_t['median_s']:.2f} s" if s_t else ""))
+    return {
+        "setup": {
+            "in_process": "approxfit.fit(target, family, objective='minimax', ...) — the "
+                          "whole call (certificate and metrics included)",
+            "process": "the same fit as `approxfit fit …`, a cold process per run",
+            "sollya": f"Sollya's remez(f, n, I, 1, {SOLLYA_QUALITY:g}) (relative: remez(1, n, "
+                      f"I, 1/f, {SOLLYA_QUALITY:g})) and dirtyinfnorm of its error, a process "
+                      "per run; only for poly fits, full degree n",
+            "error": "approxfit: max error over the range as reported (relative for a "
+                     "relative fit); Sollya: dirtyinfnorm",
+            "time_ratio_sollya": "approxfit process time / Sollya process time",
+            "error_ratio_sollya": "approxfit error / Sollya error (1 = the optimum)"},
+        "cases": cases,
+    }
+
+
+def compare_release(doc: dict[str, Any], release: dict[str, Any] | None) -> dict[str, Any]:
+    """This run's times against the release's (the committed ``results/bench.json``).
+
+    Cases are matched by their keys (family, degree, quantity; target, range, degree;
+    command; samples) and only when the section's sample count is the release's (so
+    ``--quick`` compares little). Only approxfit's own times are compared.
+
+    Returns
+    -------
+    dict
+        ``commit`` and ``date`` of the release, and ``cases``: ``section``, ``case``,
+        ``release_s``, ``now_s``, ``ratio`` (now / release; < 1 is faster).
+    """
+    if release is None:
+        return {"skipped": "no committed results/bench.json", "cases": []}
+    rows: list[dict[str, Any]] = []
+
+    def add(section: str, case: str, old: float | None, new: float | None) -> None:
+        if old is not None and new is not None:
+            rows.append({"section": section, "case": case, "release_s": old, "now_s": new,
+                         "ratio": ratio(new, old)})
+
+    def index(cases: Sequence[dict[str, Any]], key: Callable[[dict[str, Any]], str]
+              ) -> dict[str, dict[str, Any]]:
+        return {key(c): c for c in cases}
+
+    def nl_key(c: dict[str, Any]) -> str:
+        return f"{c['family']} {c['degree']} {c['on']}"
+
+    def poly_key(c: dict[str, Any]) -> str:
+        return f"{c['target']} [{c['range'][0]:g}, {c['range'][1]:g}] deg {c['degree']}"
+
+    def same_setup(section: str, key: str) -> bool:
+        return (section in doc and section in release
+                and doc[section]["setup"].get(key) == release[section]["setup"].get(key))
+
+    if same_setup("minimax_nonlinear", "samples"):
+        old = index(release["minimax_nonlinear"]["cases"], nl_key)
+        for c in doc["minimax_nonlinear"]["cases"]:
+            if nl_key(c) in old:
+                add("minimax_nonlinear", nl_key(c),
+                    old[nl_key(c)]["approxfit"]["time"]["median_s"],
+                    c["approxfit"]["time"]["median_s"])
+    if same_setup("minimax_poly", "samples"):
+        old = index(release["minimax_poly"]["cases"], poly_key)
+        for c in doc["minimax_poly"]["cases"]:
+            if poly_key(c) in old:
+                add("minimax_poly", poly_key(c), old[poly_key(c)]["approxfit"]["time"]["median_s"],
+                    c["approxfit"]["time"]["median_s"])
+    if "cli" in doc and "cli" in release:
+        for name, c in doc["cli"]["commands"].items():
+            o = release["cli"]["commands"].get(name)
+            if o and o.get("time") and c.get("time") and o["command"] == c["command"]:
+                add("cli", name, o["time"]["median_s"], c["time"]["median_s"])
+    if "scaling" in doc and "scaling" in release:
+        old_s = {r["samples"]: r for r in release["scaling"]["samples"]}
+        for r in doc["scaling"]["samples"]:
+            if r["samples"] in old_s:
+                for obj in ("l2", "minimax"):
+                    add("scaling", f"{obj} n={r['samples']}",
+                        old_s[r["samples"]][obj]["time"]["median_s"], r[obj]["time"]["median_s"])
+    meta = release.get("meta", {})
+    ratios = [r["ratio"] for r in rows if r["ratio"] is not None]
+    return {"commit": meta.get("git_commit"), "date": meta.get("date"), "cases": rows,
+            "ratio_median": _median(ratios), "ratio_max": _max(ratios)}
+
+
+# ---------------------------------------------------------------------------
 # summary and targets (bench.md is rendered by bench_report.py)
 # ---------------------------------------------------------------------------
 def _median(values: Sequence[float | None]) -> float | None:
@@ -1136,6 +1470,28 @@ def summarise(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]
         targets.append({"name": f"scaling: {obj} fit time linear in samples (slope ≤ 1.1)",
                         "target": 1.1, "value": s, "met": s is not None and s <= 1.1,
                         "detail": "log-log slope over samples ≥ 1e4"})
+    hc = data["hard_cases"]["cases"]
+    head["hard_cases"] = {
+        c["name"]: {"in_process_s": c["approxfit"]["time"]["median_s"],
+                    "process_s": (c["approxfit_process"] or {}).get("median_s"),
+                    "sollya_s": (c["sollya"]["time"] or {}).get("median_s"),
+                    "error_ratio_sollya": c["error_ratio_sollya"]} for c in hc}
+    for c in hc:
+        if c["target_s"] is not None:
+            targets.append({"name": f"{c['name']}: in process ≤ {1e3 * c['target_s']:g} ms",
+                            "target": c["target_s"],
+                            "value": c["approxfit"]["time"]["median_s"], "met": c["met"],
+                            "detail": f"`{c['command']}`, median of "
+                                      f"{c['approxfit']['time']['n']}"})
+    compared = [c for c in hc if c["error_ratio_sollya"] is not None]
+    if compared:
+        n_opt = sum(1 for c in compared if c["error_ratio_sollya"] <= 1 + 1e-6)
+        targets.append({"name": "hard cases: max error ≤ Sollya's remez · (1 + 1e-6)",
+                        "target": 1 + 1e-6, "kind": "check",
+                        "value": _max([c["error_ratio_sollya"] for c in compared]),
+                        "met": n_opt == len(compared),
+                        "detail": f"{n_opt} of {len(compared)} cases (Sollya quality "
+                                  f"{SOLLYA_QUALITY:g})"})
     for t in targets:
         t.setdefault("kind", "issue")
     return head, targets
@@ -1182,7 +1538,8 @@ def run(cfg: Config, sections: Sequence[str]) -> dict[str, Any]:
     warm_up()
     fns: dict[str, Callable[[Config], dict[str, Any]]] = {
         "minimax_nonlinear": bench_minimax_nonlinear, "minimax_poly": bench_minimax_poly,
-        "least_squares": bench_least_squares, "cli": bench_cli, "scaling": bench_scaling}
+        "least_squares": bench_least_squares, "cli": bench_cli, "scaling": bench_scaling,
+        "hard_cases": bench_hard_cases}
     doc: dict[str, Any] = {name: fns[name](cfg) for name in SECTIONS if name in sections}
     meta = {
         "quick": cfg.quick, "sections": list(sections),
@@ -1196,6 +1553,7 @@ def run(cfg: Config, sections: Sequence[str]) -> dict[str, Any]:
         "loadavg_1min_before": load_before, "loadavg_1min_after": _loadavg(),
     }
     doc["meta"] = meta
+    doc["release"] = compare_release(doc, release_times())
     if all(name in doc for name in SECTIONS):
         doc["headline"], doc["targets"] = summarise(doc)
     else:

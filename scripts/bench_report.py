@@ -292,7 +292,56 @@ def render_markdown(doc: dict[str, Any], *, equal_rtol: float) -> str:
                      _fmt_err(r["max_error"])])
     lines += _table(["family", "degree", "minimax ms", "runs", "iterations", "converged",
                      "max err"], rows, "lrrrrlr")
+    lines += _render_hard(doc.get("hard_cases"))
+    lines += _render_release(doc.get("release"))
     return "\n".join(lines) + "\n"
+
+
+def _render_hard(hc: dict[str, Any] | None) -> list[str]:
+    """Section 6: the issue's cases against Sollya's remez."""
+    if not hc or "cases" not in hc:
+        return []
+    s = hc["setup"]
+    lines = ["", "## 6. The issue's cases, against Sollya's remez", "",
+             f"In process: {s['in_process']}. Process: {s['process']}. Sollya: {s['sollya']}. "
+             f"Error: {s['error']}. Time ratio = {s['time_ratio_sollya']}; error ratio = "
+             f"{s['error_ratio_sollya']}.", ""]
+    rows = []
+    for c in hc["cases"]:
+        a, so, pr = c["approxfit"], c["sollya"], c["approxfit_process"]
+        status = a["failed"] if a["failed"] else ("converged" if a.get("converged")
+                                                  else "not converged")
+        skipped = bool(a["failed"]) and a["failed"].startswith("skipped")
+        rows.append([c["name"], f"`{c['command']}`",
+                     "—" if skipped else _fmt_ms(a["time"]["median_s"]),
+                     "—" if c["target_s"] is None else f"≤ {1e3 * c['target_s']:g}",
+                     _fmt_s(pr["median_s"]) if pr else "—",
+                     _fmt_s(so["time"]["median_s"]) if so["time"] else
+                     so.get("skipped", so.get("failed", "—")),
+                     fmt_ratio(c["time_ratio_sollya"]), _fmt_err(a["max_error"]),
+                     _fmt_err(so["max_error"]),
+                     "—" if c["error_ratio_sollya"] is None
+                     else f"{c['error_ratio_sollya']:.9f}", status])
+    lines += _table(["case", "command", "in process ms", "target ms", "process s",
+                     "Sollya s", "time ratio", "approxfit max err", "Sollya max err",
+                     "error ratio", "status"], rows, "llrrrrrrrrl")
+    return lines
+
+
+def _render_release(rel: dict[str, Any] | None) -> list[str]:
+    """This run's approxfit times against the release's (committed results/bench.json)."""
+    if not rel:
+        return []
+    lines = ["", "## 7. Against the release", ""]
+    if rel.get("skipped"):
+        return [*lines, f"Skipped: {rel['skipped']}."]
+    lines += [f"Release: results/bench.json of commit {(rel['commit'] or 'unknown')[:10]} "
+              f"({rel['date']}). Ratio = this run / release (< 1: faster now); median "
+              f"{fmt_ratio(rel['ratio_median'])}, worst {fmt_ratio(rel['ratio_max'])}.", ""]
+    rows = [[r["section"], r["case"], _fmt_ms(r["release_s"]), _fmt_ms(r["now_s"]),
+             fmt_ratio(r["ratio"])] for r in rel["cases"]]
+    lines += _table(["section", "case", "release ms", "now ms", "ratio"], rows, "llrrr")
+    return lines
 
 
 def render_notes(doc: dict[str, Any], *, equal_rtol: float) -> list[str]:

@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "bench.py"
-SECTIONS = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli", "scaling")
+SECTIONS = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli", "scaling",
+            "hard_cases")
 
 
 def _strict_json(text: str) -> dict:
@@ -57,6 +58,15 @@ def test_quick_bench_json_has_every_section(quick_run):
     assert doc["scaling"]["samples"] and doc["scaling"]["degree"]
     for t in doc["targets"]:
         assert set(t) >= {"name", "target", "value", "met", "detail", "kind"}
+    # the cases: the degree-5 tanh minimax on 20 001 points is timed in process
+    # against its 10 ms target; Sollya is compared (or skipped with a reason)
+    hard = {c["name"]: c for c in doc["hard_cases"]["cases"]}
+    assert hard["tanh5_gate_20001"]["target_s"] == 0.010
+    assert any(t["name"].startswith("tanh5_gate_20001") for t in doc["targets"])
+    for c in hard.values():
+        assert c["approxfit"]["time"]["n"] >= 1
+        assert c["sollya"]["time"] is not None or c["sollya"].get("skipped")
+    assert "cases" in doc["release"]
 
 
 def test_quick_bench_reports_ratios(quick_run):

@@ -1,7 +1,8 @@
 """The approximant protocol: every kind keeps the same contract.
 
 Parametrised over every family × parity (with and without a tail guard), the
-rational kind and every published approximant: the dict round trip, the gate
+rational kind, the same polynomials and rationals held in the Chebyshev basis (on
+symmetric and shifted domains), and every published approximant: the dict round trip, the gate
 relation, the derivative against central differences, the program (run by the
 format emulator in float64) against ``evaluate``, and the cost counted from the
 program — checked against the committed Pareto study's hand-derived counts.
@@ -64,6 +65,44 @@ CASES: dict[str, AnyApproximant] = {
        for target in ("erf", "gelu") for base in ("value", "gate")},
     **{name: get_published(name) for name in PUBLISHED},
 }
+
+
+def chebyshev(a: AnyApproximant, domain: tuple[float, float]) -> AnyApproximant:
+    """The same approximant with its polynomials held in the Chebyshev basis on
+    ``domain`` (converted by ``chebyshev_form``)."""
+    form = a.chebyshev_form(domain)
+    if isinstance(a, RationalApproximant):
+        num, den = form["numerator"], form["denominator"]
+        return RationalApproximant.from_chebyshev(
+            [int(k[1:]) for k in num], list(num.values()), [int(k[1:]) for k in den],
+            list(den.values()), domain, a.target, base=a.base, name=f"cheb-{a.name}")
+    coefs = form["coefficients"]
+    return Approximant.from_chebyshev(a.family, [int(k[1:]) for k in coefs],
+                                      list(coefs.values()), domain, a.target, base=a.base,
+                                      clamp=a.clamp, name=f"cheb-{a.name}")
+
+
+SYMMETRIC, SHIFTED = (-8.0, 8.0), (-7.0, 9.0)
+CHEBYSHEV_CASES: dict[str, AnyApproximant] = {
+    # every family × parity, on (−8, 8) (odd and even index sets keep their parity) and
+    # on a shifted domain (every index; odd p there has no parity in u)
+    **{f"cheb-{fam}-{par}-{dom_name}": chebyshev(
+        family(fam, par, {"odd": 5, "even": 4, "none": 3}[par],
+               base="gate" if fam != "poly" else "value"), dom)
+       for fam in ("tanh", "sigmoid", "poly") for par in ("odd", "even", "none")
+       for dom_name, dom in (("sym", SYMMETRIC), ("shifted", SHIFTED))},
+    **{f"cheb-{fam}-{par}-guarded": chebyshev(
+        family(fam, par, {"odd": 5, "even": 4, "none": 3}[par], clamp=4.0), SYMMETRIC)
+       for fam in ("tanh", "sigmoid") for par in ("odd", "even", "none")},
+    "cheb-sigmoid-erf-guarded": chebyshev(CASES["sigmoid-erf-guarded"], SHIFTED),
+    "cheb-poly-gate": chebyshev(CASES["poly-gate"], SYMMETRIC),
+    "cheb-poly-softplus": chebyshev(CASES["poly-softplus"], SHIFTED),
+    **{f"cheb-{name}-{dom_name}": chebyshev(CASES[name], dom)
+       for name in ("rational-value", "rational-gate", "rational-oddden-erf-value",
+                    "rational-noneden-gelu-gate")
+       for dom_name, dom in (("sym", SYMMETRIC), ("shifted", SHIFTED))},
+}
+CASES.update(CHEBYSHEV_CASES)
 KINKS = {"ibert": (0.0, 1.769 * math.sqrt(2.0))}  # I-BERT: sign(u) at 0, the clip at |u| = −b
 
 
@@ -142,9 +181,30 @@ def test_program_in_float64_equals_evaluate(a, gate_form):
         # x² against Horner in x, σ's form): a few ulp of the size of the terms, which
         # for |x| ≤ 8 and these coefficients are at most |x|·(1 + |p|) ≲ 100.
         scale = np.abs(xs) * (1.0 + np.abs(xs)) + 1.0
+        if a.chebyshev is not None:
+            scale = scale + chebyshev_scale(a, xs, on)
         np.testing.assert_allclose(got, want, rtol=0, atol=1, err_msg=on)
         assert np.all(np.abs(got - want) <= 8 * EPS * scale), (
             on, gate_form, float(np.max(np.abs(got - want) / (EPS * scale))))
+
+
+def chebyshev_scale(a: AnyApproximant, x: np.ndarray, on: str) -> np.ndarray:
+    """The size of the rounding errors of a Chebyshev form's program against evaluate.
+
+    Clenshaw in w = 2u² − 1 (odd and even indices) and chebval in u each err by a few
+    eps of Σ|b_k| (tests/test_chebyshev.py), an absolute error however small p is: it
+    reaches the value times |x| (x·g), relative to |Q| for P/Q (Q's T_0 coefficient is
+    1 and its Σ|e_k| ≥ 1), and over |x| where the gate is the value divided by x.
+    """
+    cheb = a.chebyshev
+    size = sum(abs(v) for part in ("coefficients", "numerator", "denominator")
+               for v in cheb.get(part, {}).values()) + 1.0
+    s = size * (1.0 + np.abs(x))
+    if isinstance(a, RationalApproximant):
+        s = s * (1.0 + np.abs(a.kernel(x))) / np.abs(a.q(x))
+    if on == "gate" and not a.gate_direct:
+        s = s / np.abs(x)
+    return s
 
 
 def test_cost_is_counted_from_the_program(a):

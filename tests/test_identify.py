@@ -17,10 +17,12 @@ import sympy as sp
 from approxfit.core.exceptions import InputError
 from approxfit.core.expr import parse
 from approxfit.symbolic.identify import (
+    FLOAT_ULPS,
     MARGIN,
     description_length,
     identify,
     identify_coefficients,
+    identify_report,
     significant_digits,
 )
 
@@ -181,3 +183,112 @@ def test_error_messages_are_one_line():
         with pytest.raises(InputError) as info:
             identify(value)
         assert "\n" not in str(info.value)
+
+
+# --- float64 printouts: the last digit is uncertain (about an ulp) ---------------------
+
+def _float64_text(expected: sp.Expr) -> str:
+    """The repr of the float64 nearest to ``expected`` (computed by sympy, 30 digits)."""
+    return repr(float(sp.N(expected, 30)))
+
+
+def test_approxfits_own_json_number_is_recognised():
+    # the issue's example: approxfit prints (4 − π)/(6π) as 0.045539924122527116 (17 digits)
+    rep = identify_report("0.045539924122527116")
+    assert rep.float64
+    assert same(rep.identifications[0].form, TAYLOR_A3)
+    # the tolerance is FLOAT_ULPS ulps, not half a unit in the 17th digit (5e-19)
+    x = 0.045539924122527116
+    assert rep.tolerance == FLOAT_ULPS * math.ulp(x)
+    assert 2e-17 < rep.tolerance < 3e-17
+    # and the digits are what that tolerance is worth: 0.5e-16 ≥ 2.8e-17 > 0.5e-17
+    assert rep.digits == 15
+    with mpmath.workdps(50):
+        resid = abs((4 - mpmath.pi) / (6 * mpmath.pi) - mpmath.mpf("0.045539924122527116"))
+    assert rep.identifications[0].residual == pytest.approx(float(resid), rel=1e-9)
+    assert rep.identifications[0].residual <= rep.tolerance
+
+
+@pytest.mark.parametrize("expected", [SQRT_2_PI, 1 / sp.sqrt(2 * sp.pi), sp.log(2), sp.pi / 4,
+                                      TAYLOR_A3], ids=str)
+def test_float64_reprs_are_recognised(expected):
+    text = _float64_text(expected)
+    assert significant_digits(text) in (16, 17)
+    best = identify(text)[0]
+    assert same(best.form, expected)
+    # the form is within FLOAT_ULPS ulps of the typed decimal (checked here with mpmath)
+    with mpmath.workdps(50):
+        gap = abs(mpmath.mpf(str(sp.N(sp.sympify(best.form), 50))) - mpmath.mpf(text))
+    assert float(gap) <= FLOAT_ULPS * math.ulp(float(text))
+
+
+def test_a_float64_a_few_ulps_off_is_refused():
+    # the tolerance is a few ulps, not a licence: (4 − π)/(6π) moved by 10 ulps is not it
+    x = float(sp.N(TAYLOR_A3, 30))
+    for _ in range(10):
+        x = math.nextafter(x, 1.0)
+    assert not any(same(f.form, TAYLOR_A3) for f in identify(repr(x)))
+
+
+def test_eighteen_digits_are_taken_at_their_word():
+    # 18 significant digits are not a float64 printout: half a unit in the 18th digit
+    # (5e-20) is the tolerance, and the float64's residual 1.6e-18 is far beyond it
+    rep = identify_report("0.0455399241225271160")
+    assert not rep.float64 and rep.digits == 18
+    assert rep.tolerance == float(Decimal("5e-20"))
+    assert not any(same(f.form, TAYLOR_A3) for f in rep.identifications)
+    # while the exact value's first 18 digits are recognised
+    exact = str(sp.N(TAYLOR_A3, 18))
+    assert same(identify(exact)[0].form, TAYLOR_A3)
+
+
+def test_a_refusal_lists_its_near_misses():
+    rep = identify_report("0.044715")
+    assert rep.identifications == ()
+    assert rep.digits == 5 and rep.limit == 3
+    assert 1 <= len(rep.near_misses) <= 3
+    excesses = [m.excess for m in rep.near_misses]
+    assert excesses == sorted(excesses)
+    for m in rep.near_misses:
+        # each was refused for a reason, recomputed here: too far, or too long
+        with mpmath.workdps(50):
+            value = parse(m.form).evaluate_mp(0)
+            resid = float(abs(value - mpmath.mpf("0.044715")))
+        assert m.residual == pytest.approx(resid, rel=1e-9)
+        assert m.length == description_length(sp.sympify(m.form))
+        assert m.residual > m.tolerance or m.length > m.limit
+        assert m.excess > 1
+    summary = rep.summary()
+    assert summary.startswith("0.044715: no closed form within the digits given")
+    assert all(m.form in summary for m in rep.near_misses)
+    assert set(rep.to_dict()) >= {"identifications", "near_misses", "digits", "tolerance"}
+
+
+def test_identify_keeps_returning_forms_only():
+    assert identify("0.044715") == []
+    assert identify_report("0.0455399241225", near_misses=0).near_misses == ()
+    with pytest.raises(InputError, match="`near_misses` must be a whole number"):
+        identify_report("0.5", near_misses=-1)
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "-1e-999999999", "1e400"])
+def test_out_of_range_is_one_line(value):
+    with pytest.raises(InputError, match="out of range") as info:
+        identify(value)
+    assert "\n" not in str(info.value)
+
+
+def test_cli_explains_and_refuses_cleanly(cli):
+    r = cli("identify", "1e999999999")
+    assert r.code == 2
+    assert "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+    assert "out of range" in r.err
+    r = cli("identify", "0.045539924122527116", "--json")
+    assert r.code == 0, r.err
+    assert same(r.json()["identifications"][0]["form"], TAYLOR_A3)
+    r = cli("identify", "0.044715", "--json")
+    assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["identifications"] == [] and doc["near_misses"]
+    r = cli("identify", "0.044715")
+    assert r.code == 0 and "no closed form" in r.out and "nearest candidates" in r.out

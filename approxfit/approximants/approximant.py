@@ -5,6 +5,16 @@ published formula, an inline spec.  It knows what its kernel ``h`` stands for
 (``base``: the target's gate or its value) and turns it into both through the
 target's affine gate relation ``f = scale(x)·g + offset``.
 
+The inner polynomial is held in one of two bases (``basis``): monomial,
+``p(x) = Σ c_k x^k`` (the default, what people write), or Chebyshev on a domain
+(a, b), ``p(x) = Σ b_k T_k(u)`` with ``u = (2x − a − b)/(b − a)``
+(:meth:`Approximant.from_chebyshev`).  At high degree on a wide range the monomial
+coefficients cannot carry the polynomial in float64 — Σ c_k x^k loses about
+eps·Σ|c_k|·|x|^k, ~1e-4 for a degree-30 fit on [−10, 10] — while Clenshaw's
+recurrence on the Chebyshev coefficients loses a few eps·Σ|b_k|.  A Chebyshev
+approximant evaluates (and runs its program) in that basis; its
+:attr:`~Approximant.coefficients` are still the monomial ones, converted.
+
 An optional tail guard ``clamp = C`` keeps a gated approximant right on the whole
 real line when p turns over outside the fitted range: beyond ±C the gate takes
 its limits, 1 for ``x > C`` and 0 for ``x < −C`` (so GELU's approximant is x and 0
@@ -21,17 +31,30 @@ from typing import Any
 import numpy as np
 
 from approxfit.approximants.base import ApproximantBase
-from approxfit.approximants.families import Family, coefficient_names, get_family
+from approxfit.approximants.families import (
+    BASES,
+    Family,
+    cheb_derivative,
+    cheb_to_monomial,
+    cheb_value,
+    check_domain,
+    coefficient_names,
+    get_family,
+    monomial_to_cheb,
+)
 from approxfit.approximants.program import (
     ProgramBuilder,
     Step,
+    chebyshev_argument,
+    chebyshev_polynomial,
     convert_base,
     inner_polynomial,
 )
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target
 
-__all__ = ["Approximant", "check_powers", "scaled_form"]
+__all__ = ["Approximant", "chebyshev_dict", "check_basis", "check_powers", "read_chebyshev",
+           "scaled_form"]
 
 Array = np.ndarray
 
@@ -45,9 +68,10 @@ class Approximant(ApproximantBase):
     family : str
         Name of the family (``tanh``, ``sigmoid``, ``poly``).
     powers : tuple of int
-        Ascending powers of the inner polynomial.
+        Ascending powers of the inner polynomial (``basis="monomial"``), or its
+        ascending Chebyshev indices k of T_k (``basis="chebyshev"``).
     coef : tuple of float
-        Coefficients, one per power.
+        Coefficients, one per power (c_k) or per index (b_k).
     target : str or Target
         The target approximated: a built-in's name, or a :class:`Target` object
         (for a custom target).
@@ -57,6 +81,12 @@ class Approximant(ApproximantBase):
         Tail guard C (gated families only): beyond ±C the gate is 1 or 0.
     name : str
         A label for tables and plots.
+    meta : dict
+        Free-form notes (a published approximant's source).
+    basis : {"monomial", "chebyshev"}
+        p(x) = Σ c_k x^k, or Σ b_k T_k(u) with u = (2x − a − b)/(b − a).
+    domain : (float, float) or None
+        The Chebyshev domain (a, b) (None for the monomial basis).
     """
 
     family: str
@@ -67,11 +97,17 @@ class Approximant(ApproximantBase):
     clamp: float | None = None
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    basis: str = "monomial"
+    domain: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         fam = get_family(self.family)
         tgt = self.target_obj
-        check_powers(self.powers)
+        check_basis(self.basis, self.domain)
+        if self.domain is not None:
+            object.__setattr__(self, "domain", check_domain(self.domain))
+        check_powers(self.powers, what="powers" if self.basis == "monomial"
+                     else "`indices` (the Chebyshev indices)")
         if len(self.powers) != len(self.coef):
             raise InputError(f"{len(self.coef)} coefficients for {len(self.powers)} powers")
         if not all(np.isfinite(c) for c in self.coef):
@@ -97,6 +133,107 @@ class Approximant(ApproximantBase):
         """The :class:`~approxfit.approximants.families.Family`."""
         return get_family(self.family)
 
+    @classmethod
+    def from_chebyshev(cls, family: str, indices: Sequence[int], cheb_coef: Sequence[float],
+                       domain: Sequence[float], target: str | Target, *,
+                       base: str | None = None, clamp: float | None = None,
+                       name: str = "") -> Approximant:
+        """An approximant whose inner polynomial is ``p(x) = Σ b_k T_k(u)``.
+
+        Parameters
+        ----------
+        family : {"tanh", "sigmoid", "poly"}
+        indices : sequence of int
+            The Chebyshev indices present, ascending (any subset of 0 …
+            :data:`~approxfit.approximants.families.MAX_DEGREE`, e.g. the odd ones).
+        cheb_coef : sequence of float
+            b_k, one per index.
+        domain : (float, float)
+            (a, b), a < b: ``u = (2x − a − b)/(b − a)``; for (−s, s) that is x/s, which
+            keeps an odd or even p odd or even.
+        target : str or Target
+        base : {"gate", "value"} or None
+            What the kernel approximates; None: "gate" for the tanh and sigmoid
+            families, "value" for poly.
+        clamp : float or None
+            Tail guard (tanh and sigmoid only), as for the monomial form.
+        name : str
+
+        Returns
+        -------
+        Approximant
+            With ``basis="chebyshev"``: :attr:`powers` and :attr:`coef` hold the
+            indices and the b_k; :attr:`coefficients` gives the monomial c_k.
+
+        Examples
+        --------
+        >>> a = Approximant.from_chebyshev("poly", (1, 3), (1.0, 0.5), (-2.0, 2.0), "tanh")
+        >>> a.coefficients            # 1·(x/2) + 0.5·(4(x/2)³ − 3(x/2))
+        {'c1': -0.25, 'c3': 0.25}
+        >>> a.chebyshev
+        {'domain': [-2.0, 2.0], 'coefficients': {'T1': 1.0, 'T3': 0.5}}
+        """
+        fam = get_family(family)
+        if base is None:
+            base = "gate" if fam.gated else "value"
+        if isinstance(indices, str | bytes) or isinstance(cheb_coef, str | bytes):
+            raise InputError("`indices` and `cheb_coef` must be sequences of numbers")
+        return cls(family, tuple(int(k) if isinstance(k, np.integer) else k for k in indices),
+                   tuple(float(c) for c in cheb_coef), target, base=base,
+                   clamp=None if clamp is None else float(clamp), name=name,
+                   basis="chebyshev", domain=check_domain(domain))
+
+    @property
+    def is_chebyshev(self) -> bool:
+        """True when the inner polynomial is held in the Chebyshev basis."""
+        return self.basis == "chebyshev"
+
+    @property
+    def monomial(self) -> Approximant:
+        """This approximant with its inner polynomial in the monomial basis (itself
+        if it is there): the form of :attr:`coefficients`, evaluated by Horner."""
+        if not self.is_chebyshev:
+            return self
+        powers, coef = self._monomial_form()
+        return replace(self, powers=powers, coef=coef, basis="monomial", domain=None)
+
+    def _monomial_form(self) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        assert self.domain is not None
+        powers, coef = cheb_to_monomial(self.powers, self.coef, self.domain)
+        if not all(np.isfinite(c) for c in coef):
+            raise InputError(f"the monomial form of this Chebyshev approximant on "
+                             f"{list(self.domain)} overflows float64; use `.chebyshev`")
+        return powers, coef
+
+    @property
+    def chebyshev(self) -> dict[str, Any] | None:
+        """``{"domain": [a, b], "coefficients": {"T1": b1, …}}`` for a Chebyshev
+        approximant; None for a monomial one (see :meth:`chebyshev_form`)."""
+        if not self.is_chebyshev:
+            return None
+        assert self.domain is not None
+        return chebyshev_dict(self.domain, self.powers, self.coef)
+
+    def chebyshev_form(self, domain: Sequence[float] | None = None) -> dict[str, Any]:
+        """The inner polynomial's Chebyshev form on ``domain`` (converted by
+        ``numpy.polynomial``), as :attr:`chebyshev` gives it.
+
+        ``domain`` is required for a monomial approximant; for a Chebyshev one, None
+        gives its own form and another domain a conversion.
+        """
+        if domain is None:
+            if self.chebyshev is None:
+                raise InputError("`domain` is required: this approximant is held in the "
+                                 "monomial basis, and its Chebyshev form depends on the "
+                                 "domain (a, b)")
+            return self.chebyshev
+        dom = check_domain(domain)
+        if self.is_chebyshev and dom == self.domain:
+            return chebyshev_dict(dom, self.powers, self.coef)
+        mono = self.monomial
+        indices, coef = monomial_to_cheb(mono.powers, mono.coef, dom)
+        return chebyshev_dict(dom, indices, coef)
+
     @property
     def supports_clamp(self) -> bool:  # type: ignore[override]
         """True for the tanh and sigmoid families, which take a tail guard."""
@@ -104,23 +241,52 @@ class Approximant(ApproximantBase):
 
     @property
     def coefficients(self) -> dict[str, float]:
-        """``{"c1": …, "c3": …}``."""
-        return dict(zip(coefficient_names(self.powers), self.coef, strict=True))
+        """``{"c1": …, "c3": …}``: the monomial coefficients (converted from the
+        Chebyshev form for a Chebyshev approximant, exact up to rounding)."""
+        powers, coef = self._monomial_form() if self.is_chebyshev else (self.powers,
+                                                                         self.coef)
+        return dict(zip(coefficient_names(powers), coef, strict=True))
 
     @property
     def scaled(self) -> dict[str, float]:
         """The paper's scaled form ``a_k = c_k / c1`` (tanh and sigmoid with a c1)."""
-        return scaled_form(self.family_obj, self.powers, self.coef)
+        mono = self.monomial
+        return scaled_form(self.family_obj, mono.powers, mono.coef)
 
     # -- evaluation ------------------------------------------------------------
     def _inner_x(self, x: Array) -> Array:
         x = np.asarray(x, dtype=float)
         return x if self.clamp is None else np.clip(x, -self.clamp, self.clamp)
 
+    def inner(self, x: Array) -> Array:
+        """p(x), the inner polynomial (Horner, or Clenshaw for a Chebyshev form); no
+        tail guard."""
+        x = np.asarray(x, dtype=float)
+        if self.is_chebyshev:
+            assert self.domain is not None
+            return cheb_value(x, np.asarray(self.coef), self.powers, self.domain)
+        from approxfit.approximants.families import poly_value
+
+        return poly_value(x, np.asarray(self.coef), self.powers)
+
+    def inner_derivative(self, x: Array) -> Array:
+        """p′(x) (for a Chebyshev form ``chebder`` times 2/(b − a))."""
+        x = np.asarray(x, dtype=float)
+        if self.is_chebyshev:
+            assert self.domain is not None
+            return cheb_derivative(x, np.asarray(self.coef), self.powers, self.domain)
+        from approxfit.approximants.families import poly_derivative
+
+        return poly_derivative(x, np.asarray(self.coef), self.powers)
+
     def kernel(self, x: Array) -> Array:
         """h(x), what the family computes (the gate's limits beyond a tail guard)."""
         x = np.asarray(x, dtype=float)
-        h = self.family_obj.value(self._inner_x(x), np.asarray(self.coef), self.powers)
+        if self.is_chebyshev:
+            with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+                h = self.family_obj.outer(self.inner(self._inner_x(x)))
+        else:
+            h = self.family_obj.value(self._inner_x(x), np.asarray(self.coef), self.powers)
         if self.clamp is not None:
             h = np.where(x > self.clamp, 1.0, np.where(x < -self.clamp, 0.0, h))
         return h
@@ -128,7 +294,13 @@ class Approximant(ApproximantBase):
     def kernel_derivative(self, x: Array) -> Array:
         """dh/dx (zero beyond a tail guard)."""
         x = np.asarray(x, dtype=float)
-        d = self.family_obj.derivative(self._inner_x(x), np.asarray(self.coef), self.powers)
+        if self.is_chebyshev:
+            xi = self._inner_x(x)
+            with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+                d = self.family_obj.outer_dp(self.inner(xi)) * self.inner_derivative(xi)
+        else:
+            d = self.family_obj.derivative(self._inner_x(x), np.asarray(self.coef),
+                                           self.powers)
         if self.clamp is not None:
             d = np.where(np.abs(x) > self.clamp, 0.0, d)
         return d
@@ -148,7 +320,12 @@ class Approximant(ApproximantBase):
         """The family's operations (see :meth:`program`)."""
         guard = self.clamp
         xi = "x" if guard is None else b.op("clip", "x", value=guard)
-        p = inner_polynomial(b, xi, self.powers, self.coef)
+        if self.is_chebyshev:
+            assert self.domain is not None
+            p = chebyshev_polynomial(b, chebyshev_argument(b, xi, self.domain), self.powers,
+                                     self.coef)
+        else:
+            p = inner_polynomial(b, xi, self.powers, self.coef)
         family = self.family
         if family == "poly":
             return convert_base(b, p, self.base, on, relation)
@@ -188,7 +365,10 @@ class Approximant(ApproximantBase):
         * ``sigmoid`` family: gate ``σ(p)``, value ``x·σ(p)`` (or ``2σ − 1``).
         * ``poly``: ``p`` itself; its gate through the relation.
         * p by Horner's rule in ``x²`` (times ``x``) for an odd p, in ``x²`` for an
-          even p, in ``x`` otherwise.
+          even p, in ``x`` otherwise; a Chebyshev form by Clenshaw's recurrence in
+          ``u = (2x − a − b)/(b − a)`` (``x/s`` on (−s, s)), or in ``w = 2u² − 1``
+          (times u) for odd or even indices
+          (:func:`~approxfit.approximants.program.chebyshev_polynomial`).
         * A tail guard ``C`` (:attr:`clamp`): p at ``clip(x, −C, C)`` (finite for
           any x), the gate ``½·(1 + t)`` or σ, then 1 where ``x > C`` and 0 where
           ``x < −C``, then the relation (``x·g``).
@@ -209,36 +389,83 @@ class Approximant(ApproximantBase):
     def with_coefficients(self, values: Mapping[str, float], *, name: str | None = None,
                           clamp: float | None = None) -> Approximant:
         """A copy with the coefficients named in ``values`` (``c1``, ``c3`` …) replaced,
-        and the tail guard ``clamp`` and the ``name`` if given."""
-        names = coefficient_names(self.powers)
+        and the tail guard ``clamp`` and the ``name`` if given.
+
+        For a Chebyshev approximant ``values`` names either Chebyshev coefficients
+        (``T1``, ``T3`` …; the copy stays in the Chebyshev basis) or monomial ones
+        (``c1`` …; the copy is the monomial form with those replaced, as coefficient
+        rounding wants).  No values keeps the basis.
+        """
+        cheb = self.is_chebyshev and bool(values) and all(k.startswith("T") for k in values)
+        src = self if cheb or not values else self.monomial
+        names = ([f"T{k}" for k in src.powers] if src.is_chebyshev
+                 else coefficient_names(src.powers))
         unknown = [k for k in values if k not in names]
         if unknown:
             raise InputError(f"`values` names {', '.join(unknown)}, which are not "
                              f"coefficients; the coefficients are {', '.join(names)}")
-        coef = tuple(float(values.get(n, c)) for n, c in zip(names, self.coef, strict=True))
-        return replace(self, coef=coef, clamp=self.clamp if clamp is None else float(clamp),
+        coef = tuple(float(values.get(n, c)) for n, c in zip(names, src.coef, strict=True))
+        return replace(src, coef=coef, clamp=self.clamp if clamp is None else float(clamp),
                        name=self.name if name is None else name)
 
     def describe(self) -> str:
         """A one-line formula with the coefficients, e.g. ``gate ≈ ½(1 + tanh(…))``."""
-        terms = " + ".join(f"{c:.9g}·x^{k}" if k else f"{c:.9g}"
-                           for k, c in zip(self.powers, self.coef, strict=True))
+        if self.is_chebyshev:
+            assert self.domain is not None
+            lo, hi = self.domain
+            u = f"x/{hi:g}" if lo + hi == 0.0 else f"(2x − {lo + hi:g})/{hi - lo:g}"
+            terms = " + ".join(f"{c:.9g}·T{k}(u)" for k, c in
+                               zip(self.powers, self.coef, strict=True)) + f", u = {u}"
+        else:
+            terms = " + ".join(f"{c:.9g}·x^{k}" if k else f"{c:.9g}"
+                               for k, c in zip(self.powers, self.coef, strict=True))
         xs = "" if self.clamp is None else f" (gate 0/1 beyond ±{self.clamp:g})"
         return f"{self.family_obj.formula.split('≈')[1].strip()} with p(x) = {terms}{xs}"
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready description that :meth:`from_dict` reads back."""
-        d = {"family": self.family, "target": self.target_name, "base": self.base,
-                "powers": list(self.powers), "coefficients": self.coefficients,
-                "clamp": self.clamp, "name": self.name}
+        """A JSON-ready description that :meth:`from_dict` reads back.
+
+        ``powers`` and ``coefficients`` are the monomial form (for people); a Chebyshev
+        approximant adds ``basis: "chebyshev"`` and ``chebyshev: {"domain": [a, b],
+        "coefficients": {"T1": …}}``, from which :meth:`from_dict` rebuilds it exactly.
+        A monomial approximant's dict has neither key (it is what it always was).
+        """
+        mono = self.monomial
+        d: dict[str, Any] = {"family": self.family, "target": self.target_name,
+                             "base": self.base, "powers": list(mono.powers),
+                             "coefficients": mono.coefficients, "clamp": self.clamp,
+                             "name": self.name}
+        if self.is_chebyshev:
+            d["basis"] = "chebyshev"
+            d["chebyshev"] = self.chebyshev
         if self.target_obj.expression is not None:
             d["target_expr"] = self.target_obj.expression
         return d
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Approximant:
-        """Build from :meth:`to_dict`'s output (or a fit result's ``approximant``)."""
+        """Build from :meth:`to_dict`'s output (or a fit result's ``approximant``).
+
+        A dict without ``basis`` (every saved fit before the Chebyshev form) is a
+        monomial approximant.
+        """
         try:
+            target: str | Target = str(data["target"])
+            if data.get("target_expr") is not None:
+                from approxfit.core.targets import custom_target
+
+                target = custom_target(str(data["target"]), str(data["target_expr"]))
+            basis = data.get("basis", "monomial")
+            if basis == "chebyshev":
+                domain, indices, cheb = read_chebyshev(data.get("chebyshev"), "T")
+                return cls.from_chebyshev(
+                    str(data["family"]), indices, cheb, domain, target,
+                    base=str(data.get("base", "gate")),
+                    clamp=None if data.get("clamp") is None else float(data["clamp"]),
+                    name=str(data.get("name", "")))
+            if basis != "monomial":
+                raise InputError(f"not an approximant description: basis must be one of "
+                                 f"{', '.join(BASES)}, got {basis!r}")
             coefs = data["coefficients"]
             raw = data["powers"]
             if not isinstance(raw, list) or not all(
@@ -247,11 +474,6 @@ class Approximant(ApproximantBase):
                                  f"whole numbers, got {raw!r}")
             powers = tuple(raw)
             coef = tuple(float(coefs[f"c{k}"]) for k in powers)
-            target: str | Target = str(data["target"])
-            if data.get("target_expr") is not None:
-                from approxfit.core.targets import custom_target
-
-                target = custom_target(str(data["target"]), str(data["target_expr"]))
             return cls(family=str(data["family"]), powers=powers, coef=coef,
                        target=target, base=str(data.get("base", "gate")),
                        clamp=None if data.get("clamp") is None else float(data["clamp"]),
@@ -259,6 +481,54 @@ class Approximant(ApproximantBase):
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not an approximant description: missing or bad {exc}"
                              ) from None
+
+
+def check_basis(basis: str, domain: Any) -> None:
+    """Raise :class:`InputError` unless ``basis`` is one of
+    :data:`~approxfit.approximants.families.BASES` with a domain exactly when it is
+    ``chebyshev``."""
+    if basis not in BASES:
+        raise InputError(f"`basis` must be one of {', '.join(BASES)}, got {basis!r}")
+    if basis == "chebyshev" and domain is None:
+        raise InputError("`domain` (a, b) is required for the Chebyshev basis")
+    if basis == "monomial" and domain is not None:
+        raise InputError("`domain` applies to the Chebyshev basis only; the monomial "
+                         "basis has none")
+
+
+def chebyshev_dict(domain: tuple[float, float], indices: Sequence[int],
+                   coef: Sequence[float], prefix: str = "T") -> dict[str, Any]:
+    """``{"domain": [a, b], "coefficients": {"T1": …}}`` (JSON-ready)."""
+    return {"domain": [float(domain[0]), float(domain[1])],
+            "coefficients": {f"{prefix}{k}": float(c)
+                             for k, c in zip(indices, coef, strict=True)}}
+
+
+def read_chebyshev(data: Any, prefix: str = "T", key: str = "coefficients"
+                   ) -> tuple[tuple[float, float], tuple[int, ...], tuple[float, ...]]:
+    """``(domain, indices, coefficients)`` from a :func:`chebyshev_dict` form.
+
+    Raises
+    ------
+    InputError
+        If it is not a dict with a domain and ``<prefix><k>`` coefficients.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
+        raise InputError(f"not an approximant description: a Chebyshev form needs "
+                         f"'chebyshev': {{'domain': [a, b], '{key}': {{'{prefix}1': …}}}}")
+    domain = check_domain(data.get("domain") or (), what="chebyshev domain")
+    pairs = []
+    for name, value in data[key].items():
+        if not (isinstance(name, str) and name.startswith(prefix)
+                and name[len(prefix):].isdigit()):
+            raise InputError(f"not an approximant description: Chebyshev coefficient "
+                             f"names are {prefix}<k>, got {name!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(f"not an approximant description: {name} must be a number, "
+                             f"got {value!r}")
+        pairs.append((int(name[len(prefix):]), float(value)))
+    pairs.sort()
+    return domain, tuple(k for k, _ in pairs), tuple(c for _, c in pairs)
 
 
 def check_powers(powers: Sequence[int], *, lowest: int = 0, what: str = "powers") -> None:

@@ -103,6 +103,11 @@ class AnyApproximant(Protocol):
         """The scaled form ``a_k = c_k/c1`` where there is one, else ``{}``."""
 
     @property
+    def chebyshev(self) -> dict[str, Any] | None:
+        """The Chebyshev form ``{"domain": [a, b], …}`` of a kind held in that basis,
+        else None."""
+
+    @property
     def gate_direct(self) -> bool:
         """True when the gate is computed directly, not as the value through the
         relation (which for ``x·g`` is undefined at 0)."""
@@ -165,6 +170,12 @@ class ApproximantBase:
         """True when the kernel approximates the gate (``base == "gate"``)."""
         return self.base == "gate"
 
+    @property
+    def chebyshev(self) -> dict[str, Any] | None:
+        """None: only a family or rational approximant held in the Chebyshev basis
+        has a Chebyshev form."""
+        return None
+
     # -- evaluation -------------------------------------------------------------
     def __call__(self, x: Any) -> Array:
         """The approximant of the target's value at ``x``: ``approx(x)`` is
@@ -173,7 +184,13 @@ class ApproximantBase:
 
     def __repr__(self) -> str:
         """One line: kind, name, target and coefficients (to 6 digits)."""
-        coefs = ", ".join(f"{k}={v:.6g}" for k, v in self.coefficients.items())
+        try:
+            items = self.coefficients.items()
+        except InputError:      # a Chebyshev P/Q whose Q(0) = 0 has no monomial form
+            cheb = self.chebyshev or {}
+            items = {f"{part[0].upper()}_{k}": v for part in ("numerator", "denominator")
+                     for k, v in cheb.get(part, {}).items()}.items()
+        coefs = ", ".join(f"{k}={v:.6g}" for k, v in items)
         label = f" {self.name!r}" if getattr(self, "name", "") else ""
         return (f"<{type(self).__name__}{label}: {self.family} for {self.target_name}'s "
                 f"{self.base}, {coefs}>")

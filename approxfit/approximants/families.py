@@ -29,13 +29,17 @@ import numpy as np
 
 from approxfit.core.exceptions import InputError
 
-__all__ = ["DEN_NAMES", "FAMILIES", "MAX_DEGREE", "PARITIES", "Family", "coefficient_names",
-           "get_family", "poly_derivative", "poly_value", "powers_for", "vander"]
+__all__ = ["BASES", "DEN_NAMES", "FAMILIES", "MAX_DEGREE", "PARITIES", "Family",
+           "cheb_derivative", "cheb_to_monomial", "cheb_value", "chebyshev_u", "check_domain",
+           "coefficient_names", "get_family", "monomial_powers", "monomial_to_cheb",
+           "poly_derivative", "poly_value", "powers_for", "vander"]
 
 Array = np.ndarray
 Parity = Literal["odd", "even", "none"]
 PARITIES: tuple[str, ...] = ("odd", "even", "none")
-MAX_DEGREE = 30
+MAX_DEGREE = 40
+BASES: tuple[str, ...] = ("monomial", "chebyshev")
+"""How an inner polynomial is held: ``Σ c_k x^k`` or ``Σ b_k T_k(u)`` on a domain."""
 DEN_NAMES: tuple[str, str] = ("den_degree", "den_parity")
 """The parameter names of a rational approximant's denominator, for :func:`powers_for`."""
 
@@ -138,6 +142,127 @@ def vander(x: Array, powers: Sequence[int]) -> Array:
         out[:, j] = col
         prev_k, prev = k, col
     return out
+
+
+# -- the Chebyshev basis ---------------------------------------------------------------
+#
+# p(x) = Σ b_k T_k(u) with u = (2x − a − b)/(b − a) on a domain (a, b).  For a
+# symmetric domain (−s, s) that is u = x/s exactly (2x − 0 and b − a = 2s are exact),
+# so odd and even index sets keep their parity bit for bit.
+
+def check_domain(domain: Sequence[float], *, what: str = "domain") -> tuple[float, float]:
+    """``(a, b)`` as floats if ``domain`` is two finite numbers with a < b, else
+    :class:`InputError` naming ``what``."""
+    try:
+        a, b = (float(v) for v in domain)
+    except (TypeError, ValueError):
+        raise InputError(f"`{what}` must be two numbers (a, b) with a < b, got {domain!r}"
+                         ) from None
+    if not (np.isfinite(a) and np.isfinite(b) and a < b and np.isfinite(b - a)):
+        raise InputError(f"`{what}` must be two finite numbers (a, b) with a < b, got "
+                         f"{list(domain)!r}")
+    return a, b
+
+
+def chebyshev_u(x: Array, domain: tuple[float, float]) -> Array:
+    """u = (2x − a − b)/(b − a): the domain (a, b) mapped to [−1, 1] (x/s for (−s, s))."""
+    a, b = domain
+    x = np.asarray(x, dtype=float)
+    return (2.0 * x - (a + b)) / (b - a)
+
+
+def _full(indices: Sequence[int], coef: Sequence[float]) -> Array:
+    full = np.zeros(max(indices) + 1)
+    full[list(indices)] = coef
+    return full
+
+
+def cheb_value(x: Array, coef: Array, indices: Sequence[int],
+               domain: tuple[float, float]) -> Array:
+    """p(x) = Σ coef[j]·T_{indices[j]}(u) by Clenshaw's recurrence
+    (:func:`numpy.polynomial.chebyshev.chebval` on u)."""
+    from numpy.polynomial import chebyshev as npcheb
+
+    u = chebyshev_u(x, domain)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(npcheb.chebval(u, _full(indices, coef)), dtype=float)
+
+
+def cheb_derivative(x: Array, coef: Array, indices: Sequence[int],
+                    domain: tuple[float, float]) -> Array:
+    """p′(x) = (2/(b − a))·Σ b_k T_k′(u) (``chebder``, then Clenshaw)."""
+    from numpy.polynomial import chebyshev as npcheb
+
+    a, b = domain
+    u = chebyshev_u(x, domain)
+    full = _full(indices, coef)
+    if full.size == 1:
+        return np.zeros_like(u)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(npcheb.chebval(u, npcheb.chebder(full)), dtype=float) * (
+            2.0 / (b - a))
+
+
+def monomial_powers(indices: Sequence[int], domain: tuple[float, float]) -> tuple[int, ...]:
+    """The powers of x that Σ b_k T_k(u) over ``indices`` can have.
+
+    On a symmetric domain T_k(x/s) has the powers k, k − 2, …, so an odd (even) index
+    set gives odd (even) powers; otherwise u is a shifted x and every power up to the
+    top index appears.
+    """
+    top = max(indices)
+    a, b = domain
+    if a + b == 0.0:
+        return tuple(k for k in range(top + 1)
+                     if any(i >= k and (i - k) % 2 == 0 for i in indices))
+    return tuple(range(top + 1))
+
+
+def cheb_to_monomial(indices: Sequence[int], coef: Sequence[float],
+                     domain: tuple[float, float]) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The monomial form ``(powers, c)`` of Σ b_k T_k(u) on ``domain``.
+
+    ``numpy.polynomial.chebyshev.cheb2poly`` gives the coefficients g_j in u; for a
+    symmetric domain (−s, s) c_j = g_j/s^j (so absent parities stay exactly zero),
+    otherwise numpy's ``Chebyshev(…, domain).convert(kind=Polynomial)`` substitutes
+    u = αx + β.  Exact up to the rounding of the conversion, which grows with the
+    degree (the reason for the Chebyshev representation).
+    """
+    from numpy.polynomial import Chebyshev, Polynomial
+    from numpy.polynomial import chebyshev as npcheb
+
+    a, b = domain
+    full = _full(indices, coef)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if a + b == 0.0:
+            g = npcheb.cheb2poly(full)
+            c = g / (b ** np.arange(g.size, dtype=float))
+        else:
+            c = Chebyshev(full, domain=[a, b]).convert(kind=Polynomial).coef
+    c = np.concatenate([c, np.zeros(max(0, full.size - c.size))])
+    powers = monomial_powers(indices, domain)
+    return powers, tuple(float(c[k]) for k in powers)
+
+
+def monomial_to_cheb(powers: Sequence[int], coef: Sequence[float],
+                     domain: tuple[float, float]) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The Chebyshev form ``(indices, b)`` on ``domain`` of Σ c_k x^k (the inverse of
+    :func:`cheb_to_monomial`: ``poly2cheb`` after x = s·u, or numpy's ``convert``)."""
+    from numpy.polynomial import Chebyshev, Polynomial
+    from numpy.polynomial import chebyshev as npcheb
+
+    a, b = domain
+    full = _full(powers, coef)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if a + b == 0.0:
+            t = npcheb.poly2cheb(full * (b ** np.arange(full.size, dtype=float)))
+        else:
+            t = Polynomial(full).convert(kind=Chebyshev, domain=[a, b]).coef
+    t = np.concatenate([t, np.zeros(max(0, full.size - t.size))])
+    # the same structure as monomial_powers, read backwards: on a symmetric domain x^k
+    # has T_k, T_{k−2}, …; otherwise every index up to the degree
+    indices = monomial_powers(powers, domain)
+    return indices, tuple(float(t[k]) for k in indices)
 
 
 def _sigmoid(z: Array) -> Array:

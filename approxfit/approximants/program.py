@@ -13,6 +13,9 @@ name                           what it is
 :class:`ProgramBuilder`        numbers the variables and shares the constants
 :func:`horner`                 Σ c_j·v^j by Horner's rule
 :func:`inner_polynomial`       p(x): Horner in x² (times x) for an odd or even p
+:func:`chebyshev_argument`     u = (2x − a − b)/(b − a), the domain mapped to [−1, 1]
+:func:`clenshaw`               Σ a_j T_j(v) (or V_j, third kind) by Clenshaw's recurrence
+:func:`chebyshev_polynomial`   Σ b_k T_k(u): Clenshaw in u, or in w = 2u² − 1 for odd/even
 :func:`relation_value`         the value from the gate: ``x·g``, ``2g − 1`` or ``g``
 :func:`convert_base`           the value or the gate from what a kernel approximates
 :class:`Cost`                  operation counts and their weighted total
@@ -31,8 +34,9 @@ from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Relation
 
 __all__ = ["GATE_FORMS", "ONS", "OPS", "TRANSCENDENTAL_WEIGHT", "Cost", "ProgramBuilder",
-           "Step", "check_program_args", "convert_base", "horner", "inner_polynomial",
-           "operation_count", "relation_value"]
+           "Step", "chebyshev_argument", "chebyshev_polynomial", "check_program_args",
+           "clenshaw", "convert_base", "horner", "inner_polynomial", "operation_count",
+           "relation_value"]
 
 GATE_FORMS: tuple[str, ...] = ("tanh", "sigmoid")
 ONS: tuple[str, ...] = ("value", "gate")
@@ -147,6 +151,88 @@ def inner_polynomial(b: ProgramBuilder, xi: str, powers: Sequence[int],
     if all(k % 2 == 0 for k in byk) and top > 0:
         return horner(b, b.op("mul", xi, xi), terms(range(0, top + 1, 2)))
     return horner(b, xi, terms(range(top + 1)))
+
+
+def chebyshev_argument(b: ProgramBuilder, xi: str, domain: tuple[float, float]) -> str:
+    """u = (2·xi − (a + b))/(b − a); for a symmetric domain (−s, s) that is ``xi/s``, one
+    correctly rounded divide (the same number: 2·xi and 2s are exact)."""
+    lo, hi = domain
+    if lo + hi == 0.0:
+        return b.op("div", xi, b.const(hi, "u_half"))
+    return b.op("div", b.op("sub", b.op("add", xi, xi), b.const(lo + hi, "u_shift")),
+                b.const(hi - lo, "u_width"))
+
+
+def clenshaw(b: ProgramBuilder, v: str, coefs: Sequence[tuple[str, float]], *,
+             kind: str = "T", v2: str | None = None) -> str:
+    """Σ coefs[j]·φ_j(v) by Clenshaw's recurrence, φ = T (first kind) or V (third kind).
+
+    Both satisfy φ_{j+1} = 2v·φ_j − φ_{j−1} with φ_0 = 1, and φ_1 = v (T) or
+    2v − 1 (V).  The operations are those of
+    :func:`numpy.polynomial.chebyshev.chebval`, in its order: with ``v2 = 2v``,
+    ``c0, c1 ← a_{j} − c1, c0 + c1·v2`` from the top, then ``c0 + c1·v`` (T) or
+    ``(c0 − c1) + c1·v2`` (V).  A zero a_j is skipped (``−c1``); trailing zeros are
+    dropped.  ``v2`` names an already computed 2v (else ``v + v``, exact).
+    """
+    top = len(coefs) - 1
+    while top > 0 and coefs[top][1] == 0.0:
+        top -= 1
+    if top == 0:
+        return b.const(coefs[0][1], coefs[0][0])
+    if v2 is None and (top >= 2 or kind == "V"):
+        v2 = b.op("add", v, v)
+    c1 = b.const(coefs[top][1], coefs[top][0])
+    c0: str | None = (b.const(coefs[top - 1][1], coefs[top - 1][0])
+                      if coefs[top - 1][1] != 0.0 else None)
+    for label, a in reversed(coefs[:top - 1]):
+        tmp = c0
+        c0 = b.op("sub", b.const(a, label), c1) if a != 0.0 else b.op("neg", c1)
+        m = b.op("mul", c1, v2)
+        c1 = m if tmp is None else b.op("add", tmp, m)
+    if kind == "V":
+        assert v2 is not None
+        low = b.op("neg", c1) if c0 is None else b.op("sub", c0, c1)
+        return b.op("add", low, b.op("mul", c1, v2))
+    m = b.op("mul", c1, v)
+    return m if c0 is None else b.op("add", c0, m)
+
+
+def chebyshev_polynomial(b: ProgramBuilder, u: str, indices: Sequence[int],
+                         coef: Sequence[float], prefix: str = "b",
+                         labels: dict[int, str] | None = None) -> str:
+    """Σ coef[j]·T_{indices[j]}(u) (u from :func:`chebyshev_argument`).
+
+    * Mixed indices: Clenshaw in u (:func:`clenshaw`), the operations of
+      :func:`numpy.polynomial.chebyshev.chebval` in its order.
+    * Even indices: T_{2j}(u) = T_j(w) with w = 2u² − 1, so Clenshaw in w with
+      half the steps.
+    * Odd indices: T_{2j+1}(u) = u·V_j(w) (V the Chebyshev polynomials of the
+      third kind), so u times Clenshaw's V-series in w, with 2w = (2u)² − 2.
+
+    Constants are labelled ``<prefix><index>`` (``b3``; ``e2`` for a rational's
+    denominator) unless ``labels`` names them.
+    """
+    byk = {k: c for k, c in zip(indices, coef, strict=True) if c != 0.0}
+    if not byk:
+        return b.const(0.0, "zero")
+    top = max(byk)
+    names = labels or {}
+
+    def terms(ks: range) -> list[tuple[str, float]]:
+        return [(names.get(k, f"{prefix}{k}") if k in byk else "", byk.get(k, 0.0))
+                for k in ks]
+
+    if all(k % 2 == 1 for k in byk):
+        if top == 1:
+            return b.op("mul", u, b.const(byk[1], names.get(1, f"{prefix}1")))
+        two_u = b.op("add", u, u)
+        w2 = b.op("sub", b.op("mul", two_u, two_u), b.const(2.0, "two"))
+        s = clenshaw(b, "", terms(range(1, top + 1, 2)), kind="V", v2=w2)
+        return b.op("mul", u, s)
+    if all(k % 2 == 0 for k in byk) and top > 0:
+        w = b.op("sub", b.op("mul", b.op("add", u, u), u), b.const(1.0, "one"))
+        return clenshaw(b, w, terms(range(0, top + 1, 2)))
+    return clenshaw(b, u, terms(range(top + 1)))
 
 
 def relation_value(b: ProgramBuilder, relation: str | None, g: str, x: str = "x") -> str:

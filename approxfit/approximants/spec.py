@@ -59,7 +59,8 @@ def parse_spec(text: str, target: str | Target | None = "gelu") -> AnyApproximan
           ``"poly:c1=0.5,c2=0.3"``.  FAMILY is ``tanh``, ``sigmoid`` or ``poly``;
           NAME is ``c<k>`` (the coefficient of x^k in p) or ``a<k>`` (the scaled
           form, ``c_k = a_k·c1``, which needs ``c1`` in the same spec), with
-          ``k ≤ 30`` and at most 31 terms; EXPR is a constant formula read by
+          ``k ≤`` :data:`~approxfit.approximants.families.MAX_DEGREE` and at most
+          :data:`MAX_TERMS` terms; EXPR is a constant formula read by
           :func:`approxfit.core.expr.parse_number`.  The powers are the sorted set of
           those named.  A ``poly`` spec approximates the target's value.
     target : str or Target or None
@@ -209,7 +210,9 @@ def approximant_from_dict(data: Any) -> AnyApproximant:
     :class:`~approxfit.approximants.rational.RationalApproximant`, ``kind:
     closed-form`` (or ``family: closed form``) a
     :class:`~approxfit.approximants.published.ClosedFormApproximant`, anything else
-    an :class:`~approxfit.approximants.approximant.Approximant`.
+    an :class:`~approxfit.approximants.approximant.Approximant`.  A family or rational
+    form with ``basis: "chebyshev"`` is rebuilt exactly from its ``chebyshev`` key;
+    without ``basis`` (every fit saved before the Chebyshev form) it is monomial.
     """
     if not isinstance(data, dict):
         raise InputError("not an approximant description: expected a JSON object")

@@ -33,7 +33,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON do
 IdentifyOpt = Annotated[bool, typer.Option(
     "--identify", help="Also recognise closed forms of the coefficients (see identify).")]
 DegreeOpt = Annotated[int, typer.Option("--degree", "-d", help="Highest power of the inner "
-                                        "polynomial p (0-30).")]
+                                        "polynomial p (0-40).")]
 ParityOpt = Annotated[str | None, typer.Option(
     "--parity", help=f"Powers of p: {' | '.join(names.PARITIES)}. Default: from the "
     "target's symmetry (odd p for gelu's tanh/sigmoid forms).")]

@@ -141,19 +141,13 @@ def identify(
 
     Example: approxfit identify 0.0455399241225  ->  (4 - pi)/(6*pi)
     """
-    from approxfit.symbolic.identify import identify as run_identify
+    from approxfit.symbolic.identify import identify_report
 
-    found = run_identify(number, digits=digits, max_results=max_results)
+    rep = identify_report(number, digits=digits, max_results=max_results)
     if json_:
-        emit_json({"kind": "identify", "number": number,
-                    "identifications": [f.to_dict() for f in found]})
+        emit_json({"kind": "identify", **rep.to_dict()})
         return
-    if not found:
-        typer.echo(f"{number}: no closed form within the digits given")
-        return
-    for f in found:
-        typer.echo(f"{number} ≈ {f.form}   (= {f.value:.17g}, residual {f.residual:.2e}, "
-                   f"tolerance {f.tolerance:.1e})")
+    typer.echo(rep.summary())
 
 
 @guard

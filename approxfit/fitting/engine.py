@@ -39,13 +39,14 @@ Theory and Numerical Methods*, 1980, ch. 4) with Remez's exchange of reference
 points.  :func:`remez` is the fast path: Remez's exchange proper, which levels the
 error on an alternating reference; the SLP loop backs it up.
 
-:func:`certificate` picks the alternation points of the final error, its signed
-values, and how level it is; :func:`judge_certificate` holds a fit to it.  By the
-equioscillation theorem the optimum of an n-parameter (Haar) problem has n + 1
-alternation points.  When the problem is symmetric (see
-:func:`approxfit.fitting.fit.error_symmetry`) the error is odd or even, the problem
-is the same on ``[0, R]``, and the certificate asks for n + 1 alternation points in
-``x > 0``.
+:func:`certificate` picks the alternation points of the final error on the samples and
+how level it is (kept for callers; a fit's certificate is now built by
+:func:`approxfit.fitting.optimality.make_certificate`, which adds a proven lower bound);
+:func:`judge_certificate` holds a fit to its optimality gap.  A levelled reference proves
+nothing by itself: on a non-Haar problem (odd p on an asymmetric range) the exchange can
+level the error on a meaningless set.  :func:`remez` seeks the alternation of
+``sign(r)·sign(s(x))`` for a model ``s(x)·G(p(x)) + o(x)`` (:meth:`Problem.signs`), which
+is the one that matters where s changes sign.
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ MESSAGES = {
     "mm_lp": "minimax failed: the linear programme could not be solved ({})",
     "mm_exact": "minimax converged: the error is at rounding level (an exact fit)",
     "mm_remez": "minimax converged: Remez's exchange levelled the error on the reference",
+    "mm_optimal": "minimax converged: optimal to {:.1e} relative (lower bound by {})",
+    "mm_gap": ("minimax stopped with an optimality gap of {:.2e} (tolerance {:.0e}): the "
+               "error may be up to that much above the optimum"),
 }
 
 
@@ -110,6 +114,33 @@ class Problem(ABC):
     def admissible(self, c: Array) -> bool:
         """Whether a step may land at ``c`` (default: always)."""
         return True
+
+    def signs(self) -> Array:
+        """``sign(s(x))`` per sample, for a model ``s(x)·G(p(x)) + o(x)`` with G
+        increasing: the alternation that matters is that of ``sign(r)·sign(s)``
+        (default: all ones)."""
+        return np.ones(self.x.size)
+
+    def at(self, x: Array) -> Problem:
+        """The same problem on other points of the range (for continuous refinement)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be evaluated off its samples")
+
+    def magnitude(self, c: Array) -> float:
+        """The largest sum of the model's terms' magnitudes on the samples (what float64
+        rounds); 0 by default."""
+        return 0.0
+
+    def level_rows(self, level: float, center: Array) -> tuple[Array, Array, Array, Array | None,
+                                                Array | None, Any, Any] | None:
+        """The level set ``|w·(model − y)| ≤ level`` on the points as linear constraints
+        (``center``: the coefficients the LP steps from).
+
+        Returns ``(A_ub, b_ub, unit, A_eq, b_eq, finish, lift)`` over the LP's variables
+        z (``unit``: how far each row's bound moves when the level changes by 100 %), with
+        ``finish(z)`` the free coefficients (or None) and ``lift(c)`` the z of
+        coefficients c, or None when some point alone makes the level infeasible.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no level-set constraints")
 
 
 def start_vector(start: Mapping[str, float], free: Sequence[str]) -> Array:
@@ -147,6 +178,11 @@ class Solution:
         The objective after each iteration.
     notes : tuple of str
         What the family adds to the result's warnings (a rational fit: its denominator).
+    optimum : Optimum or None
+        Minimax: the solution's proof of optimality
+        (:class:`approxfit.fitting.optimality.Optimum`), None for an exact fit.
+    tolerance : float
+        Minimax: the optimality gap at or below which the fit is converged.
     """
 
     approximant: Any
@@ -157,6 +193,8 @@ class Solution:
     iterations: int
     history: tuple[float, ...]
     notes: tuple[str, ...] = ()
+    optimum: Any = None
+    tolerance: float = 1e-6
 
 
 def rounding_level(y: Array) -> float:
@@ -322,16 +360,18 @@ def judge_certificate(cert: Certificate, y: Array, converged: bool, message: str
                       ) -> tuple[Certificate, bool, str]:
     """Hold a minimax fit to its certificate.
 
-    An exact fit (error at rounding level) has nothing to level: its
-    ``levelled_ratio`` becomes None.  Otherwise a fit whose error is level to less
-    than 0.999 on its reference points is not converged, whatever its loop said.
+    An exact fit (error at rounding level) has nothing to level: its ``levelled_ratio``
+    becomes None.  Otherwise the fit is converged exactly when its optimality gap (from
+    a proven lower bound) is within the certificate's tolerance, whatever its loop
+    said; a levelled reference proves nothing on its own (it does not on a non-Haar
+    problem).
     """
     if cert.max_error_samples <= rounding_level(y):
         return dataclasses.replace(cert, levelled_ratio=None), converged, message
-    if converged and cert.levelled_ratio < 0.999:
-        return cert, False, (f"minimax stopped with the error level only to "
-                             f"{cert.levelled_ratio:.4f} on its reference points")
-    return cert, converged, message
+    if cert.optimal:
+        return cert, True, MESSAGES["mm_optimal"].format(cert.optimality_gap, cert.method)
+    gap = MESSAGES["mm_gap"].format(cert.optimality_gap, cert.tolerance)
+    return cert, False, f"{message}; {gap[len('minimax '):]}" if message else gap
 
 
 def alternating_set(r: Array, required: int) -> list[int]:
@@ -400,16 +440,18 @@ def remez(prob: Problem, c: Array, mask: Array, max_iter: int = 40
     or the equations are singular; :func:`minimax` then runs its SLP loop.
     """
     nfree = c.size
-    sub = np.flatnonzero(mask)
+    sg = prob.signs()
+    sub = np.flatnonzero(mask & (sg != 0))
     r = prob.residual(c)
     history = [float(np.max(np.abs(r)))]
     for it in range(1, max_iter + 1):
-        ref = alternating_set(r[sub], nfree + 1)
+        ref = alternating_set(r[sub] * sg[sub], nfree + 1)
         if len(ref) < nfree + 1:
             return None
         ref_idx = sub[ref]
-        signs = np.sign(r[ref_idx])
-        a = np.hstack([prob.jacobian(c, ref_idx), -signs[:, None]])
+        signs = np.sign(r[ref_idx] * sg[ref_idx])
+        signs = signs[0] * (-1.0) ** np.arange(signs.size)
+        a = np.hstack([prob.jacobian(c, ref_idx), -(signs * sg[ref_idx])[:, None]])
         try:
             sol = np.linalg.solve(a, -r[ref_idx])
         except np.linalg.LinAlgError:
@@ -425,7 +467,7 @@ def remez(prob: Problem, c: Array, mask: Array, max_iter: int = 40
             return None
         c, r = c_new, r_new
         history.append(peak)
-        ref = alternating_set(r[sub], nfree + 1)
+        ref = alternating_set(r[sub] * sg[sub], nfree + 1)
         if len(ref) == nfree + 1:
             low = float(np.min(np.abs(r[sub[ref]])))
             if low >= peak * (1 - 1e-10):

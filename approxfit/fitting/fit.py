@@ -2,10 +2,15 @@
 solver and assembles the :class:`~approxfit.fitting.result.FitResult`, for every family.
 
 * The tanh, sigmoid and poly families (an inner polynomial p) are solved here, with
-  the algorithms of :mod:`approxfit.fitting.engine`: least squares (Levenberg–Marquardt)
-  for ``objective="l2"``; for ``objective="minimax"``, Remez's exchange from a weighted
-  linear start and, when that does not level the error, the SLP / exchange loop from
-  the least-squares fit.
+  the algorithms of :mod:`approxfit.fitting.engine` and
+  :mod:`approxfit.fitting.optimality`, on the free part of p in a well-conditioned basis
+  (:mod:`approxfit.fitting.basis`: Chebyshev polynomials on the range, or scaled
+  monomials; least squares keeps plain monomials where they are well conditioned):
+  least squares (Levenberg–Marquardt) for ``objective="l2"``; for
+  ``objective="minimax"``, Remez's exchange on the samples and then on continuous
+  points with de la Vallée Poussin's bound when the problem is Haar, the level-set LP
+  otherwise, so that every minimax result carries a proven lower bound.  The fitted
+  approximant keeps the Chebyshev form when the monomial one would lose accuracy.
 * The rational family ``P/Q`` is solved by :mod:`approxfit.fitting.rational`, from the
   Padé approximant when it has no pole on the range.
 
@@ -24,7 +29,7 @@ from __future__ import annotations
 import numbers
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +42,7 @@ from approxfit.approximants.families import (
     Family,
     coefficient_names,
     get_family,
+    poly_value,
     powers_for,
     vander,
 )
@@ -44,24 +50,27 @@ from approxfit.core.exceptions import ComputationError, ConvergenceWarning, Inpu
 from approxfit.core.grids import Grid, check_range, make_grid
 from approxfit.core.names import FAMILY_NAMES, GRID_KINDS, check_choice, default_on
 from approxfit.core.targets import Target, resolve_target
+from approxfit.fitting.basis import Basis, choose_basis
 from approxfit.fitting.engine import (
-    MESSAGES,
     Problem,
     Solution,
-    certificate,
     judge_certificate,
     least_squares,
-    minimax,
-    remez,
-    rounding_level,
     start_vector,
+)
+from approxfit.fitting.optimality import (
+    EPS,
+    Optimum,
+    haar_region,
+    make_certificate,
+    solve_minimax,
 )
 from approxfit.fitting.rational import pade_start, rational_layout, solve_rational
 from approxfit.fitting.result import FitResult
 from approxfit.measure.metrics import approximant_metrics, outside_metrics
 
 __all__ = ["DEFAULT_RANGE", "DEFAULT_SAMPLES", "MAX_ITER", "OBJECTIVES", "ONS",
-           "error_symmetry", "fit", "sample_grid"]
+           "default_den_parity", "error_symmetry", "fit", "sample_grid"]
 
 Array = np.ndarray
 OBJECTIVES: tuple[str, ...] = ("l2", "minimax")
@@ -100,7 +109,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         from ``range``, ``samples`` and ``step`` (default ``"uniform"``; see
         :func:`sample_grid`).
     degree : int
-        Highest power of the inner polynomial (of P for ``rational``), 0–30.
+        Highest power of the inner polynomial (of P for ``rational``), 0–40.
     parity : {"odd", "even", "none"}, optional
         Powers of the inner polynomial. Default: what the target's symmetry suggests
         for the family.
@@ -132,7 +141,9 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
     den_degree : int
         rational: degree of the denominator ``Q = 1 + d·x^k + …`` (default 2).
     den_parity : {"even", "odd", "none"}, optional
-        rational: powers of Q (default even).
+        rational: powers of Q. Default: even when what is fitted has a symmetry (the
+        value an odd or even parity, as tanh and erf; the gate ``g − ½`` odd), else
+        none (gelu and silu on the value), see :func:`default_den_parity`.
     start : mapping, optional
         Starting values of the free coefficients, by name: finite numbers, one for
         every free coefficient (a value given for a fixed one is ignored; ``fix``
@@ -191,7 +202,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
     if not 1 <= max_iter <= MAX_ITER:
         raise InputError(f"`max_iter` must be between 1 and {MAX_ITER}, got {max_iter}")
     den_degree = 2 if den_degree is None else _integer(den_degree, "den_degree")
-    den_parity = "even" if den_parity is None else _choice(den_parity, PARITIES, "den_parity")
+    if den_parity is not None:
+        den_parity = _choice(den_parity, PARITIES, "den_parity")
     if parity is not None:
         _choice(parity, PARITIES, "parity")
     _choice(objective, OBJECTIVES, "objective")
@@ -208,6 +220,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
     clamp_value, tail = _clamp(clamp, grid, fam)
 
     if fam is None:
+        if den_parity is None:
+            den_parity = default_den_parity(tgt, on)
         parity, num_powers, den_powers, names = rational_layout(tgt, on, degree, den_degree,
                                                                 parity, den_parity)
         what = f"rational of degree {degree} over {den_degree} ({parity} over {den_parity})"
@@ -236,7 +250,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
                              num_powers=num_powers, den_powers=den_powers, fixed=fixed,
                              objective=objective, on=on, start=start, max_iter=max_iter,
                              symmetry=symmetry)
-        advice = None
+        advice = "a rational function cannot follow the target beyond the range it was fitted on"
     else:
         sol = _solve_inner(tgt, fam, grid, y, powers=powers, fixed=fixed, objective=objective,
                            on=on, start=start, max_iter=max_iter, symmetry=symmetry,
@@ -245,11 +259,11 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
                   "a polynomial cannot follow the target beyond the range it was fitted on")
     cert = None
     converged, message = sol.converged, sol.message
-    if objective == "minimax":
-        cert = certificate(x, sol.residual, sol.nfree, symmetry)
-        cert, converged, message = judge_certificate(cert, y, converged, message)
     approx = sol.approximant
     metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
+    if objective == "minimax":
+        cert = make_certificate(sol, x, symmetry, metrics[on]["max_abs_error_range"])
+        cert, converged, message = judge_certificate(cert, y, converged, message)
     outside = outside_metrics(approx, grid.lo, grid.hi, on=on)
     notes = list(sol.notes)
     inside = metrics[on]["max_abs_error_range"]
@@ -267,6 +281,14 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         message=message, iterations=sol.iterations, seconds=time.perf_counter() - t0,
         metrics=metrics, metrics_outside=outside, certificate=cert,
         history=sol.history, warnings=tuple(notes), tail=tail)
+
+
+def default_den_parity(target: Target, on: str) -> str:
+    """The denominator's default parity: even when the fitted quantity has a symmetry
+    (an odd or even value; on the gate, ``g − ½`` odd), else none."""
+    if on == "value":
+        return "even" if target.value_parity in ("odd", "even") else "none"
+    return "even" if target.gate_symmetric else "none"
 
 
 def sample_grid(grid: Grid | str | None = None, *, range: Sequence[float] = DEFAULT_RANGE,
@@ -420,40 +442,144 @@ def _clamp(clamp: Any, grid: Grid, fam: Family | None) -> tuple[float | None, st
 
 @dataclass(frozen=True, eq=False)
 class _Problem(Problem):
-    """The residual ``model(c) − y`` on the sample points, and its Jacobian."""
+    """The weighted residual ``w·(model(θ) − y)`` on points, and its Jacobian.
+
+    ``model = factor·G(p) + offset`` with ``p = fixed(x) + B(x)·θ``: θ are the
+    coefficients of the free part of p in a well-conditioned basis
+    (:class:`~approxfit.fitting.basis.Basis`), ``fixed`` the terms held fixed.
+    """
 
     x: Array
     y: Array
+    w: Array
     family: Family
-    powers: tuple[int, ...]
-    free: Array          # boolean mask over powers
-    base: Array          # the full coefficient vector with fixed values in place
-    factor: Array        # d(model)/dh, per point
-    offset: float        # model = factor·h + offset
+    basis: Basis
+    bmat: Array          # the basis on x
+    fixedp: Array        # the fixed terms of p on x
+    fixedabs: Array      # Σ |fixed terms| on x
+    factor: Array        # s(x): d(model)/dG, per point
+    offset: float        # model = factor·G(p) + offset
+    rebuild: Callable[[Array], _Problem]
+    horner: tuple[tuple[int, ...], Array, Array] | None = None   # plain monomials
 
     @property
     def linear(self) -> bool:
         """Whether the model is linear in its coefficients (poly)."""
         return not self.family.gated
 
-    def full(self, cfree: Array) -> Array:
-        c = self.base.copy()
-        c[self.free] = cfree
-        return c
+    def _p(self, theta: Array, idx: Array | None) -> Array:
+        if self.horner is not None:
+            # Plain monomials: Horner's rule on all coefficients, as the approximant does.
+            powers, free, base = self.horner
+            full = base.copy()
+            full[free] = theta
+            return poly_value(self.x if idx is None else self.x[idx], full, powers)
+        b = self.bmat if idx is None else self.bmat[idx]
+        f = self.fixedp if idx is None else self.fixedp[idx]
+        return f + b @ theta
 
-    def residual(self, cfree: Array, idx: Array | None = None) -> Array:
-        x = self.x if idx is None else self.x[idx]
-        f = self.factor if idx is None else self.factor[idx]
-        y = self.y if idx is None else self.y[idx]
-        with np.errstate(all="ignore"):
-            return f * self.family.value(x, self.full(cfree), self.powers) + self.offset - y
+    def _pick(self, a: Array, idx: Array | None) -> Array:
+        return a if idx is None else a[idx]
 
-    def jacobian(self, cfree: Array, idx: Array | None = None) -> Array:
-        x = self.x if idx is None else self.x[idx]
-        f = self.factor if idx is None else self.factor[idx]
+    def residual(self, theta: Array, idx: Array | None = None) -> Array:
+        p = self._p(theta, idx)
         with np.errstate(all="ignore"):
-            jac = self.family.jacobian(x, self.full(cfree), self.powers)[:, self.free]
-        return f[:, None] * jac
+            model = self._pick(self.factor, idx) * self.family.outer(p) + self.offset
+            return self._pick(self.w, idx) * (model - self._pick(self.y, idx))
+
+    def jacobian(self, theta: Array, idx: Array | None = None) -> Array:
+        p = self._p(theta, idx)
+        b = self.bmat if idx is None else self.bmat[idx]
+        with np.errstate(all="ignore"):
+            return self._pick(self.w * self.factor, idx)[:, None] * (
+                self.family.outer_dp(p)[:, None] * b)
+
+    def signs(self) -> Array:
+        """``sign(s(x))``: the alternation that matters is that of ``sign(r)·sign(s)``."""
+        return np.sign(self.factor)
+
+    def at(self, x: Array) -> _Problem:
+        return self.rebuild(np.asarray(x, dtype=float))
+
+    def magnitude(self, theta: Array) -> float:
+        """``max |w·s|·(|G(p)| + G′(p)·Σ|terms of p|)``: what rounding scales with."""
+        terms = np.abs(self.bmat) @ np.abs(theta) + self.fixedabs
+        p = self._p(theta, None)
+        with np.errstate(all="ignore"):
+            g = np.abs(self.family.outer(p)) + np.abs(self.family.outer_dp(p)) * terms
+        return float(np.max(np.abs(self.w * self.factor) * g))
+
+    def level_rows(self, level: float, center: Array):
+        """``|w·(s·G(p) + o − y)| ≤ level`` as ``p ∈ [G⁻¹(lo), G⁻¹(hi)]`` per point.
+
+        With ``e = level/w``: ``G(p) ∈ [(y − e − o)/s, (y + e − o)/s]`` (swapped for
+        s < 0); at s = 0 the point needs ``|o − y| ≤ e``, which no coefficient changes.
+        For the gated families ``G⁻¹(≤ 0) = −∞``, ``G⁻¹(≥ 1) = +∞`` and an interval
+        entirely outside (0, 1) is infeasible.
+        """
+        e = level / self.w
+        lo_v, hi_v = self.y - e - self.offset, self.y + e - self.offset
+        s = self.factor
+        zero = s == 0
+        if np.any(np.abs(self.offset - self.y[zero]) > e[zero]):
+            return None
+        ss = np.where(zero, 1.0, s)
+        g1, g2 = lo_v / ss, hi_v / ss
+        glo, ghi = np.where(s > 0, g1, g2), np.where(s > 0, g2, g1)
+        glo, ghi = glo[~zero], ghi[~zero]
+        b, f = self.bmat[~zero], self.fixedp[~zero]
+        # How far each bound of p moves when the level changes by 100 %.
+        du = (e / np.abs(ss))[~zero]
+        if self.family.gated:
+            if np.any(glo >= 1) or np.any(ghi <= 0):
+                return None
+            k = 0.5 if self.family.name == "tanh" else 1.0
+            with np.errstate(all="ignore"):
+                plo = np.where(glo > 0, k * (np.log(glo) - np.log1p(-glo)), -np.inf)
+                phi = np.where(ghi < 1, k * (np.log(ghi) - np.log1p(-ghi)), np.inf)
+                ulo = du * k / np.maximum(glo * (1 - glo), 1e-300)
+                uhi = du * k / np.maximum(ghi * (1 - ghi), 1e-300)
+        else:
+            plo, phi, ulo, uhi = glo, ghi, du, du
+        fl, fh = np.isfinite(plo), np.isfinite(phi)
+        a_ub = np.vstack([-b[fl], b[fh]])
+        b_ub = np.concatenate([f[fl] - plo[fl], phi[fh] - f[fh]])
+        unit = np.concatenate([ulo[fl], uhi[fh]])
+        return a_ub, b_ub, unit, None, None, _same, _same
+
+
+def _same(z: Array) -> Array:
+    return z
+
+
+def _make_problem(tgt: Target, fam: Family, on: str, basis: Basis, fixed_k: Mapping[int, float],
+                  weight: Callable[[Array], Array] | None) -> Callable[[Array], _Problem]:
+    """``x ↦`` the problem on the points x (targets, weights and bases evaluated there)."""
+    base_kind = "gate" if fam.gated else on
+    fixed_powers = tuple(sorted(fixed_k))
+    fixed_coef = np.array([fixed_k[k] for k in fixed_powers])
+    horner = None
+    if basis.plain:
+        powers = tuple(sorted({*fixed_powers, *basis.powers}))
+        horner = (powers, np.array([k not in fixed_k for k in powers]),
+                  np.array([fixed_k.get(k, 0.0) for k in powers]))
+
+    def make(x: Array) -> _Problem:
+        y = tgt.evaluate(x, on=on)
+        if on == "value" and base_kind == "gate":
+            factor, offset = tgt.relation.scale(x).astype(float), tgt.relation.offset
+        else:
+            factor, offset = np.ones_like(x), 0.0
+        if fixed_powers:
+            v = vander(x, fixed_powers)
+            fixedp, fixedabs = v @ fixed_coef, np.abs(v) @ np.abs(fixed_coef)
+        else:
+            fixedp = fixedabs = np.zeros_like(x)
+        w = np.ones_like(x) if weight is None else np.asarray(weight(x), dtype=float)
+        return _Problem(x, y, w, fam, basis, basis.matrix(x), fixedp, fixedabs, factor,
+                        float(offset), make, horner)
+
+    return make
 
 
 def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
@@ -463,39 +589,35 @@ def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
     """Fit a family of an inner polynomial p (tanh, sigmoid, poly)."""
     fixed_k = {int(name[1:]): v for name, v in fixed.items()}
     free = np.array([k not in fixed_k for k in powers])
+    free_powers = tuple(k for k in powers if k not in fixed_k)
     x = np.asarray(grid.x, dtype=float)
     base_kind = "gate" if fam.gated else on
-    if on == "value" and base_kind == "gate":
-        factor, offset = tgt.relation.scale(x).astype(float), tgt.relation.offset
-    else:
-        factor, offset = np.ones_like(x), 0.0
-    base = np.array([fixed_k.get(k, 0.0) for k in powers])
-    prob = _Problem(x, y, fam, powers, free, base, factor, offset)
     overflow = (f"x^{max(powers)} overflows on [{grid.lo:g}, {grid.hi:g}]; try a smaller "
                 "range or a lower degree")
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(vander(x[[0, -1]], powers))):
             raise ComputationError(overflow)
+    basis = choose_basis(free_powers, grid.lo, grid.hi)
+    if objective == "l2" and _monomials_suffice(x, free_powers):
+        # Least squares keeps the plain monomial parametrisation where it is well
+        # conditioned (Levenberg–Marquardt's answer, to its stopping tolerance, then
+        # stays what it always was); the Chebyshev basis where it is not.
+        basis = Basis("monomial", free_powers, (-1.0, 1.0))
+    make = _make_problem(tgt, fam, on, basis, fixed_k, None)
+    prob = make(x)
+    all_powers = bool(free_powers) and set(free_powers) == set(range(max(free_powers) + 1))
+    opt: Optimum | None = None
+    tol = 0.0
     try:
-        c0 = _start(prob, tgt, on, start, powers, fixed_k)
+        c0 = _start(prob, tgt, start, powers, fixed_k)
         r0 = prob.residual(c0)
         if not np.all(np.isfinite(r0)):
             raise ComputationError(f"the residuals are not finite at the start: {overflow}")
         if objective == "minimax":
-            reference = x > 0 if symmetry else np.ones(x.size, dtype=bool)
-            # Remez's exchange straight from the linear start is enough for most
-            # problems; otherwise a (loosely converged) least-squares fit starts the
-            # Remez / SLP loop.
-            fast = None
-            if float(np.max(np.abs(r0))) > rounding_level(prob.y):
-                fast = remez(prob, c0, reference, max_iter)
-            if fast is not None:
-                cfree, iterations, history = fast
-                converged, message = True, MESSAGES["mm_remez"]
-            else:
-                c_l2 = least_squares(prob, c0, tol=1e-8)[0] if not prob.linear else c0
-                cfree, converged, message, iterations, history = minimax(
-                    prob, c_l2, max_iter, reference)
+            region = haar_region(symmetry, grid.lo, grid.hi, all_powers, 0 in free_powers)
+            cfree, converged, message, iterations, history, opt, tol = solve_minimax(
+                prob, c0, max_iter=max_iter, region=region, lo=grid.lo, hi=grid.hi,
+                start_is_l2=prob.linear)
         else:
             cfree, converged, message, iterations, history = least_squares(prob, c0)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
@@ -503,29 +625,69 @@ def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
             raise
         raise ComputationError(f"the fit failed numerically ({exc}); try a smaller range or "
                                "a lower degree") from None
-    coef = prob.full(cfree)
+    coef = np.array([fixed_k.get(k, 0.0) for k in powers])
+    coef[free] = basis.to_monomial(cfree)
     if not np.all(np.isfinite(coef)):
         raise ComputationError("the fit produced non-finite coefficients; try a smaller range "
                                "or a lower degree")
-    approx = Approximant(fam.name, powers, tuple(float(c) for c in coef), tgt,
-                         base=base_kind, clamp=clamp,
-                         name=f"{fam.name}{degree}-{objective}-{on}")
-    return Solution(approx, prob.residual(cfree), int(free.sum()), converged, message,
-                    iterations, tuple(history))
+    name = f"{fam.name}{degree}-{objective}-{on}"
+    resid = prob.residual(cfree)
+    achieved = opt.achieved if opt is not None else float(np.max(np.abs(resid)))
+    s = max(abs(grid.lo), abs(grid.hi))
+    lost = 64 * EPS * float(np.sum(np.abs(coef) * s ** np.asarray(powers, dtype=float)))
+    gp = float(fam.outer_dp(np.zeros(1))[0]) * float(np.max(np.abs(prob.factor)))
+    if lost * gp > 1e-3 * achieved:
+        # The monomial form would lose accuracy: keep the Chebyshev series of p.
+        cheb = basis.chebyshev_series(cfree, fixed_k, powers)
+        approx = Approximant.from_chebyshev(fam.name, powers, tuple(float(v) for v in cheb),
+                                            basis.domain, tgt, base=base_kind, clamp=clamp,
+                                            name=name)
+    else:
+        approx = Approximant(fam.name, powers, tuple(float(c) for c in coef), tgt,
+                             base=base_kind, clamp=clamp, name=name)
+    return Solution(approx, resid, int(free.sum()), converged, message,
+                    iterations, tuple(history), optimum=opt, tolerance=tol)
 
 
-def _start(prob: _Problem, tgt: Target, on: str, start: Mapping[str, float] | None,
+def _monomials_suffice(x: Array, powers: tuple[int, ...]) -> bool:
+    """Whether the column-scaled monomial Vandermonde matrix on a subsample of ``x`` has
+    a condition number below 1e6 (least squares in it loses < 1e-10 relative)."""
+    if not powers:
+        return True
+    sub = x[np.unique(np.linspace(0, x.size - 1, min(x.size, 513)).round().astype(np.intp))]
+    with np.errstate(all="ignore"):
+        v = vander(sub, powers)
+        scale = np.max(np.abs(v), axis=0)
+    if not np.all(np.isfinite(v)):
+        return False
+    scale[scale == 0] = 1.0
+    try:
+        return bool(np.linalg.cond(v / scale) < 1e6)
+    except np.linalg.LinAlgError:
+        return False
+
+
+def _start(prob: _Problem, tgt: Target, start: Mapping[str, float] | None,
            powers: tuple[int, ...], fixed: dict[int, float]) -> Array:
-    """Starting free coefficients: given, or a weighted linear fit of the inner p."""
+    """Starting basis coefficients: given (as monomial coefficients), or a weighted
+    linear fit of the inner p."""
     if start is not None:
-        return start_vector(start, [f"c{k}" for k in powers if k not in fixed])
+        c = start_vector(start, [f"c{k}" for k in powers if k not in fixed])
+        return prob.basis.from_monomial(c)
     x = prob.x
-    v = vander(x, powers)
-    fixed_part = v[:, ~prob.free] @ prob.base[~prob.free] if (~prob.free).any() else 0.0
+    a = prob.bmat
+    pick = None
+    if prob.horner is not None:
+        # Plain monomials: the columns exactly as selected before the bases existed (the
+        # memory layout decides BLAS's summation order, hence the last bits of the start).
+        powers_all, free, _ = prob.horner
+        v = vander(x, powers_all)
+        pick = lambda rows: v[rows][:, free]                # noqa: E731
+        a = v[:, free]
     if prob.family.gated:
         g = tgt.gate(x)
         ok = (g > 1e-9) & (g < 1 - 1e-9)
-        if ok.sum() < prob.free.sum() + 1:
+        if ok.sum() < a.shape[1] + 1:
             raise ComputationError(
                 f"the gate of {tgt.name} is within 1e-9 of 0 or 1 at almost every sample of "
                 f"[{x[0]:g}, {x[-1]:g}], so there is nothing to fit; choose a range that "
@@ -534,13 +696,12 @@ def _start(prob: _Problem, tgt: Target, on: str, start: Mapping[str, float] | No
         if prob.family.name == "tanh":
             z = 0.5 * z
         # The gate moves by g(1 − g)·Δp, and the value by |factor| times that.
-        w = g[ok] * (1 - g[ok]) * np.abs(prob.factor[ok]) + 1e-300
-        rhs = z - (fixed_part[ok] if np.ndim(fixed_part) else fixed_part)
-        a = v[ok][:, prob.free]
+        w = g[ok] * (1 - g[ok]) * np.abs(prob.factor[ok]) * prob.w[ok] + 1e-300
+        rhs = z - prob.fixedp[ok]
+        a = a[ok] if pick is None else pick(ok)
     else:
-        w = np.ones(x.size)
-        rhs = prob.y - prob.offset - fixed_part
-        a = v[:, prob.free]
+        w = prob.w
+        rhs = prob.y - prob.offset - prob.fixedp        # poly: factor 1
     scale = np.max(np.abs(a), axis=0)
     scale[scale == 0] = 1.0
     aw = (a / scale) * w[:, None]

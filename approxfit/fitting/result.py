@@ -45,6 +45,21 @@ class Certificate:
         ``x > 0`` is examined), else None.
     max_error_samples : float
         The largest error on the sample set.
+    lower_bound : float
+        A proven lower bound on the optimal error of the problem (every approximant of
+        the family, with these fixed coefficients, has at least this error on the
+        range); see :mod:`approxfit.fitting.optimality`.
+    optimality_gap : float
+        ``(achieved − lower_bound)/achieved``, where achieved is the largest error over
+        the continuous range.
+    tolerance : float
+        The gap at or below which the fit is called converged.
+    method : str
+        How the bound was obtained, e.g. "de la Vallée Poussin on 4 alternation points
+        in x > 0" or "LP infeasibility (HiGHS) on 412 points".
+    haar : bool
+        Whether the problem is a Haar problem on the points where alternation is sought
+        (then the points alternate and the bound is de la Vallée Poussin's).
     """
 
     points: tuple[float, ...]
@@ -53,6 +68,16 @@ class Certificate:
     required: int
     symmetry: str | None
     max_error_samples: float
+    lower_bound: float = 0.0
+    optimality_gap: float = 1.0
+    tolerance: float = 1e-6
+    method: str = ""
+    haar: bool = False
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the gap is within the tolerance."""
+        return self.optimality_gap <= self.tolerance
 
     @property
     def alternates(self) -> bool:
@@ -66,7 +91,9 @@ class Certificate:
         return {"points": list(self.points), "errors": list(self.errors),
                 "levelled_ratio": self.levelled_ratio, "required": self.required,
                 "alternates": self.alternates, "symmetry": self.symmetry,
-                "max_error_samples": self.max_error_samples}
+                "max_error_samples": self.max_error_samples, "lower_bound": self.lower_bound,
+                "optimality_gap": self.optimality_gap, "tolerance": self.tolerance,
+                "method": self.method, "haar": self.haar}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Certificate:
@@ -74,7 +101,10 @@ class Certificate:
         ratio = d["levelled_ratio"]
         return cls(tuple(d["points"]), tuple(d["errors"]),
                    None if ratio is None else float(ratio),
-                   int(d["required"]), d.get("symmetry"), float(d["max_error_samples"]))
+                   int(d["required"]), d.get("symmetry"), float(d["max_error_samples"]),
+                   float(d.get("lower_bound", 0.0)), float(d.get("optimality_gap", 1.0)),
+                   float(d.get("tolerance", 1e-6)), str(d.get("method", "")),
+                   bool(d.get("haar", False)))
 
 
 @dataclass(frozen=True, repr=False)
@@ -199,8 +229,18 @@ class FitResult:
             if c.levelled_ratio is None:
                 lines.append("  certificate: an exact fit — the error is at rounding level")
             else:
-                lines.append(f"  certificate: {len(c.points)} alternation points (need "
-                             f"{c.required}{sym}), levelled ratio {c.levelled_ratio:.6f}")
+                state = (f"optimal to {c.optimality_gap:.1e}" if c.optimal else
+                         f"NOT proven optimal: gap {c.optimality_gap:.1e} > "
+                         f"{c.tolerance:.0e}")
+                lines.append(f"  certificate: {state} (lower bound {c.lower_bound:.6e} by "
+                             f"{c.method})")
+                if c.haar:
+                    lines.append(f"    {len(c.points)} alternation points (need "
+                                 f"{c.required}{sym}), levelled ratio "
+                                 f"{c.levelled_ratio:.6f}")
+                else:
+                    lines.append(f"    not a Haar problem: largest peaks of the error "
+                                 f"(need no alternation){sym}")
                 lines.append("    x: " + " ".join(f"{p:.4g}" for p in c.points))
         if self.tail:
             lines.append(f"  tail: {self.tail}")

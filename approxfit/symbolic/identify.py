@@ -18,9 +18,21 @@ digits the relative half-unit lies between ``0.5·10⁻ᵈ`` and ``5·10⁻ᵈ``
 on the leading digits, which is why the rule is stated in absolute terms.
 ``digits=D`` overrides the count: the value is then trusted to D significant
 digits, ``|true − value| ≤ 0.5·10^(E − D + 1)`` with ``E = ⌊log₁₀|value|⌋``.
-A float is read through its shortest ``repr`` (``0.044715`` → 5 digits), at most
-:data:`FLOAT_DIGITS` of them (a float's last digits are binary rounding, not
-information).  At most :data:`MAX_DIGITS` digits are used.
+At most :data:`MAX_DIGITS` digits are used.
+
+A float64 is known to about one unit in its last place (ulp), not to its last
+printed digit.  A float is read through its shortest ``repr`` (``0.044715`` → 5
+digits), and a string of :data:`FLOAT_REPR_DIGITS` (16 or 17) significant digits is
+read as the printout of a float64 (``repr``, ``%.17g``, approxfit's own JSON:
+``0.045539924122527116``): for both the tolerance is at least
+:data:`FLOAT_ULPS` ulps of the value, ``max(half a unit in the last digit,
+4·ulp(x))``.  The true value is within ½ ulp of the float64 nearest to it and a
+printout within ½ ulp of its float64; a float64 computed by a short formula in
+float arithmetic carries a few more ulps of rounding (``(4 - math.pi)/(6*math.pi)``
+is 1.2 ulps off), hence 4.  The digits trusted are then the ones that tolerance is
+worth, ``⌊E + 1 − log₁₀(2·tol)⌋`` (15 for a float64 of the ``0.04…`` to ``0.9…``
+range).  A string of 18 or more digits is taken at its word, as a decimal computed
+to that precision.  Magnitudes from 1e-300 to 1e300 are accepted.
 
 How candidates are found and checked
 ------------------------------------
@@ -88,14 +100,17 @@ import sympy as sp
 from approxfit.core.exceptions import InputError
 from approxfit.core.expr import Expression, decimal_significant_digits, parse
 
-__all__ = ["DEFAULT_CONSTANTS", "FLOAT_DIGITS", "MARGIN", "MAX_DIGITS", "WORK_DPS",
-           "Identification", "description_length", "identify", "identify_coefficients",
-           "significant_digits"]
+__all__ = ["DEFAULT_CONSTANTS", "FLOAT_REPR_DIGITS", "FLOAT_ULPS", "MARGIN", "MAX_DIGITS",
+           "WORK_DPS", "Identification", "IdentifyReport", "NearMiss", "description_length",
+           "identify", "identify_coefficients", "identify_report", "significant_digits"]
 
 DEFAULT_CONSTANTS: tuple[str, ...] = ("pi", "sqrt(2)", "sqrt(pi)", "e", "log(2)")
 WORK_DPS = 50
 MAX_DIGITS = 40
-FLOAT_DIGITS = 15
+FLOAT_REPR_DIGITS: tuple[int, ...] = (16, 17)
+FLOAT_ULPS = 4
+MAX_EXPONENT = 300
+NEAR_MISSES = 3
 MARGIN = 2
 MAX_TEXT = 100
 _SAME_NUMBER = mpmath.mpf(10) ** -40      # relative: two forms this close are one number
@@ -153,6 +168,7 @@ class _Reading:
     text: str
     digits: int
     tol_abs: Decimal
+    float64: bool
 
 
 def significant_digits(text: str) -> int:
@@ -214,21 +230,40 @@ def _read(value: float | str, digits: int | None) -> _Reading:
     if isinstance(value, str):
         dec = _decimal(value)
         typed = _significant(dec)
+        float64 = typed in FLOAT_REPR_DIGITS
     elif isinstance(value, numbers.Real) and not isinstance(value, bool):
         v = float(value)
         if not math.isfinite(v):
             raise InputError(f"the number must be finite, got {v}")
         dec = Decimal(repr(v))
-        typed = min(_significant(dec), FLOAT_DIGITS)
+        typed = _significant(dec)
+        float64 = True
     else:
         raise InputError(f"the number must be a decimal string or a real number, got "
                          f"{type(value).__name__}")
     dec = dec.normalize() if dec.is_zero() else dec
     used = min(typed, MAX_DIGITS) if digits is None else digits
     if dec.is_zero():
-        return _Reading("0", max(used, 1), Decimal(0))
+        return _Reading("0", max(used, 1), Decimal(0), False)
+    if not -MAX_EXPONENT <= dec.adjusted() <= MAX_EXPONENT:
+        raise InputError(f"the number {_short(value)} is out of range: closed forms are "
+                         f"sought for magnitudes from 1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT}")
     exponent = dec.adjusted() - used + 1       # the place of the last trusted digit
-    return _Reading(str(dec), used, Decimal(5).scaleb(exponent - 1))
+    tol = Decimal(5).scaleb(exponent - 1)
+    if digits is not None or not float64:
+        return _Reading(str(dec), used, tol, False)
+    # a float64 is good to about an ulp, whatever its printout's last digit says
+    ulps = FLOAT_ULPS * Decimal(math.ulp(float(dec)))        # exact: a power of two
+    if ulps > tol:
+        tol = ulps
+        worth = math.floor(dec.adjusted() + 1 - float((2 * tol).log10()))
+        used = max(1, min(used, worth))
+    return _Reading(str(dec), used, tol, True)
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return repr(text if len(text) <= 24 else text[:20] + "…")
 
 
 def description_length(expr: sp.Basic) -> int:
@@ -386,6 +421,12 @@ class _Verified:
 
 def _verify(text: str, x: Any, tol_abs: Any) -> _Verified | None:
     """Parse by the whitelist, evaluate at 50 digits, keep if within the tolerance."""
+    return _evaluate(text, x, tol_abs)
+
+
+def _evaluate(text: str, x: Any, tol_abs: Any | None) -> _Verified | None:
+    """Parse by the whitelist and evaluate at 50 digits; None if not a real number or
+    (``tol_abs`` given) farther than ``tol_abs`` from ``x``."""
     try:
         parsed = parse(text, what="candidate")
     except InputError:
@@ -397,7 +438,7 @@ def _verify(text: str, x: Any, tol_abs: Any) -> _Verified | None:
         return None
     with mpmath.workdps(WORK_DPS):
         residual = abs(value - x)
-        if residual > tol_abs:
+        if tol_abs is not None and residual > tol_abs:
             return None
     try:
         expr = parsed.to_sympy()
@@ -419,6 +460,116 @@ def _simplest(expr: sp.Basic) -> sp.Basic:
     return min(forms, key=lambda f: (sp.count_ops(f), description_length(f), len(str(f))))
 
 
+@dataclass(frozen=True)
+class NearMiss:
+    """A candidate form that was considered and refused, and by how much.
+
+    Attributes
+    ----------
+    form : str
+        The (simplified) candidate, sympy-parsable.
+    value : float
+        Its value (50-digit evaluation, rounded to a float).
+    residual : float
+        ``|form − number|``.
+    tolerance : float
+        The tolerance the residual had to meet.
+    length : int
+        Its description length L.
+    limit : int
+        The longest form the digits can support, ``digits − MARGIN``.
+    excess : float
+        How far from acceptance, ≥ 1: ``max(residual / tolerance, 1)`` times 10
+        for every symbol beyond ``limit`` (a symbol is worth about a digit: see
+        the module docstring). Near misses are listed smallest first.
+    """
+
+    form: str
+    value: float
+    residual: float
+    tolerance: float
+    length: int
+    limit: int
+    excess: float
+
+    def describe(self) -> str:
+        """One phrase: why the form was refused."""
+        parts = []
+        if self.residual > self.tolerance:
+            parts.append(f"off by {self.residual:.2g} ({self.residual / self.tolerance:.3g}× "
+                         "the tolerance)")
+        else:
+            parts.append("within the tolerance")
+        if self.length > self.limit:
+            parts.append(f"{_symbols(self.length)}, at most {max(self.limit, 0)} allowed")
+        return f"{self.form} = {self.value:.17g}: " + ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"form": self.form, "value": self.value, "residual": self.residual,
+                "tolerance": self.tolerance, "length": self.length, "limit": self.limit,
+                "excess": self.excess}
+
+
+def _symbols(n: int) -> str:
+    return f"{n} symbol" if n == 1 else f"{n} symbols"
+
+
+@dataclass(frozen=True)
+class IdentifyReport:
+    """What :func:`identify_report` found for a number, and what it refused.
+
+    Attributes
+    ----------
+    number : str
+        The number as given (a float through its ``repr``).
+    digits : int
+        The significant digits it was trusted to.
+    tolerance : float
+        The absolute tolerance every form had to meet.
+    float64 : bool
+        Whether it was read as a float64 (tolerance at least :data:`FLOAT_ULPS` ulps).
+    identifications : tuple of Identification
+        Accepted forms, best first (empty: no closed form).
+    near_misses : tuple of NearMiss
+        The closest refused candidates, closest first (listed whatever was found).
+    """
+
+    number: str
+    digits: int
+    tolerance: float
+    float64: bool
+    identifications: tuple[Identification, ...]
+    near_misses: tuple[NearMiss, ...]
+
+    @property
+    def limit(self) -> int:
+        """The longest form (in symbols) the digits support."""
+        return self.digits - MARGIN
+
+    def summary(self) -> str:
+        """The forms found, one a line; or the refusal with its near misses."""
+        if self.identifications:
+            return "\n".join(
+                f"{self.number} ≈ {f.form}   (= {f.value:.17g}, residual {f.residual:.2e}, "
+                f"tolerance {f.tolerance:.1e})" for f in self.identifications)
+        how = " (read as a float64: ±" if self.float64 else " (±"
+        lines = [f"{self.number}: no closed form within the digits given{how}"
+                 f"{self.tolerance:.1e}, {self.digits} significant digits, so at most "
+                 f"{_symbols(max(self.limit, 0))})"]
+        if self.near_misses:
+            lines.append("  nearest candidates considered:")
+            lines += [f"    {m.describe()}" for m in self.near_misses]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"number": self.number, "digits": self.digits, "tolerance": self.tolerance,
+                "float64": self.float64, "length_limit": self.limit,
+                "identifications": [f.to_dict() for f in self.identifications],
+                "near_misses": [m.to_dict() for m in self.near_misses]}
+
+
 def identify(value: float | str, *, digits: int | None = None,
              constants: Sequence[str] = DEFAULT_CONSTANTS,
              max_results: int = 3) -> list[Identification]:
@@ -428,8 +579,8 @@ def identify(value: float | str, *, digits: int | None = None,
     ----------
     value : str or float
         The number.  As a string its significant digits set the tolerance (half a
-        unit in the last digit typed); as a float its shortest ``repr`` does, at
-        most :data:`FLOAT_DIGITS` digits.
+        unit in the last digit typed); a float, or a string of 16 or 17 digits (a
+        float64's printout), is trusted to :data:`FLOAT_ULPS` ulps at best.
     digits : int, optional
         Trust the number to this many significant digits instead (1 …
         :data:`MAX_DIGITS`).
@@ -443,29 +594,69 @@ def identify(value: float | str, *, digits: int | None = None,
     -------
     list of Identification
         Verified forms, fewest operations first; empty when nothing short enough
-        matches (see the description-length rule in the module docstring).
+        matches (see the description-length rule in the module docstring;
+        :func:`identify_report` also says what was refused).
 
     Raises
     ------
     InputError
-        If ``value`` is not a finite number, ``digits`` or ``max_results`` is out
-        of range, or a constant is not a positive whitelist formula.
+        If ``value`` is not a finite number in range, ``digits`` or ``max_results``
+        is out of range, or a constant is not a positive whitelist formula.
 
     Examples
     --------
     >>> identify("0.0455399241225")[0].form
+    '(4 - pi)/(6*pi)'
+    >>> identify("0.045539924122527116")[0].form
     '(4 - pi)/(6*pi)'
     >>> identify("0.7978845608")[0].form
     'sqrt(2)/sqrt(pi)'
     >>> identify("0.044715")
     []
     """
+    return list(identify_report(value, digits=digits, constants=constants,
+                                max_results=max_results, near_misses=0).identifications)
+
+
+def identify_report(value: float | str, *, digits: int | None = None,
+                    constants: Sequence[str] = DEFAULT_CONSTANTS, max_results: int = 3,
+                    near_misses: int = NEAR_MISSES) -> IdentifyReport:
+    """:func:`identify`, with how the number was read and the near misses it refused.
+
+    Parameters
+    ----------
+    value, digits, constants, max_results
+        As for :func:`identify`.
+    near_misses : int
+        At most this many refused candidates, closest first (0: none).
+
+    Returns
+    -------
+    IdentifyReport
+
+    Raises
+    ------
+    InputError
+        As for :func:`identify`, and if ``near_misses`` is negative.
+
+    Examples
+    --------
+    >>> rep = identify_report("0.044715")
+    >>> rep.identifications, rep.digits
+    ((), 5)
+    >>> all(m.excess > 1 for m in rep.near_misses)
+    True
+    """
     reading = _read(value, digits)
     if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
         raise InputError(f"`max_results` must be a positive whole number, got {max_results!r}")
+    if isinstance(near_misses, bool) or not isinstance(near_misses, int) or near_misses < 0:
+        raise InputError(f"`near_misses` must be a whole number ≥ 0, got {near_misses!r}")
     base = _constants(constants)
+    number = value if isinstance(value, str) else repr(float(value))
     if reading.tol_abs == 0:
-        return [Identification("0", 0.0, 0.0, 0.0, 0, 0, reading.digits, 0.0)]
+        zero = Identification("0", 0.0, 0.0, 0.0, 0, 0, reading.digits, 0.0)
+        return IdentifyReport(number, reading.digits, 0.0, False, (zero,), ())
     # mpf arithmetic rounds to the context's precision: keep the checks at 50 digits
     with mpmath.workdps(WORK_DPS):
         x = mpmath.mpf(reading.text)
@@ -475,7 +666,10 @@ def identify(value: float | str, *, digits: int | None = None,
         magnitude = abs(x)
     proposals = _propose(magnitude, reading, tol_rel, base)
     with mpmath.workdps(WORK_DPS):
-        return _accept(proposals, magnitude, sign, reading, tol_abs, max_results)
+        found, missed = _accept(proposals, magnitude, sign, reading, tol_abs, max_results,
+                                near_misses)
+    return IdentifyReport(number, reading.digits, float(reading.tol_abs), reading.float64,
+                          tuple(found), tuple(missed))
 
 
 def _propose(x: Any, reading: _Reading, tol_rel: Any,
@@ -498,16 +692,27 @@ def _propose(x: Any, reading: _Reading, tol_rel: Any,
     return list(dict.fromkeys(out))
 
 
+def _excess(residual: Any, tol_abs: Any, length: int, limit: int) -> float:
+    """How far a form is from acceptance (≤ 1: accepted); see :class:`NearMiss`."""
+    return float(max(residual / tol_abs, 1)) * 10.0 ** max(0, length - limit)
+
+
 def _accept(proposals: Iterable[str], x: Any, sign: int, reading: _Reading, tol_abs: Any,
-            max_results: int) -> list[Identification]:
+            max_results: int, near_misses: int
+            ) -> tuple[list[Identification], list[NearMiss]]:
     limit = reading.digits - MARGIN
     verified: dict[str, _Verified] = {}
+    refused: dict[str, tuple[float, _Verified]] = {}
     for text in proposals:
-        v = _verify(text, x, tol_abs)
-        # a loose first cut: simplifying rarely shortens a form by more than this
-        if v is None or description_length(v.expr) > limit + _SIMPLIFY_SLACK:
+        v = _evaluate(text, x, None)
+        if v is None:
             continue
-        verified.setdefault(v.form, v)
+        length = description_length(v.expr)
+        # a loose first cut: simplifying rarely shortens a form by more than this
+        if v.residual <= tol_abs and length <= limit + _SIMPLIFY_SLACK:
+            verified.setdefault(v.form, v)
+        elif near_misses:
+            refused.setdefault(v.form, (_excess(v.residual, tol_abs, length, limit), v))
     found: list[tuple[tuple[Any, ...], Identification, Any]] = []
     for v in verified.values():
         simple = _simplest(sign * v.expr)
@@ -518,6 +723,8 @@ def _accept(proposals: Iterable[str], x: Any, sign: int, reading: _Reading, tol_
             continue
         length = description_length(final.expr)
         if length > limit:
+            if near_misses:
+                refused[final.form] = (_excess(final.residual, tol_abs, length, limit), final)
             continue
         complexity = int(sp.count_ops(final.expr))
         with mpmath.workdps(WORK_DPS):
@@ -535,7 +742,41 @@ def _accept(proposals: Iterable[str], x: Any, sign: int, reading: _Reading, tol_
                 continue
             kept.append(ident)
             values.append(value)
-    return kept[:max_results]
+    kept = kept[:max_results]
+    return kept, _near_misses(refused, x, sign, tol_abs, limit, values, near_misses)
+
+
+def _near_misses(refused: Mapping[str, tuple[float, _Verified]], x: Any, sign: int,
+                 tol_abs: Any, limit: int, accepted: list[Any], count: int) -> list[NearMiss]:
+    """The ``count`` refused candidates closest to acceptance, simplified, one per number."""
+    if not count:
+        return []
+    # simplifying costs ~0.1 s a form: only the closest few (by their raw length)
+    closest = sorted(refused.values(), key=lambda item: (item[0], item[1].form))[:2 * count]
+    out: list[tuple[float, str, NearMiss, Any]] = []
+    for _, v in closest:
+        signed = sign * v.expr
+        simple = _evaluate(str(_simplest(signed)), sign * x, None) or \
+            _evaluate(str(signed), sign * x, None)
+        if simple is None or simple.expr.has(sp.Float):     # the decimal itself
+            continue
+        length = description_length(simple.expr)
+        excess = _excess(simple.residual, tol_abs, length, limit)
+        if excess <= 1:          # simplified into an accepted form: not a miss
+            continue
+        miss = NearMiss(form=simple.form, value=float(simple.value),
+                        residual=float(simple.residual), tolerance=float(tol_abs),
+                        length=length, limit=limit, excess=excess)
+        out.append((excess, simple.form, miss, simple.value))
+    out.sort(key=lambda item: (item[0], item[1]))
+    kept: list[NearMiss] = []
+    values = [sign * a for a in accepted]
+    for _, _, miss, value in out:
+        if any(abs(value - w) <= _SAME_NUMBER * abs(w) for w in values):
+            continue
+        kept.append(miss)
+        values.append(value)
+    return kept[:count]
 
 
 def identify_coefficients(coefs: Mapping[str, float], *, digits: int = 9,
