@@ -87,7 +87,7 @@ def power(m):
     return custom_target(f"pow{m}", f"x**{m}")
 
 
-@pytest.mark.parametrize("n", [1, 4, 9, 16, 24, 40])
+@pytest.mark.parametrize("n", [1, 4, 9, 16, 24, pytest.param(40, marks=pytest.mark.slow)])
 def test_chebyshev_monomial_closed_form(n):
     # x^(n+1) on [−1, 1]: the best degree-n polynomial leaves T_{n+1}/2^n, error 2^−n
     # (parity: the best of degree n − 1 in the powers of n + 1's parity, same error).

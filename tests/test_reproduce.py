@@ -115,6 +115,7 @@ def test_reproduce_library_call_checks_its_folder(tmp_path):
         reproduce(tmp_path / "no" / "such")
 
 
+@pytest.mark.slow          # two whole runs of reproduce; the staleness tests run always
 def test_reproduce_is_byte_identical_and_leaves_other_files(cli, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     b.mkdir()
