@@ -82,7 +82,11 @@ CASES = [
      ["gelu", "tanh", "--degree", "3", "--on", "value", "--range", "-5", "5", "--samples",
       "3001", "--clamp", "12"],
      dict(target="gelu", family="tanh", degree=3, on="value", range=(-5, 5), samples=3001,
-          clamp="12")),
+          clamp="12")),    ("relative-weighted",
+     ["myf", "poly", "--expr", "exp(x)", "--degree", "4", "--range", "0", "1",
+      "--objective", "minimax", "--error", "relative", "--weight", "1+x", "--samples", "2001"],
+     dict(target="myf", family="poly", expr="exp(x)", degree=4, range=(0, 1),
+          objective="minimax", error="relative", weight="1+x", samples=2001)),
 ]
 
 

@@ -99,6 +99,13 @@ def fit(
     reoptimise: Annotated[bool, typer.Option(
         help="With --dtype: search neighbouring representable coefficients for a smaller "
         "error.")] = False,
+    error: Annotated[str, typer.Option(
+        help="absolute | relative: minimise the error or the error divided by |target| "
+        "(a gated family on gelu/silu/mish's value fits the gate's relative error).")
+    ] = "absolute",
+    weight: Annotated[str | None, typer.Option(
+        help="Minimise weight(x)·error: a safe expression in x, finite and > 0 on the "
+        "range, e.g. '1/(1+x^2)'.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Fit a family to a target by least squares or minimax.
@@ -121,7 +128,7 @@ def fit(
         res = run_fit(target, family, grid, degree=degree, parity=parity, fix=fixes, on=on,
                       objective=objective, range=range_, samples=samples, step=step,
                       clamp=clamp, max_iter=max_iter, expr=expr, den_degree=den_degree,
-                      den_parity=den_parity)
+                      den_parity=den_parity, error=error, weight=weight)
     rounding = None
     if dtype is not None:                  # the library refuses a kind it cannot round
         from approxfit.fitting.fit import sample_grid

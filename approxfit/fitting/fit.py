@@ -69,11 +69,12 @@ from approxfit.fitting.rational import pade_start, rational_layout, solve_ration
 from approxfit.fitting.result import FitResult
 from approxfit.measure.metrics import approximant_metrics, outside_metrics
 
-__all__ = ["DEFAULT_RANGE", "DEFAULT_SAMPLES", "MAX_ITER", "OBJECTIVES", "ONS",
+__all__ = ["DEFAULT_RANGE", "DEFAULT_SAMPLES", "ERRORS", "MAX_ITER", "OBJECTIVES", "ONS",
            "default_den_parity", "error_symmetry", "fit", "sample_grid"]
 
 Array = np.ndarray
 OBJECTIVES: tuple[str, ...] = ("l2", "minimax")
+ERRORS: tuple[str, ...] = ("absolute", "relative")
 ONS: tuple[str, ...] = ("gate", "value")
 DEFAULT_RANGE: tuple[float, float] = (-10.0, 10.0)
 DEFAULT_SAMPLES = 20001
@@ -88,7 +89,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         samples: int | None = None, step: float | None = None,
         clamp: float | str | None = None, max_iter: int = 200, expr: str | None = None,
         den_degree: int | None = 2, den_parity: str | None = None,
-        start: Mapping[str, float] | None = None) -> FitResult:
+        start: Mapping[str, float] | None = None, error: str = "absolute",
+        weight: str | None = None) -> FitResult:
     """Fit an approximant family to a target; the library call behind ``approxfit fit``.
 
     The keywords follow the command line's options (``--fix`` is ``fix``, ``--range``
@@ -152,6 +154,20 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         fit of the inner polynomial (then, for minimax, Remez's exchange or the
         least-squares fit); for rational the Padé approximant (needs sympy), or
         Loeb's linearisation when that has a pole on the range.
+    error : {"absolute", "relative"}
+        What is minimised: ``model − y`` or ``(model − y)/|y|`` (the weight ``1/|y|``
+        of the fitted quantity, gate or value), for l2 and minimax alike; the
+        certificate's errors and lower bound are then those of the relative error.
+        A gated family fitted on a value ``f = s(x)·g`` (gelu, silu, mish) has the
+        relative error of ``G(p)`` against ``g`` (the factor cancels), so it is fitted on
+        the gate (``on`` becomes ``"gate"``): no singularity at the zero x = 0. A zero
+        of what is fitted at x = 0 is accepted only where the approximant vanishes
+        there whatever its free coefficients (``c0`` absent or fixed to 0, e.g.
+        ``parity`` odd); any other zero on the range is refused.
+    weight : str, optional
+        A safe expression in x (:func:`approxfit.core.expr.parse`), finite and > 0 on
+        the range: the error minimised is ``weight(x)·(model − y)`` (with
+        ``error="relative"``, ``weight(x)·(model − y)/|y|``).
 
     Returns
     -------
@@ -207,7 +223,16 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
     if parity is not None:
         _choice(parity, PARITIES, "parity")
     _choice(objective, OBJECTIVES, "objective")
+    _choice(error, ERRORS, "error")
+    wexpr = _weight_expression(weight)
     on = default_on(family_name, tgt.has_gate) if on is None else _choice(on, ONS, "on")
+    pre_notes: list[str] = []
+    if (error == "relative" and on == "value" and fam is not None and fam.gated
+            and tgt.has_gate and tgt.relation.offset == 0):
+        # f = s(x)·g: the relative error of s·G(p) against s·g is that of G(p) against g.
+        on = "gate"
+        pre_notes.append(f"relative error of {tgt.name}'s value = {tgt.relation.formula}: "
+                         "the factor cancels, so the gate's relative error is minimised")
     if fam is not None and fam.gated and not tgt.has_gate:
         raise InputError(f"target {tgt.name!r} has no gate, so the {fam.name} family does not "
                          "apply; use the poly family")
@@ -243,29 +268,43 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         raise ComputationError(f"the target {tgt.name!r} is not finite at x = {bad:g} on the "
                                "range; choose a range where it is defined")
     symmetry = error_symmetry(tgt, family, parity, on, grid.lo, grid.hi, den_parity)
+    wfun = None
+    if error == "relative" or wexpr is not None:
+        wfun = _weight_function(tgt, on, wexpr, error == "relative")
+        _check_weight(wexpr, x, wfun)
+        if error == "relative":
+            _check_zeros(tgt, on, x, y, fixed, names, fam)
+        if symmetry is not None and not np.allclose(wfun(x), wfun(-x), rtol=1e-12, atol=0):
+            symmetry = None
     if fam is None:
         if start is None:
             start = pade_start(tgt, degree, den_degree, parity, den_parity, on)
         sol = solve_rational(tgt, grid, y, degree=degree, den_degree=den_degree,
                              num_powers=num_powers, den_powers=den_powers, fixed=fixed,
                              objective=objective, on=on, start=start, max_iter=max_iter,
-                             symmetry=symmetry)
+                             symmetry=symmetry, weight=wfun)
         advice = "a rational function cannot follow the target beyond the range it was fitted on"
     else:
         sol = _solve_inner(tgt, fam, grid, y, powers=powers, fixed=fixed, objective=objective,
                            on=on, start=start, max_iter=max_iter, symmetry=symmetry,
-                           clamp=clamp_value, degree=degree)
+                           clamp=clamp_value, degree=degree, weight=wfun)
         advice = ("set `clamp` to 'range' for a tail guard at the range's end" if fam.gated else
                   "a polynomial cannot follow the target beyond the range it was fitted on")
     cert = None
     converged, message = sol.converged, sol.message
     approx = sol.approximant
     metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
+    if wfun is None:
+        measured, wy = metrics[on]["max_abs_error_range"], y
+    elif wexpr is None:          # relative: the refined relative maximum on the range
+        measured, wy = metrics[on]["max_rel_error_range"], np.ones_like(y)
+    else:
+        measured, wy = float(np.max(np.abs(sol.residual))), wfun(x) * y
     if objective == "minimax":
-        cert = make_certificate(sol, x, symmetry, metrics[on]["max_abs_error_range"])
-        cert, converged, message = judge_certificate(cert, y, converged, message)
+        cert = make_certificate(sol, x, symmetry, measured)
+        cert, converged, message = judge_certificate(cert, wy, converged, message)
     outside = outside_metrics(approx, grid.lo, grid.hi, on=on)
-    notes = list(sol.notes)
+    notes = pre_notes + list(sol.notes)
     inside = metrics[on]["max_abs_error_range"]
     if advice is not None and outside["max_abs_error"] > max(10 * inside, 1e-6):
         notes.append(
@@ -280,7 +319,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         fixed=tuple(n for n in names if n in fixed), converged=converged,
         message=message, iterations=sol.iterations, seconds=time.perf_counter() - t0,
         metrics=metrics, metrics_outside=outside, certificate=cert,
-        history=sol.history, warnings=tuple(notes), tail=tail)
+        history=sol.history, warnings=tuple(notes), tail=tail, error=error,
+        weight=None if wexpr is None else weight)
 
 
 def default_den_parity(target: Target, on: str) -> str:
@@ -585,7 +625,8 @@ def _make_problem(tgt: Target, fam: Family, on: str, basis: Basis, fixed_k: Mapp
 def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
                  powers: tuple[int, ...], fixed: Mapping[str, float], objective: str,
                  on: str, start: Mapping[str, float] | None, max_iter: int,
-                 symmetry: str | None, clamp: float | None, degree: int) -> Solution:
+                 symmetry: str | None, clamp: float | None, degree: int,
+                 weight: Callable[[Array], Array] | None = None) -> Solution:
     """Fit a family of an inner polynomial p (tanh, sigmoid, poly)."""
     fixed_k = {int(name[1:]): v for name, v in fixed.items()}
     free = np.array([k not in fixed_k for k in powers])
@@ -603,7 +644,7 @@ def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
         # conditioned (Levenberg–Marquardt's answer, to its stopping tolerance, then
         # stays what it always was); the Chebyshev basis where it is not.
         basis = Basis("monomial", free_powers, (-1.0, 1.0))
-    make = _make_problem(tgt, fam, on, basis, fixed_k, None)
+    make = _make_problem(tgt, fam, on, basis, fixed_k, weight)
     prob = make(x)
     all_powers = bool(free_powers) and set(free_powers) == set(range(max(free_powers) + 1))
     opt: Optimum | None = None
@@ -718,3 +759,81 @@ def _start(prob: _Problem, tgt: Target, start: Mapping[str, float] | None,
     if not np.all(np.isfinite(sol)):
         sol, *_ = np.linalg.lstsq(aw, rhs * w, rcond=None)
     return sol / scale
+
+
+def _weight_expression(weight: Any):
+    """The parsed ``weight`` expression (in x), or None."""
+    if weight is None:
+        return None
+    if not isinstance(weight, str):
+        raise TypeError(f"`weight` must be an expression in x (a str), got "
+                        f"{type(weight).__name__}")
+    from approxfit.core.expr import parse
+
+    return parse(weight, allow_x=True, what="`weight`")
+
+
+def _weight_function(tgt: Target, on: str, wexpr: Any, relative: bool
+                     ) -> Callable[[Array], Array]:
+    """``x ↦ w(x)``: the weight expression (or 1), divided by ``|y|`` for relative error.
+
+    Where the fitted quantity is exactly 0 (only x = 0 is let through, where the
+    approximant vanishes too, see :func:`_check_zeros`) the residual is 0 whatever the
+    weight: 1 is used there.
+    """
+    def w(x: Array) -> Array:
+        x = np.asarray(x, dtype=float)
+        out = np.ones_like(x)
+        if wexpr is not None:
+            with np.errstate(all="ignore"):
+                out = out * np.asarray(wexpr.evaluate(x), dtype=float)
+        if relative:
+            ay = np.abs(tgt.evaluate(x, on=on))
+            with np.errstate(divide="ignore"):
+                out = np.where(ay > 0, out / np.where(ay > 0, ay, 1.0), out)
+        return out
+
+    return w
+
+
+def _check_weight(wexpr: Any, x: Array, wfun: Callable[[Array], Array]) -> None:
+    if wexpr is None:
+        return
+    with np.errstate(all="ignore"):
+        v = np.broadcast_to(np.asarray(wexpr.evaluate(x), dtype=float), x.shape)
+    bad = ~(np.isfinite(v) & (v > 0))
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"`weight` must be finite and > 0 on the range; it is {v[i]:g} at "
+                         f"x = {x[i]:g}")
+
+
+def _check_zeros(tgt: Target, on: str, x: Array, y: Array, fixed: Mapping[str, float],
+                 names: Sequence[str], fam: Family | None) -> None:
+    """Refuse relative error where what is fitted has a zero the approximant cannot share.
+
+    A zero at x = 0 is accepted when the approximant vanishes there whatever its free
+    coefficients: ``c0`` absent or fixed to 0 (and, for a gated family on the value,
+    the relation ``2g − 1``, whose model ``2G(p) − 1`` is 0 when p(0) = 0).
+    """
+    zero = y == 0
+    change = np.flatnonzero(np.sign(y[:-1]) * np.sign(y[1:]) < 0)
+    where = [float(v) for v in x[zero]] + [float(0.5 * (x[i] + x[i + 1])) for i in change]
+    if not where:
+        return
+    h = float(np.max(np.diff(x))) if x.size > 1 else 0.0
+    others = [v for v in where if abs(v) > h]
+    quantity = f"{tgt.name}'s {on}"
+    if others:
+        raise InputError(f"`error` relative: {quantity} is 0 at x ≈ {others[0]:.6g} on the "
+                         "range, where its relative error is unbounded; choose a range "
+                         "without it or use `error` absolute")
+    c0_zero = "c0" not in names or ("c0" in fixed and float(fixed["c0"]) == 0.0)
+    gated_ok = fam is None or not fam.gated or (on == "gate" or tgt.relation.name == "odd")
+    if not (c0_zero and gated_ok):
+        why = ("the approximant does not vanish there (its constant term c0 is free)"
+               if gated_ok else "this family's approximant cannot vanish there")
+        raise InputError(f"`error` relative: {quantity} is 0 at x = 0, where its relative "
+                         f"error is unbounded unless the approximant is 0 too, and {why}; "
+                         "fix c0 = 0 (`fix` c0=0) or use `parity` odd, fit f(x)/x as a "
+                         "new target (`expr`), or use `error` absolute")

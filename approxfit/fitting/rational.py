@@ -242,7 +242,8 @@ def solve_rational(target: Target, grid: Grid, y: np.ndarray, *, degree: int,
                    den_degree: int, num_powers: tuple[int, ...], den_powers: tuple[int, ...],
                    fixed: Mapping[str, float], objective: str, on: str,
                    start: Mapping[str, float] | None, max_iter: int,
-                   symmetry: str | None) -> Solution:
+                   symmetry: str | None,
+                   weight: Callable[[Array], Array] | None = None) -> Solution:
     """Fit ``P/Q`` to ``y`` on the grid; see the module docstring.
 
     Parameters
@@ -266,6 +267,8 @@ def solve_rational(target: Target, grid: Grid, y: np.ndarray, *, degree: int,
         Iteration cap of the minimax loop.
     symmetry : {"odd", "even"} or None
         Whether the error is odd or even (then Remez's exchange works on x > 0).
+    weight : callable, optional
+        ``x ↦`` the positive weight w of the residual ``w·(P/Q − y)`` (default 1).
 
     Returns
     -------
@@ -283,7 +286,7 @@ def solve_rational(target: Target, grid: Grid, y: np.ndarray, *, degree: int,
     num_free = tuple(k for k in num_powers if k not in num_fixed)
     den_free = tuple(k for k in den_powers if k not in den_fixed)
     pb, qb = rational_bases(num_free, den_free, grid.lo, grid.hi, bool(fixed))
-    make = _make_rational(target, on, pb, qb, num_fixed, den_fixed)
+    make = _make_rational(target, on, pb, qb, num_fixed, den_fixed, weight)
     prob = make(x)
     opt = None
     tol = 0.0
@@ -328,7 +331,9 @@ def solve_rational(target: Target, grid: Grid, y: np.ndarray, *, degree: int,
 
 
 def _make_rational(target: Target, on: str, pb: Basis, qb: Basis, num_fixed: dict[int, float],
-                   den_fixed: dict[int, float]) -> Callable[[Array], _RationalProblem]:
+                   den_fixed: dict[int, float],
+                   weight: Callable[[Array], Array] | None = None
+                   ) -> Callable[[Array], _RationalProblem]:
     """``x ↦`` the rational problem on the points x."""
     def fixed_part(x: Array, fixed: dict[int, float]) -> Array:
         if not fixed:
@@ -339,7 +344,8 @@ def _make_rational(target: Target, on: str, pb: Basis, qb: Basis, num_fixed: dic
     homogeneous = not (num_fixed or den_fixed)
 
     def make(x: Array) -> _RationalProblem:
-        return _RationalProblem(x, target.evaluate(x, on=on), np.ones_like(x), pb.matrix(x),
+        w = np.ones_like(x) if weight is None else np.asarray(weight(x), dtype=float)
+        return _RationalProblem(x, target.evaluate(x, on=on), w, pb.matrix(x),
                                 qb.matrix(x), fixed_part(x, num_fixed),
                                 fixed_part(x, den_fixed), homogeneous, make)
 

@@ -153,6 +153,10 @@ class FitResult:
     warnings : tuple of str
         What a user should know (for example, the approximant breaks down outside
         the range).
+    error : {"absolute", "relative"}
+        What was minimised: the error, or the error divided by ``|y|``.
+    weight : str or None
+        The weight expression in x the error was multiplied by, if any.
     tail : str or None
         How the approximant is kept right beyond the range (``"clamp at ±C"``).
     """
@@ -175,6 +179,15 @@ class FitResult:
     history: tuple[float, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     tail: str | None = None
+    error: str = "absolute"
+    weight: str | None = None
+
+    @property
+    def minimised(self) -> str:
+        """What was minimised, in words: ``"absolute error"``, ``"relative error"``,
+        ``"absolute error weighted by 1/x"``, …"""
+        text = f"{self.error} error"
+        return text if self.weight is None else f"{text} weighted by {self.weight}"
 
     @property
     def coefficients(self) -> dict[str, float]:
@@ -209,17 +222,23 @@ class FitResult:
         a = self.approximant
         lines = [f"{self.objective} fit of {a.family} (degree {self.degree}, {self.parity}) "
                  f"to {a.target_name}'s {self.on} on [{self.range[0]:g}, {self.range[1]:g}], "
-                 f"{self.samples} samples: {self.message}"]
+                 f"{self.samples} samples"
+                 + ("" if self.error == "absolute" and self.weight is None else
+                    f", {self.minimised}") + f": {self.message}"]
         for name, value in self.coefficients.items():
             tag = " (fixed)" if name in self.fixed else ""
             lines.append(f"  {name:<4} = {value:.10g}{tag}")
         for name, value in self.scaled.items():
             lines.append(f"  {name:<4} = {value:.10g}   (scaled: p = c1·(x + …))")
         lines += [f"  {note}" for note in self.warnings if note.startswith("denominator")]
+        lines += [f"  {note}" for note in self.warnings if note.startswith("relative error of")]
         for on, mm in self.metrics.items():
             lines.append(f"  {on:<5}: max abs error {mm['max_abs_error_range']:.4e} at x = "
                          f"{mm['argmax_abs_error_range']:.4g} (on the range), MSE "
                          f"{mm['mse']:.4e}, RMSE {mm['rmse']:.4e}")
+            if self.error == "relative" and on == self.on:
+                lines.append(f"         max rel error {mm['max_rel_error_range']:.4e} at x = "
+                             f"{mm['argmax_rel_error_range']:.4g} (on the range)")
         o = self.metrics_outside
         lines.append(f"  outside the range, |x| <= {o['limit']:g}: max abs error "
                      f"{o['max_abs_error']:.4e} at x = {o['argmax_abs_error']:.4g}")
@@ -232,8 +251,10 @@ class FitResult:
                 state = (f"optimal to {c.optimality_gap:.1e}" if c.optimal else
                          f"NOT proven optimal: gap {c.optimality_gap:.1e} > "
                          f"{c.tolerance:.0e}")
-                lines.append(f"  certificate: {state} (lower bound {c.lower_bound:.6e} by "
-                             f"{c.method})")
+                of = "" if self.error == "absolute" and self.weight is None else \
+                    f" of the {self.minimised}"
+                lines.append(f"  certificate{of}: {state} (lower bound {c.lower_bound:.6e} "
+                             f"by {c.method})")
                 if c.haar:
                     lines.append(f"    {len(c.points)} alternation points (need "
                                  f"{c.required}{sym}), levelled ratio "
@@ -282,7 +303,8 @@ class FitResult:
             "target": a.target_name, "family": a.family, "degree": self.degree,
             "parity": self.parity, "powers": list(a.powers),
             "coefficients": self.coefficients, "scaled": self.scaled,
-            "fixed": list(self.fixed), "objective": self.objective, "on": self.on,
+            "fixed": list(self.fixed), "objective": self.objective,
+            "error": self.error, "weight": self.weight, "on": self.on,
             "range": list(self.range), "samples": self.samples, "grid": self.grid,
             "metrics": self.metrics, "metrics_outside": self.metrics_outside,
             "converged": self.converged, "message": self.message,
@@ -309,4 +331,4 @@ class FitResult:
             metrics_outside=d.get("metrics_outside", {}),
             certificate=None if cert is None else Certificate.from_dict(cert),
             history=tuple(d.get("history", ())), warnings=tuple(d.get("warnings", ())),
-            tail=d.get("tail"))
+            tail=d.get("tail"), error=d.get("error", "absolute"), weight=d.get("weight"))
