@@ -9,39 +9,19 @@ references (numpy's least-squares polynomial, the seed's a3 = 0.0448465).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
-import signal
 import warnings
 
 import numpy as np
 import pytest
 from scipy.special import erf
 
-from approxfit.cli.main import main
 from approxfit.core.exceptions import InputError
 from approxfit.core.io import dumps
 from approxfit.fitting.fit import fit
 from approxfit.symbolic.taylor import pade_match, taylor, taylor_match
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """``approxfit ARGV`` in this process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(argv)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        for s, h in handlers.items():
-            signal.signal(s, h)
-    return code, out.getvalue(), err.getvalue()
+from tests.helpers import run_inprocess as run_cli
 
 
 def quiet(fn, *args, **kwargs):

@@ -9,10 +9,7 @@ backtick left.  The fixed-coefficient rule is one function, shared by :func:`fit
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import signal
 import warnings
 from pathlib import Path
 
@@ -20,28 +17,13 @@ import pytest
 
 import approxfit as af
 from approxfit.approximants.coefficients import check_fixed, fixed_expressions
-from approxfit.cli.main import main
 from approxfit.core.exceptions import InputError
+from tests.helpers import run_inprocess as run_cli
 
 FIX_C2 = "names c2, which tanh of degree 3 (odd) does not have; it has c1, c3"
 FIX_ALL = "fixes every coefficient (c1, c3); leave at least one free to"
 
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """``approxfit ARGV`` in this process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(argv)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        for s, h in handlers.items():
-            signal.signal(s, h)
-    return code, out.getvalue(), err.getvalue()
 
 
 # (id, library call, command line or None, message as the library writes it)

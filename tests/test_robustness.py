@@ -6,8 +6,6 @@ test here or in tests/test_cli.py.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 import signal
@@ -20,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from approxfit.cli.main import main
 from approxfit.core import names
+from tests.helpers import run_inprocess
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 
@@ -180,20 +178,6 @@ def test_interrupted_reproduce_leaves_previous_results(tmp_path, sig, code):
 
 # -- property-based: any invocation exits 0, 1 or 2, never with a traceback ----------
 
-def run_inprocess(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(argv)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        for s, h in handlers.items():
-            signal.signal(s, h)
-    return code, out.getvalue(), err.getvalue()
 
 
 names_or_junk = lambda good: st.one_of(st.sampled_from(good), st.text(min_size=0, max_size=8))  # noqa: E731
