@@ -385,26 +385,32 @@ def alternating_set(r: Array, required: int) -> list[int]:
     """
     idx = local_extrema(r)
     idx = idx[np.abs(r[idx]) > 0]
-    seq: list[int] = []
-    for i in idx:
-        if seq and (r[i] > 0) == (r[seq[-1]] > 0):
-            if abs(r[i]) > abs(r[seq[-1]]):
-                seq[-1] = int(i)
-        else:
-            seq.append(int(i))
+    if idx.size == 0:
+        return []
+    # Merge runs of peaks of one sign, keeping each run's first largest (vectorised).
+    mags = np.abs(r[idx])
+    pos = r[idx] > 0
+    starts = np.flatnonzero(np.concatenate([[True], pos[1:] != pos[:-1]]))
+    run = np.repeat(np.arange(starts.size), np.diff(np.append(starts, idx.size)))
+    top = mags == np.maximum.reduceat(mags, starts)[run]
+    _, first = np.unique(run[top], return_index=True)
+    seq = [int(i) for i in idx[np.flatnonzero(top)[first]]]
+    a = [float(v) for v in np.abs(r[seq])]
     while len(seq) > required:
-        a = [abs(r[i]) for i in seq]
-        k = int(np.argmin(a))
+        k = min(range(len(a)), key=a.__getitem__)
         if k in (0, len(seq) - 1) or len(seq) - required == 1:
             drop = 0 if a[0] <= a[-1] else len(seq) - 1
             if k not in (0, len(seq) - 1):
                 seq.pop(drop)
+                a.pop(drop)
                 continue
             seq.pop(k)
+            a.pop(k)
         else:
             nb = k - 1 if a[k - 1] <= a[k + 1] else k + 1
             for j in sorted((k, nb), reverse=True):
                 seq.pop(j)
+                a.pop(j)
     return seq
 
 
