@@ -101,13 +101,10 @@ class Basis:
         out[:poly.coef.size] = poly.coef
         return out
 
-    @functools.cached_property
+    @property
     def to_monomial_matrix(self) -> Array:
         """``M`` with ``c_free = M θ`` (monomial coefficients of the free powers)."""
-        if not self.powers:
-            return np.zeros((0, 0))
-        cols = [self._series(k)[list(self.powers)] for k in self.powers]
-        return np.array(cols).T
+        return _monomial_matrix(self.kind, self.powers, self.domain)
 
     def to_monomial(self, theta: Array) -> Array:
         """Monomial coefficients of the free powers from basis coefficients ``theta``."""
@@ -171,3 +168,18 @@ def choose_basis(free_powers: Sequence[int], lo: float, hi: float, *,
     if present == set(range(top % 2, top + 1, 2)):
         return Basis("chebyshev", powers, (-s, s))
     return Basis("monomial", powers, (-s, s))
+
+
+@functools.lru_cache(maxsize=256)
+def _monomial_matrix(kind: str, powers: tuple[int, ...], domain: tuple[float, float]
+                     ) -> Array:
+    """:attr:`Basis.to_monomial_matrix`, computed once per basis (numpy.polynomial's
+    conversions cost ~0.1 ms a power; every fit of the same layout shares the matrix).
+    The array is read-only, so the cached value cannot be changed by a caller."""
+    basis = Basis(kind, powers, domain)
+    if not powers:
+        out = np.zeros((0, 0))
+    else:
+        out = np.array([basis._series(k)[list(powers)] for k in powers]).T
+    out.setflags(write=False)
+    return out
