@@ -222,11 +222,7 @@ class Approximant(ApproximantBase):
         gives its own form and another domain a conversion.
         """
         if domain is None:
-            if self.chebyshev is None:
-                raise InputError("`domain` is required: this approximant is held in the "
-                                 "monomial basis, and its Chebyshev form depends on the "
-                                 "domain (a, b)")
-            return self.chebyshev
+            return self.own_chebyshev_form()
         dom = check_domain(domain)
         if self.is_chebyshev and dom == self.domain:
             return chebyshev_dict(dom, self.powers, self.coef)

@@ -176,6 +176,16 @@ class ApproximantBase:
         has a Chebyshev form."""
         return None
 
+    def own_chebyshev_form(self) -> dict[str, Any]:
+        """:attr:`chebyshev` of an approximant held in the Chebyshev basis; an InputError
+        naming ``domain`` for one held in the monomial basis (its form needs a domain)."""
+        form = self.chebyshev
+        if form is None:
+            raise InputError("`domain` is required: this approximant is held in the "
+                             "monomial basis, and its Chebyshev form depends on the "
+                             "domain (a, b)")
+        return form
+
     # -- evaluation -------------------------------------------------------------
     def __call__(self, x: Any) -> Array:
         """The approximant of the target's value at ``x``: ``approx(x)`` is

@@ -238,11 +238,7 @@ class RationalApproximant(ApproximantBase):
         from approxfit.approximants.families import monomial_to_cheb
 
         if domain is None:
-            if self.chebyshev is None:
-                raise InputError("`domain` is required: this approximant is held in the "
-                                 "monomial basis, and its Chebyshev form depends on the "
-                                 "domain (a, b)")
-            return self.chebyshev
+            return self.own_chebyshev_form()
         dom = check_domain(domain)
         if self.is_chebyshev and dom == self.domain:
             return self.chebyshev  # type: ignore[return-value]

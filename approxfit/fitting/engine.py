@@ -63,7 +63,7 @@ from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.fitting.result import Certificate
 from approxfit.measure.metrics import local_extrema
 
-__all__ = ["MESSAGES", "Problem", "Solution", "alternating_set", "certificate",
+__all__ = ["MESSAGES", "Problem", "Solution", "alternating_peaks", "alternating_set", "certificate",
            "judge_certificate", "least_squares", "lp_step", "minimax", "remez",
            "rounding_level", "start_vector"]
 
@@ -380,10 +380,19 @@ def alternating_set(r: Array, required: int) -> list[int]:
     The local extrema of the error are merged into an alternating sequence (of
     consecutive peaks of one sign the larger is kept), then thinned to
     ``required`` points by dropping the smallest peaks in a way that keeps the
-    signs alternating.  Fewer indices come back when the error does not
-    alternate often enough.
+    signs alternating (:func:`alternating_peaks`).  Fewer indices come back when the
+    error does not alternate often enough.
     """
-    idx = local_extrema(r)
+    return alternating_peaks(r, local_extrema(r), required)
+
+
+def alternating_peaks(r: Array, idx: Array, required: int) -> list[int]:
+    """:func:`alternating_set` among the candidate peaks ``idx`` of ``r`` (ascending).
+
+    Zeros are skipped; runs of one sign keep their first largest peak; the sequence is
+    then thinned to ``required`` points keeping the signs alternating.
+    """
+    idx = np.asarray(idx, dtype=np.intp)
     idx = idx[np.abs(r[idx]) > 0]
     if idx.size == 0:
         return []

@@ -49,7 +49,7 @@ from approxfit.core.exceptions import ComputationError
 from approxfit.fitting.engine import (
     MESSAGES,
     Problem,
-    alternating_set,
+    alternating_peaks,
     least_squares,
     minimax,
     remez,
@@ -216,25 +216,9 @@ def _reference(prob: Problem, xp: Array, rp: Array, nfree: int,
 
 
 def _alternating(v: Array, required: int) -> list[int]:
-    """:func:`alternating_set` on values at points already reduced to peaks."""
-    if v.size == 0:
-        return []
-    # The points are peaks already; alternating_set looks for local extrema of |v|,
-    # so feed it the sequence with sign-separated plateaus merged.
-    seq: list[int] = []
-    for i in range(v.size):
-        if v[i] == 0:
-            continue
-        if seq and (v[i] > 0) == (v[seq[-1]] > 0):
-            if abs(v[i]) > abs(v[seq[-1]]):
-                seq[-1] = i
-        else:
-            seq.append(i)
-    if len(seq) <= required:
-        return seq
-    sub = np.asarray(v[seq])
-    kept = alternating_set(sub, required)
-    return [seq[k] for k in kept]
+    """:func:`alternating_set` on values at points already reduced to peaks: every
+    point is a candidate."""
+    return alternating_peaks(v, np.arange(v.size), required)
 
 
 def remez_polish(prob: Problem, c: Array, region: Region, lo: float,
