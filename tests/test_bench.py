@@ -91,3 +91,27 @@ def test_unknown_section_is_a_usage_error(tmp_path):
     assert proc.returncode == 2
     assert "unknown sections nope" in proc.stderr
     assert not (tmp_path / "bench.json").exists()
+
+
+def test_quick_bench_measures_every_method_over_the_range(quick_run):
+    # "minimax ≤ Nelder–Mead" and "poly ≤ linprog" compare like with like: every method's
+    # coefficients measured by the refined maximum over the range, which can never be
+    # below the same coefficients' maximum on the samples (refinement only adds points).
+    proc, out = quick_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = _strict_json((out / "bench.json").read_text(encoding="utf-8"))
+    for c in doc["minimax_nonlinear"]["cases"]:
+        for m in (c["approxfit"], *c["baselines"].values()):
+            assert m["max_error"] >= m["max_error_samples"] * (1 - 1e-15)
+        nm = c["baselines"]["nelder_mead"]["max_error"]
+        assert c["error_ratio"]["nelder_mead"] == pytest.approx(nm / c["approxfit"]["max_error"],
+                                                                rel=1e-12)
+    for c in doc["minimax_poly"]["cases"]:
+        for m in (c["approxfit"], c["linprog"]):
+            assert m["max_error"] >= m["max_error_samples"] * (1 - 1e-15)
+        assert "coef" not in c["linprog"]
+    assert "over the continuous range" in doc["minimax_nonlinear"]["setup"]["error"]
+    assert "over the continuous range" in doc["minimax_poly"]["setup"]["error"]
+    rows = {t["name"]: t for t in doc["targets"]}
+    assert "maximum over the range" in rows["minimax: max error ≤ Nelder–Mead's"]["detail"]
+    assert "maximum over the range" in rows["poly: max error ≤ linprog's (within 1e-6)"]["detail"]

@@ -196,3 +196,179 @@ def test_error_metrics_without_refinement_keeps_samples():
     m = error_metrics(x, approx, exact)
     assert m["max_abs_error_range"] == m["max_abs_error"] == pytest.approx(0.3)
     assert m["max_rel_error_range"] == m["max_rel_error"] == pytest.approx(0.15)
+
+
+# --- issue 12, "speed stays": one refinement for every quantity, honest overflow ---------
+
+def test_shared_refinement_equals_refining_each_quantity_alone():
+    # approximant_metrics refines the value's and the gate's absolute and relative maxima
+    # in one batch; each must be exactly what refine_max finds for that error alone.
+    from approxfit.measure.metrics import relative_error
+
+    a = approximant_from_dict({"family": "sigmoid", "target": "gelu", "base": "gate",
+                               "powers": [1, 3, 5], "coefficients": SIGMOID5})
+    x = np.linspace(-10.0, 10.0, 2001)
+    got = approximant_metrics(a, x, lo=-10.0, hi=10.0)
+    for on in ("value", "gate"):
+        def err(t, on=on):
+            with np.errstate(all="ignore"):
+                return a.evaluate(t, on=on) - a.target_obj.evaluate(t, on=on)
+
+        def rel(t, on=on):
+            with np.errstate(all="ignore"):
+                return relative_error(err(t), a.target_obj.evaluate(t, on=on))
+
+        e = err(x)
+        assert (got[on]["max_abs_error_range"], got[on]["argmax_abs_error_range"]) == \
+            refine_max(err, x, e, local_extrema(e), lo=-10.0, hi=10.0)
+        r = rel(x)
+        rs = np.where(np.isnan(r), 0.0, r)
+        assert (got[on]["max_rel_error_range"], got[on]["argmax_rel_error_range"]) == \
+            refine_max(rel, x, rs, local_extrema(rs), lo=-10.0, hi=10.0)
+
+
+def test_refinement_evaluates_the_approximant_a_handful_of_times(monkeypatch):
+    # Value and gate, absolute and relative: one kernel evaluation on the samples and one
+    # per zoom/polish call (2 rounds + 3 parabolic steps), not one per quantity and kind.
+    a = approximant_from_dict({"family": "sigmoid", "target": "gelu", "base": "gate",
+                               "powers": [1, 3, 5], "coefficients": SIGMOID5})
+    calls = []
+    kernel = type(a).kernel
+
+    def counting(self, t):
+        calls.append(np.size(t))
+        return kernel(self, t)
+
+    monkeypatch.setattr(type(a), "kernel", counting)
+    approximant_metrics(a, np.linspace(-10.0, 10.0, 2001), lo=-10.0, hi=10.0)
+    assert len(calls) == 1 + 5
+
+
+def test_exact_values_given_are_used_and_checked():
+    from approxfit.core.exceptions import InputError
+
+    a = approximant_from_dict({"family": "sigmoid", "target": "gelu", "base": "gate",
+                               "powers": [1, 3, 5], "coefficients": SIGMOID5})
+    x = np.linspace(-10.0, 10.0, 2001)
+    gate = a.target_obj.evaluate(x, on="gate")
+    assert approximant_metrics(a, x, exact={"gate": gate}) == approximant_metrics(a, x)
+    # Values that are not the target's change the sample statistics: they are used.
+    shifted = approximant_metrics(a, x, exact={"gate": gate + 1e-3})["gate"]
+    assert shifted["max_abs_error"] > 1e-3 * 0.9
+    with pytest.raises(InputError, match="`exact`"):
+        approximant_metrics(a, x, exact={"gate": gate[:-1]})
+    with pytest.raises(InputError, match="`exact`"):
+        approximant_metrics(a, x, exact={"slope": gate})
+    with pytest.raises(InputError, match="`exact`"):
+        approximant_metrics(a, x, exact=[gate])
+
+
+def test_overflowing_approximant_reports_inf_without_warnings():
+    # `approxfit report poly:c0=1e300`: the squared error overflows; the MSE is inf,
+    # honestly, and numpy's RuntimeWarnings (with source paths) are not printed.
+    import warnings
+
+    a = approximant_from_dict({"family": "poly", "target": "gelu", "base": "value",
+                               "powers": [0], "coefficients": {"c0": 1e300}})
+    x = np.linspace(-10.0, 10.0, 2001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = approximant_metrics(a, x, lo=-10.0, hi=10.0)
+    v = m["value"]
+    assert v["mse"] == math.inf and v["rmse"] == math.inf
+    # |1e300 − gelu(x)| is largest where gelu is most negative (x ≈ −0.75: −0.17), and
+    # 1e300 + 0.17 rounds to 1e300: the error is exactly 1e300 in float64.
+    assert v["max_abs_error"] == v["max_abs_error_range"] == 1e300
+    assert v["max_rel_error_range"] == math.inf          # gelu(0) = 0 and the error is not
+
+
+def test_relative_error_rules():
+    from approxfit.measure.metrics import relative_error
+
+    tiny = np.finfo(float).tiny
+    err = np.array([1.0, 1.0, 0.0, np.nan, 1.0, 2.0, 1.0])
+    exact = np.array([4.0, 0.0, 0.0, 0.0, tiny / 4, -8.0, np.nan])
+    got = relative_error(err, exact)
+    assert got[0] == 0.25 and got[5] == 0.25
+    assert got[1] == math.inf                 # a zero of the target, the error is not 0
+    assert np.isnan(got[2]) and np.isnan(got[3])   # 0/0 and NaN errors are skipped
+    assert np.isnan(got[4]) and np.isnan(got[6])   # subnormal and NaN exact values
+
+
+# --- issue 12, item 6: the speed of a fit without changing a bit of its answer -----------
+
+def test_outside_points_are_the_formula_and_a_fresh_copy_each_call():
+    """The cached outside points are exactly the geometric grid, and a caller that
+    changes its copy does not change the next caller's."""
+    from approxfit.measure.metrics import outside_points
+
+    lo, hi, limit, n = -4.0, 10.0, 1e4, 4000
+    want = np.sort(np.concatenate([hi + np.geomspace(1e-3, limit - hi, n),
+                                   lo - np.geomspace(1e-3, limit + lo, n)]))
+    first = outside_points(lo, hi)
+    assert np.array_equal(first, want)
+    first[:] = 0.0
+    assert np.array_equal(outside_points(lo, hi), want)
+    assert outside_points(-1e4, 1e4).size == 0
+
+
+def test_sampled_relative_error_skips_zeros_and_subnormals_as_numpy_where_does():
+    """``max_rel_error`` skips an exact 0 (where the relative error is inf) and a
+    subnormal exact value, and ``max_rel_error_range`` is inf where the exact value is 0
+    and the error is not: the rule of ``numpy.where(isfinite(r), r, 0)``, by hand."""
+    x = np.arange(6.0)
+    exact = np.array([1.0, 0.0, 2.0, 1e-310, 4.0, 0.5])
+    approx = exact + np.array([1e-3, 1e-3, -8e-3, 1e-3, 1e-3, 1e-4])
+    res = error_metrics(x, approx, exact)
+    # relative errors 1e-3, inf (skipped), 4e-3, NaN (subnormal, skipped), 2.5e-4, 2e-4
+    assert res["max_rel_error"] == pytest.approx(4e-3, rel=1e-12)
+    assert res["max_rel_error_range"] == math.inf
+    assert res["argmax_rel_error_range"] == 1.0
+    ok = approx.copy()
+    ok[1] = 0.0                                      # no error where the exact value is 0
+    res = error_metrics(x, ok, exact)
+    assert res["max_rel_error_range"] == pytest.approx(4e-3, rel=1e-12)
+    assert res["max_abs_error"] == pytest.approx(8e-3, rel=1e-12)
+    assert res["argmax_abs_error"] == 2.0
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "poly"])
+def test_derivative_from_the_value_is_outer_dp_bit_for_bit(name):
+    """:meth:`Family.derivative_from` (the derivative given ``h = outer(p)``, which the
+    fit's rounding scale uses) is exactly ``outer_dp(p)``, tails and zeros included."""
+    from approxfit.approximants.families import get_family
+
+    fam = get_family(name)
+    rng = np.random.default_rng(12)
+    p = np.concatenate([rng.normal(0, 3, 5000), rng.uniform(-800, 800, 5000),
+                        [0.0, -0.0, 1e-300, -1e-300, 354.0, -354.0, 1e308, -1e308]])
+    with np.errstate(all="ignore"):
+        want = fam.outer_dp(p)
+        got = fam.derivative_from(p, fam.outer(p))
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_a_minimax_fit_evaluates_the_special_functions_no_more_than_it_must(monkeypatch):
+    """A degree-5 tanh minimax fit of gelu's gate on 20 001 points (issue 12's speed
+    case) evaluates σ on all samples 7 times (the start, three discrete Remez steps, one
+    continuous one, the rounding scale's σ(−2p), the metrics) and Φ twice (the target's
+    gate and value); it used to take 9 and 3, recomputing what it had."""
+    import scipy.special
+
+    import approxfit as af
+
+    counts = {"expit": 0, "ndtr": 0}
+    for fn in counts:
+        orig = getattr(scipy.special, fn)
+
+        def counted(z, *args, _orig=orig, _fn=fn):
+            if np.size(z) >= 20001:
+                counts[_fn] += 1
+            return _orig(z, *args)
+
+        monkeypatch.setattr(scipy.special, fn, counted)
+    with pytest.warns(RuntimeWarning, match="outside the range"):
+        r = af.fit("gelu", "tanh", degree=5, objective="minimax")
+    assert r.converged
+    assert counts == {"expit": 7, "ndtr": 2}

@@ -280,6 +280,12 @@ def _tanh_gate_dp(p: Array) -> Array:
     return 2.0 * _sigmoid(2.0 * p) * _sigmoid(-2.0 * p)
 
 
+def _tanh_gate_dp_from(p: Array, h: Array) -> Array:
+    # _tanh_gate_dp(p) with h = _tanh_gate(p) = σ(2p) already known: the same operations
+    # in the same order, so the same bits, at one sigmoid instead of two.
+    return 2.0 * h * _sigmoid(-2.0 * p)
+
+
 def _sigmoid_gate(p: Array) -> Array:
     return _sigmoid(p)
 
@@ -288,11 +294,19 @@ def _sigmoid_gate_dp(p: Array) -> Array:
     return _sigmoid(p) * _sigmoid(-p)
 
 
+def _sigmoid_gate_dp_from(p: Array, h: Array) -> Array:
+    return h * _sigmoid(-p)
+
+
 def _identity(p: Array) -> Array:
     return p
 
 
 def _one(p: Array) -> Array:
+    return np.ones_like(p)
+
+
+def _one_from(p: Array, h: Array) -> Array:
     return np.ones_like(p)
 
 
@@ -315,6 +329,9 @@ class Family:
         approximates whatever the fit is on (poly).
     scaled : bool
         Whether the scaled form ``a_k = c_k / c1`` is reported.
+    outer_dp_from : callable or None
+        ``(p, h) ↦ dh/dp`` given ``h = outer(p)`` as well: bit for bit ``outer_dp(p)``,
+        cheaper where the derivative reuses h (see :meth:`derivative_from`).
     """
 
     name: str
@@ -323,6 +340,13 @@ class Family:
     outer_dp: Callable[[Array], Array]
     gated: bool
     scaled: bool
+    outer_dp_from: Callable[[Array, Array], Array] | None = None
+
+    def derivative_from(self, p: Array, h: Array) -> Array:
+        """``outer_dp(p)``, exactly, when ``h = outer(p)`` is known already."""
+        if self.outer_dp_from is None:
+            return self.outer_dp(p)
+        return self.outer_dp_from(p, h)
 
     def value(self, x: Array, coef: Array, powers: Sequence[int]) -> Array:
         """h(x) for coefficients ``coef`` over ``powers``."""
@@ -357,10 +381,11 @@ class Family:
 
 FAMILIES: dict[str, Family] = {
     "tanh": Family("tanh", "gate ≈ ½·(1 + tanh(p(x)))", _tanh_gate, _tanh_gate_dp,
-                   gated=True, scaled=True),
+                   gated=True, scaled=True, outer_dp_from=_tanh_gate_dp_from),
     "sigmoid": Family("sigmoid", "gate ≈ σ(p(x))", _sigmoid_gate, _sigmoid_gate_dp,
-                      gated=True, scaled=True),
-    "poly": Family("poly", "value ≈ p(x)", _identity, _one, gated=False, scaled=False),
+                      gated=True, scaled=True, outer_dp_from=_sigmoid_gate_dp_from),
+    "poly": Family("poly", "value ≈ p(x)", _identity, _one, gated=False, scaled=False,
+                   outer_dp_from=_one_from),
 }
 
 

@@ -299,9 +299,9 @@ def minimax(prob: Problem, c: Array, max_iter: int, reference: Array | None = No
     if err <= rounding_level(prob.y):
         return c, True, MESSAGES["mm_exact"], 0, history
     if reference is not None:
-        fast = remez(prob, c, reference, max_iter)
+        fast = remez(prob, c, reference, max_iter, r)
         if fast is not None:
-            c_fast, its, hist = fast
+            c_fast, its, hist, _ = fast
             return c_fast, True, MESSAGES["mm_remez"], its, hist
     # Below these the linear model's predicted gain is rounding noise in the residual.
     tol, noise = 1e-10, 1e-15 * max(1.0, float(np.max(np.abs(prob.y))))
@@ -442,8 +442,8 @@ def certificate(x: Array, r: Array, nfree: int, symmetry: str | None) -> Certifi
     return Certificate(pts, errs, ratio, required, symmetry, float(np.max(np.abs(r))))
 
 
-def remez(prob: Problem, c: Array, mask: Array, max_iter: int = 40
-          ) -> tuple[Array, int, list[float]] | None:
+def remez(prob: Problem, c: Array, mask: Array, max_iter: int = 40, r: Array | None = None
+          ) -> tuple[Array, int, list[float], Array] | None:
     """Remez's exchange on the samples: level the error on an alternating reference.
 
     Each step solves the n + 1 equations ``r_i + J_i Δ = s_i·E`` (s alternating
@@ -453,14 +453,23 @@ def remez(prob: Problem, c: Array, mask: Array, max_iter: int = 40
     1e-10 relative) — de la Vallée Poussin's bound then certifies the optimum —
     and gives up (None) when the reference does not alternate, the error grows,
     or the equations are singular; :func:`minimax` then runs its SLP loop.
+
+    ``r`` is the residual at ``c`` when the caller has it.  Returns
+    ``(c, iterations, history, residual at c)`` or None.
     """
     nfree = c.size
     sg = prob.signs()
     sub = np.flatnonzero(mask & (sg != 0))
-    r = prob.residual(c)
+    # The reference region is usually one run of samples (x > 0): a view, not a gather.
+    pick = slice(sub[0], sub[-1] + 1) if sub.size and sub[-1] - sub[0] + 1 == sub.size \
+        else sub
+    sgs = sg[pick]
+    if np.all(sgs == 1.0):
+        sgs = None                      # r·1 = r: skip the product
+    r = prob.residual(c) if r is None else r
     history = [float(np.max(np.abs(r)))]
+    ref = alternating_set(r[pick] if sgs is None else r[pick] * sgs, nfree + 1)
     for it in range(1, max_iter + 1):
-        ref = alternating_set(r[sub] * sg[sub], nfree + 1)
         if len(ref) < nfree + 1:
             return None
         ref_idx = sub[ref]
@@ -482,9 +491,10 @@ def remez(prob: Problem, c: Array, mask: Array, max_iter: int = 40
             return None
         c, r = c_new, r_new
         history.append(peak)
-        ref = alternating_set(r[sub] * sg[sub], nfree + 1)
+        # The next step's reference (the same set decides whether to stop).
+        ref = alternating_set(r[pick] if sgs is None else r[pick] * sgs, nfree + 1)
         if len(ref) == nfree + 1:
             low = float(np.min(np.abs(r[sub[ref]])))
             if low >= peak * (1 - 1e-10):
-                return c, it, history
+                return c, it, history, r
     return None

@@ -56,7 +56,7 @@ from approxfit.fitting.engine import (
     rounding_level,
 )
 from approxfit.fitting.result import Certificate
-from approxfit.measure.metrics import local_extrema
+from approxfit.measure.metrics import local_extrema, zoom_brackets
 
 __all__ = ["EPS", "Optimum", "Region", "haar_region", "level_set", "magnitude_scale",
            "make_certificate", "peaks",
@@ -85,6 +85,9 @@ class Optimum:
         The reference (Haar) or the largest peaks (non-Haar), and the error there.
     iterations : int
         Remez steps or linear programmes.
+    residual : numpy.ndarray or None
+        The residual on the samples at ``c`` when it was computed on the way (so that
+        the caller need not compute it again), else None.
     """
 
     c: Array
@@ -94,6 +97,7 @@ class Optimum:
     points: tuple[float, ...]
     errors: tuple[float, ...]
     iterations: int
+    residual: Array | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def gap(self) -> float:
@@ -165,19 +169,27 @@ def _inside(x: Array, region: Region) -> Array:
     return m
 
 
+def _finite_abs(v: Array) -> Array:
+    """The score of :func:`peaks`: ``|v|``, a non-finite value counting as −∞."""
+    return np.where(np.isfinite(v), np.abs(v), -np.inf)
+
+
 def peaks(prob: Problem, c: Array, lo: float, hi: float, *, frac: float = 0.0,
-          rounds: int = 3, points: int = 33) -> tuple[Array, Array]:
+          rounds: int = 3, points: int = 33, r: Array | None = None) -> tuple[Array, Array]:
     """Every local extremum of the error, refined between the samples.
 
     Brackets each local maximum of ``|r|`` on the samples (with ``|r| ≥ frac·max``) by
-    its neighbouring samples, clipped to ``[lo, hi]``, and zooms all brackets together:
-    each round evaluates ``points`` points per bracket and narrows it to the best one's
-    neighbours (a factor 16 per round; three rounds leave a bracket of 2h/4096, where
-    the error of a smooth peak differs from its maximum by ~1e-12 relative or less).
-    Returns the positions and the signed errors, ascending in x.
+    its neighbouring samples, clipped to ``[lo, hi]``, and zooms all brackets together
+    (:func:`~approxfit.measure.metrics.zoom_brackets`, the kernel the metrics refine
+    with): each round evaluates ``points`` points per bracket and narrows it to the best
+    one's neighbours (a factor 16 per round; three rounds leave a bracket of 2h/4096,
+    where the error of a smooth peak differs from its maximum by ~1e-12 relative or
+    less).  A peak keeps its sample value unless a refined point is larger.  ``r`` is
+    the residual on the samples at ``c`` when the caller has it.  Returns the positions
+    and the signed errors, ascending in x.
     """
     x = prob.x
-    r = prob.residual(c)
+    r = prob.residual(c) if r is None else r
     idx = local_extrema(r)
     big = float(np.max(np.abs(r))) if r.size else 0.0
     idx = idx[np.abs(r[idx]) >= frac * big]
@@ -185,34 +197,29 @@ def peaks(prob: Problem, c: Array, lo: float, hi: float, *, frac: float = 0.0,
         return x[:0], r[:0]
     a = np.maximum(x[np.maximum(idx - 1, 0)], lo)
     b = np.minimum(x[np.minimum(idx + 1, x.size - 1)], hi)
-    best_x, best_r = x[idx].copy(), r[idx].copy()
-    t = np.linspace(0.0, 1.0, points)
-    rows = np.arange(idx.size)
-    for _ in range(rounds):
-        grid = a[:, None] + (b - a)[:, None] * t[None, :]
-        vals = prob.at(grid.ravel()).residual(c).reshape(grid.shape)
-        mag = np.where(np.isfinite(vals), np.abs(vals), -np.inf)
-        j = np.argmax(mag, axis=1)
-        better = mag[rows, j] > np.abs(best_r)
-        best_x = np.where(better, grid[rows, j], best_x)
-        best_r = np.where(better, vals[rows, j], best_r)
-        a = grid[rows, np.maximum(j - 1, 0)]
-        b = grid[rows, np.minimum(j + 1, points - 1)]
+    best_s, best_v, best_t, _, _ = zoom_brackets(
+        lambda t, _k: prob.at(t).residual(c), a, b, lo=lo, hi=hi, rounds=rounds,
+        points=points, score=_finite_abs)
+    better = best_s > np.abs(r[idx])
+    best_x = np.where(better, best_t, x[idx])
+    best_r = np.where(better, best_v, r[idx])
     order = np.argsort(best_x, kind="stable")
     return best_x[order], best_r[order]
 
 
 def _reference(prob: Problem, xp: Array, rp: Array, nfree: int,
                region: Region, lo: float, hi: float
-               ) -> tuple[Array, Array, Array]:
-    """The alternating reference of ``σ = sign(r)·sign(s)`` among the peaks in the region."""
+               ) -> tuple[Array, Array, Array, Problem | None, Array]:
+    """The alternating reference of ``σ = sign(r)·sign(s)`` among the peaks in the region:
+    its points, errors and signs, the problem on the peaks in the region (None if there
+    are none) and the reference's indices among those peaks."""
     keep = _inside(xp, region)
     xs, rs = xp[keep], rp[keep]
-    sg = prob.at(xs).signs() if xs.size else xs
-    ok = sg != 0
-    xs, rs, sg = xs[ok], rs[ok], sg[ok]
-    seq = _alternating(rs * sg, nfree + 1)
-    return xs[seq], rs[seq], sg[seq]
+    pk = prob.at(xs) if xs.size else None
+    sg = pk.signs() if pk is not None else xs
+    ok = np.flatnonzero(sg != 0)
+    seq = ok[_alternating((rs * sg)[ok], nfree + 1)]
+    return xs[seq], rs[seq], sg[seq], pk, seq
 
 
 def _alternating(v: Array, required: int) -> list[int]:
@@ -222,8 +229,8 @@ def _alternating(v: Array, required: int) -> list[int]:
 
 
 def remez_polish(prob: Problem, c: Array, region: Region, lo: float,
-                 hi: float, tol: float, max_iter: int = 12, scale: float | None = None
-                 ) -> Optimum | None:
+                 hi: float, tol: float, max_iter: int = 12, scale: float | None = None,
+                 r: Array | None = None) -> Optimum | None:
     """Remez's exchange on continuous points; de la Vallée Poussin's bound on the result.
 
     From ``c`` (e.g. the discrete Remez solution on the samples), each step takes as
@@ -232,7 +239,8 @@ def remez_polish(prob: Problem, c: Array, region: Region, lo: float,
     and the level, and stops when the gap between the smallest reference error (the
     bound) and the largest error on the whole range is at most ``0.9·tol``.  Returns the
     best iterate (smallest achieved error) with its bound, or None when the reference
-    does not alternate or the equations are singular.
+    does not alternate or the equations are singular.  ``r`` is the residual on the
+    samples at ``c`` when the caller has it.
     """
     nfree = c.size
     best: Optimum | None = None
@@ -240,11 +248,12 @@ def remez_polish(prob: Problem, c: Array, region: Region, lo: float,
     for its in range(max_iter + 1):
         # Peaks below a quarter of the largest (rounding noise beside the error) cannot
         # be among m + 1 alternation points of a useful bound: leave them unrefined.
-        xp, rp = peaks(prob, c, lo, hi, frac=0.25)
+        r = prob.residual(c) if r is None else r
+        xp, rp = peaks(prob, c, lo, hi, frac=0.25, r=r)
         if xp.size == 0:
             return best
         achieved = float(np.max(np.abs(rp)))
-        xr, rr, sg = _reference(prob, xp, rp, nfree, region, lo, hi)
+        xr, rr, sg, pk, seq = _reference(prob, xp, rp, nfree, region, lo, hi)
         if len(xr) < nfree + 1:
             return best
         low = max(0.0, float(np.min(np.abs(rr))) - rounding_noise(prob, c, scale))
@@ -252,24 +261,23 @@ def remez_polish(prob: Problem, c: Array, region: Region, lo: float,
                        f"de la Vallée Poussin on {len(xr)} alternation points"
                        + ((" in x ≥ 0" if region.zero else " in x > 0")
                           if region.a == 0.0 and lo < 0 else ""),
-                       tuple(map(float, xr)), tuple(map(float, rr)), its)
+                       tuple(map(float, xr)), tuple(map(float, rr)), its, r)
         if best is None or cand.gap < best.gap or (
                 cand.achieved < best.achieved and cand.lower_bound >= best.lower_bound):
             best = cand
         if cand.gap <= 0.9 * tol or its == max_iter:
             break
-        pr = prob.at(xr)
         alt = np.sign(rr * sg)
         alt = alt[0] * (-1.0) ** np.arange(alt.size)
-        a = np.hstack([pr.jacobian(c), -(alt * sg)[:, None]])
+        a = np.hstack([pk.jacobian(c, seq), -(alt * sg)[:, None]])
         try:
-            sol = np.linalg.solve(a, -pr.residual(c))
+            sol = np.linalg.solve(a, -pk.residual(c, seq))
         except np.linalg.LinAlgError:
             return best
         c_new = c + sol[:-1]
         if not (np.all(np.isfinite(c_new)) and prob.admissible(c_new)):
             return best
-        c = c_new
+        c, r = c_new, None
     return best
 
 
@@ -441,7 +449,7 @@ def rational_haar(num_powers: tuple[int, ...], den_powers: tuple[int, ...], nfre
 
 def solve_minimax(prob: Problem, c0: Array, *, max_iter: int,
                   region: Region | None, lo: float, hi: float,
-                  start_is_l2: bool = False
+                  start_is_l2: bool = False, r0: Array | None = None
                   ) -> tuple[Array, bool, str, int, list[float], Optimum | None, float]:
     """Minimax to a proven optimum.
 
@@ -452,7 +460,9 @@ def solve_minimax(prob: Problem, c0: Array, *, max_iter: int,
     problems from the SLP solution.
 
     ``max_iter`` caps each loop: the Remez or SLP iterations, the continuous Remez steps
-    (at most 12) and the linear programmes of the level set (at most 80).
+    (at most 12) and the linear programmes of the level set (at most 80).  ``r0`` is the
+    residual at ``c0`` when the caller has it.  The optimum's ``residual`` is the residual
+    at the returned coefficients when it was computed on the way (else None).
 
     Returns
     -------
@@ -462,36 +472,38 @@ def solve_minimax(prob: Problem, c0: Array, *, max_iter: int,
         an SLP loop stopped by ``max_iter``.
     """
     x = prob.x
-    r0 = prob.residual(c0)
-    if float(np.max(np.abs(r0))) <= rounding_level(prob.y):
-        return c0, True, MESSAGES["mm_exact"], 0, [float(np.max(np.abs(r0)))], None, 0.0
+    r0 = prob.residual(c0) if r0 is None else r0
+    err0 = float(np.max(np.abs(r0)))
+    if err0 <= rounding_level(prob.y):
+        return c0, True, MESSAGES["mm_exact"], 0, [err0], None, 0.0
     opt: Optimum | None
-    history: list[float] = [float(np.max(np.abs(r0)))]
+    history: list[float] = [err0]
     scale = magnitude_scale(prob, c0)
     if tolerance(prob, c0, history[0], scale) >= 0.5:
         # The error is at float64's resolution (≤ 200·eps·magnitude): the exchange would
         # chase rounding noise.  Report the start, measured, without a bound.
-        xp, rp = peaks(prob, c0, lo, hi)
+        xp, rp = peaks(prob, c0, lo, hi, r=r0)
         top = np.sort(np.argsort(-np.abs(rp))[:8])
         opt = Optimum(c0, float(np.max(np.abs(rp))), 0.0,
                       "none: the error is at float64's resolution for this problem",
-                      tuple(map(float, xp[top])), tuple(map(float, rp[top])), 0)
+                      tuple(map(float, xp[top])), tuple(map(float, rp[top])), 0, r0)
         return c0, True, "", 0, history, opt, tolerance(prob, c0, opt.achieved, scale)
     iterations = 0
     opt = None
     capped = ""
     if region is not None:
         mask = _inside(x, region)
-        fast = remez(prob, c0, mask, max_iter)
+        fast = remez(prob, c0, mask, max_iter, r0)
+        r_c = None
         if fast is not None:
-            c, iterations, history = fast
+            c, iterations, history, r_c = fast
         else:
             c_l2 = c0 if start_is_l2 else least_squares(prob, c0, tol=1e-8)[0]
             c, ok, msg, iterations, history = minimax(prob, c_l2, max_iter, mask)
             capped = "" if ok or iterations < max_iter else msg
         tol = tolerance(prob, c, history[-1], scale)
         opt = remez_polish(prob, c, region, lo, hi, tol, max_iter=min(12, max_iter),
-                           scale=scale)
+                           scale=scale, r=r_c)
         if opt is not None:
             tol = tolerance(prob, opt.c, opt.achieved, scale)
             iterations += opt.iterations
