@@ -30,9 +30,16 @@ from typing import Any
 
 import numpy as np
 
-from approxfit.approximants.base import ApproximantBase
+from approxfit.approximants.base import (
+    ApproximantBase,
+    check_clamp,
+    check_coefficients,
+    check_common,
+    check_values,
+)
 from approxfit.approximants.families import (
     BASES,
+    FAMILIES,
     Family,
     cheb_derivative,
     cheb_to_monomial,
@@ -50,11 +57,12 @@ from approxfit.approximants.program import (
     convert_base,
     inner_polynomial,
 )
+from approxfit.core.checks import InputTypeError, check_array, check_choice, check_str, shown
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target
 
-__all__ = ["Approximant", "chebyshev_dict", "check_basis", "check_powers", "read_chebyshev",
-           "scaled_form"]
+__all__ = ["Approximant", "chebyshev_dict", "check_basis", "check_domain_arg", "check_powers",
+           "read_chebyshev", "scaled_form"]
 
 Array = np.ndarray
 
@@ -101,27 +109,29 @@ class Approximant(ApproximantBase):
     domain: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
-        fam = get_family(self.family)
+        fam = get_family(check_str(self.family, "family") and
+                         check_choice(self.family, tuple(FAMILIES), "family"))
+        check_common(self.target, self.name, self.meta, self.base)
         tgt = self.target_obj
         check_basis(self.basis, self.domain)
         if self.domain is not None:
             object.__setattr__(self, "domain", check_domain(self.domain))
-        check_powers(self.powers, what="powers" if self.basis == "monomial"
+        check_powers(self.powers, what="`powers`" if self.basis == "monomial"
                      else "`indices` (the Chebyshev indices)")
-        if len(self.powers) != len(self.coef):
-            raise InputError(f"{len(self.coef)} coefficients for {len(self.powers)} powers")
-        if not all(np.isfinite(c) for c in self.coef):
-            raise InputError(f"coefficients must be finite numbers, got {list(self.coef)}")
-        if self.base not in ("gate", "value"):
-            raise InputError(f"base must be 'gate' or 'value', got {self.base!r}")
+        object.__setattr__(self, "powers", tuple(int(k) for k in self.powers))
+        coef = check_coefficients(self.coef, "coef")
+        if len(self.powers) != len(coef):
+            raise InputError(f"`coef` has {len(coef)} coefficients for {len(self.powers)} "
+                             "powers; give one per power")
+        object.__setattr__(self, "coef", coef)
         if fam.gated and self.base != "gate":
-            raise InputError(f"the {fam.name} family approximates a gate, not a value")
+            raise InputError(f"`base` must be 'gate' for the {fam.name} family (it "
+                             f"approximates a gate), got {self.base!r}")
         if self.base == "gate" and not tgt.has_gate:
             raise InputError(f"target {tgt.name!r} has no gate; the {fam.name} family "
                              "does not apply (use poly)")
         if self.clamp is not None:
-            if not (np.isfinite(self.clamp) and self.clamp > 0):
-                raise InputError(f"`clamp` must be a positive number, got {self.clamp!r}")
+            object.__setattr__(self, "clamp", check_clamp(self.clamp))
             if not fam.gated:
                 raise InputError("`clamp` (a tail guard) applies to the tanh and sigmoid "
                                  "families only; a polynomial cannot follow the target beyond "
@@ -173,15 +183,18 @@ class Approximant(ApproximantBase):
         >>> a.chebyshev
         {'domain': [-2.0, 2.0], 'coefficients': {'T1': 1.0, 'T3': 0.5}}
         """
-        fam = get_family(family)
+        fam = get_family(check_str(family, "family") and
+                         check_choice(family, tuple(FAMILIES), "family"))
         if base is None:
             base = "gate" if fam.gated else "value"
-        if isinstance(indices, str | bytes) or isinstance(cheb_coef, str | bytes):
-            raise InputError("`indices` and `cheb_coef` must be sequences of numbers")
+        if isinstance(indices, str | bytes | Mapping) or not isinstance(
+                indices, Sequence | np.ndarray):
+            raise InputTypeError(f"`indices` must be a sequence of whole numbers, got "
+                                 f"{type(indices).__name__} {shown(indices)}")
+        coef = check_coefficients(cheb_coef, "cheb_coef")
         return cls(family, tuple(int(k) if isinstance(k, np.integer) else k for k in indices),
-                   tuple(float(c) for c in cheb_coef), target, base=base,
-                   clamp=None if clamp is None else float(clamp), name=name,
-                   basis="chebyshev", domain=check_domain(domain))
+                   coef, target, base=base, clamp=check_clamp(clamp), name=name,
+                   basis="chebyshev", domain=check_domain_arg(domain))
 
     @property
     def is_chebyshev(self) -> bool:
@@ -303,7 +316,7 @@ class Approximant(ApproximantBase):
 
     def derivative(self, x: Array) -> Array:
         """d/dx of the approximant of the value."""
-        x = np.asarray(x, dtype=float)
+        x = check_array(x, "x")
         dh = self.kernel_derivative(x)
         if self.base == "value":
             return dh
@@ -392,6 +405,10 @@ class Approximant(ApproximantBase):
         (``c1`` …; the copy is the monomial form with those replaced, as coefficient
         rounding wants).  No values keeps the basis.
         """
+        values = check_values(values)
+        if name is not None:
+            check_str(name, "name", empty=True)
+        clamp = check_clamp(clamp)
         cheb = self.is_chebyshev and bool(values) and all(k.startswith("T") for k in values)
         src = self if cheb or not values else self.monomial
         names = ([f"T{k}" for k in src.powers] if src.is_chebyshev
@@ -401,7 +418,7 @@ class Approximant(ApproximantBase):
             raise InputError(f"`values` names {', '.join(unknown)}, which are not "
                              f"coefficients; the coefficients are {', '.join(names)}")
         coef = tuple(float(values.get(n, c)) for n, c in zip(names, src.coef, strict=True))
-        return replace(src, coef=coef, clamp=self.clamp if clamp is None else float(clamp),
+        return replace(src, coef=coef, clamp=self.clamp if clamp is None else clamp,
                        name=self.name if name is None else name)
 
     def describe(self) -> str:
@@ -479,12 +496,24 @@ class Approximant(ApproximantBase):
                              ) from None
 
 
+def check_domain_arg(domain: Any, name: str = "domain") -> tuple[float, float]:
+    """A ``domain`` argument: two real numbers (not strings) with a < b, as floats."""
+    import numbers
+
+    if isinstance(domain, str | bytes | Mapping) or not isinstance(
+            domain, Sequence | np.ndarray) or len(domain) != 2 or not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in domain):
+        raise InputTypeError(f"`{name}` must be two numbers (a, b) with a < b, got "
+                             f"{shown(domain)}")
+    return check_domain(domain, what=name)
+
+
 def check_basis(basis: str, domain: Any) -> None:
     """Raise :class:`InputError` unless ``basis`` is one of
     :data:`~approxfit.approximants.families.BASES` with a domain exactly when it is
     ``chebyshev``."""
     if basis not in BASES:
-        raise InputError(f"`basis` must be one of {', '.join(BASES)}, got {basis!r}")
+        raise InputError(f"`basis` must be one of {', '.join(BASES)}, got {shown(basis)}")
     if basis == "chebyshev" and domain is None:
         raise InputError("`domain` (a, b) is required for the Chebyshev basis")
     if basis == "monomial" and domain is not None:
@@ -532,13 +561,17 @@ def check_powers(powers: Sequence[int], *, lowest: int = 0, what: str = "powers"
     between ``lowest`` and :data:`~approxfit.approximants.families.MAX_DEGREE`."""
     from approxfit.approximants.families import MAX_DEGREE
 
+    if isinstance(powers, str | bytes | Mapping) or not isinstance(powers,
+                                                                   Sequence | np.ndarray):
+        raise InputTypeError(f"{what} must be a sequence of whole numbers, got "
+                             f"{type(powers).__name__} {shown(powers)}")
     ok = (len(powers) > 0
           and all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in powers)
           and all(lowest <= k <= MAX_DEGREE for k in powers)
           and all(a < b for a, b in itertools.pairwise(powers)))
     if not ok:
         raise InputError(f"{what} must be distinct ascending whole numbers from {lowest} to "
-                         f"{MAX_DEGREE}, got {list(powers)}")
+                         f"{MAX_DEGREE}, got {shown(list(powers))}")
 
 
 def scaled_form(family: Family, powers: Sequence[int], coef: Sequence[float]

@@ -31,7 +31,8 @@ False).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
@@ -43,19 +44,85 @@ from approxfit.approximants.program import (
     check_program_args,
     operation_count,
 )
+from approxfit.core.checks import InputTypeError, check_array, check_choice, check_float, shown
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target, get_target
 
-__all__ = ["AnyApproximant", "ApproximantBase", "check_on"]
+__all__ = ["AnyApproximant", "ApproximantBase", "check_clamp", "check_coefficients",
+           "check_common", "check_on", "check_values"]
 
 Array = np.ndarray
 
 
 def check_on(on: str) -> str:
     """``on`` if it is ``"value"`` or ``"gate"``, else :class:`InputError` naming ``on``."""
-    if on not in ("value", "gate"):
-        raise InputError(f"`on` must be 'value' or 'gate', got {on!r}")
+    if not isinstance(on, str) or on not in ("value", "gate"):
+        raise (InputError if isinstance(on, str) else InputTypeError)(
+            f"`on` must be 'value' or 'gate', got {shown(on)}")
     return on
+
+
+def check_coefficients(values: Any, name: str) -> tuple[float, ...]:
+    """``values`` as a tuple of finite floats: a sequence of real numbers (not strings,
+    not bools), else :class:`InputError` naming ``name``."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values,
+                                                                   Sequence | np.ndarray):
+        raise InputTypeError(f"`{name}` must be a sequence of numbers, got "
+                             f"{type(values).__name__} {shown(values)}")
+    out = []
+    for v in values:
+        if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+            raise InputTypeError(f"`{name}` must hold numbers, got {type(v).__name__} "
+                                 f"{shown(v)}")
+        try:
+            f = float(v)
+        except OverflowError:
+            f = float("inf")
+        if not np.isfinite(f):
+            raise InputError(f"`{name}` must be finite numbers, got {shown(v)}")
+        out.append(f)
+    return tuple(out)
+
+
+def check_values(values: Any) -> dict[str, float]:
+    """``with_coefficients``' ``values``: a mapping of names to finite real numbers."""
+    if not isinstance(values, Mapping):
+        raise InputTypeError(f"`values` must be a mapping of coefficient names to numbers, "
+                             f"got {type(values).__name__} {shown(values)}")
+    out = {}
+    for k, v in values.items():
+        if not isinstance(k, str):
+            raise InputTypeError(f"`values` names must be str, got {type(k).__name__} "
+                                 f"{shown(k)}")
+        if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+            raise InputTypeError(f"`values` {shown(k, 30)} must be a number, got "
+                                 f"{type(v).__name__} {shown(v)}")
+        f = float(v)
+        if not np.isfinite(f):
+            raise InputError(f"`values` {shown(k, 30)} must be finite, got {f}")
+        out[k] = f
+    return out
+
+
+def check_clamp(clamp: Any) -> float | None:
+    """A tail guard: None or a finite number > 0, as a float."""
+    if clamp is None:
+        return None
+    return check_float(clamp, "clamp", 0.0, lo_open=True)
+
+
+def check_common(target: Any, name: Any, meta: Any, base: Any) -> None:
+    """The attributes every kind has: ``target`` (a str or a Target), ``name`` (a str),
+    ``meta`` (a mapping) and ``base`` ("gate" or "value")."""
+    if not isinstance(target, str | Target):
+        raise InputTypeError(f"`target` must be a str or a Target, got "
+                             f"{type(target).__name__} {shown(target)}")
+    if not isinstance(name, str):
+        raise InputTypeError(f"`name` must be a str, got {type(name).__name__} {shown(name)}")
+    if not isinstance(meta, Mapping):
+        raise InputTypeError(f"`meta` must be a mapping, got {type(meta).__name__} "
+                             f"{shown(meta)}")
+    check_choice(base, ("gate", "value"), "base")
 
 
 @runtime_checkable
@@ -213,7 +280,7 @@ class ApproximantBase:
         """The approximant of the target's value or gate at ``x``, through the
         target's gate relation when ``on`` is not what the kernel approximates."""
         check_on(on)
-        x = np.asarray(x, dtype=float)
+        x = check_array(x, "x")
         h = self.kernel(x)
         if on == self.base:
             return h

@@ -40,8 +40,15 @@ from typing import Any
 import numpy as np
 
 from approxfit.approximants.approximant import Approximant
-from approxfit.approximants.base import AnyApproximant, ApproximantBase, check_on
+from approxfit.approximants.base import (
+    AnyApproximant,
+    ApproximantBase,
+    check_common,
+    check_on,
+    check_values,
+)
 from approxfit.approximants.program import ProgramBuilder, Step, horner, relation_value
+from approxfit.core.checks import InputTypeError, check_array, check_str, shown
 from approxfit.core.exceptions import InputError
 from approxfit.core.names import suggest
 from approxfit.core.targets import Target
@@ -233,17 +240,29 @@ class ClosedFormApproximant(ApproximantBase):
     clamp = None
 
     def __post_init__(self) -> None:
+        check_str(self.form, "form")
         if self.form not in CLOSED_FORMS:
-            raise InputError(f"unknown closed form {self.form!r}"
-                             f"{suggest(str(self.form), list(CLOSED_FORMS))}; choose one of "
-                             f"{', '.join(CLOSED_FORMS)}")
+            raise InputError(f"unknown closed form {shown(self.form)}"
+                             f"{suggest(self.form[:100], list(CLOSED_FORMS))}; `form` must be "
+                             f"one of {', '.join(CLOSED_FORMS)}")
         want = CLOSED_FORMS[self.form].constants
-        if sorted(self.constants) != sorted(want) or not all(
-                np.isfinite(float(v)) for v in self.constants.values()):
-            raise InputError(f"the closed form {self.form!r} needs the finite constants "
-                             f"{', '.join(want)}, got {dict(self.constants)!r}")
+        if not isinstance(self.constants, Mapping):
+            raise InputTypeError(f"`constants` must be a mapping of names to numbers, got "
+                                 f"{type(self.constants).__name__} {shown(self.constants)}")
+        try:
+            constants = check_values(self.constants)
+        except InputError as exc:
+            raise type(exc)(str(exc).replace("`values`", "`constants`", 1)) from None
+        if sorted(constants) != sorted(want):
+            raise InputError(f"`constants`: the closed form {self.form!r} needs the "
+                             f"constants {', '.join(want)}, got {shown(sorted(constants))}")
+        object.__setattr__(self, "constants", {k: constants[k] for k in want})
         if self.base != "value":
-            raise InputError(f"base of a closed form must be 'value', got {self.base!r}")
+            raise InputError(f"`base` of a closed form must be 'value', got "
+                             f"{shown(self.base)}")
+        check_common(self.target, self.name, self.meta, self.base)
+        if not isinstance(self.formula, str):
+            raise InputTypeError(f"`formula` must be a str, got {type(self.formula).__name__}")
         if not self.target_obj.has_gate:
             raise InputError(f"target {self.target_obj.name!r} has no gate; the closed form "
                              f"{self.name!r} does not apply")
@@ -270,7 +289,7 @@ class ClosedFormApproximant(ApproximantBase):
 
     def gate(self, x: Array) -> Array:
         """The approximant of the target's gate at ``x``."""
-        x = np.asarray(x, dtype=float)
+        x = check_array(x, "x")
         with np.errstate(over="ignore", under="ignore"):
             return self.form_obj.gate(x, self.constants)
 
@@ -282,6 +301,7 @@ class ClosedFormApproximant(ApproximantBase):
     def evaluate(self, x: Array, *, on: str = "value") -> Array:
         """The approximant of the target's value or gate at ``x``."""
         check_on(on)
+        x = check_array(x, "x")
         return self.gate(x) if on == "gate" else self.kernel(x)
 
     def derivative(self, x: Array) -> Array:
@@ -291,7 +311,7 @@ class ClosedFormApproximant(ApproximantBase):
         formula has a jump (I-BERT's L at 0) this is the one-sided derivative, the
         same on both sides; the jump itself is not a derivative.
         """
-        x = np.asarray(x, dtype=float)
+        x = check_array(x, "x")
         rel = self.target_obj.relation
         with np.errstate(over="ignore", under="ignore"):
             dg = self.form_obj.dgate(x, self.constants)
@@ -318,6 +338,9 @@ class ClosedFormApproximant(ApproximantBase):
     def with_coefficients(self, values: Mapping[str, float], *, name: str | None = None,
                           clamp: float | None = None) -> ClosedFormApproximant:
         """A copy with the constants named in ``values`` replaced."""
+        values = check_values(values)
+        if name is not None:
+            check_str(name, "name", empty=True)
         if clamp is not None:
             raise InputError("`clamp` (a tail guard) applies to the tanh and sigmoid "
                              "families only")
@@ -476,11 +499,12 @@ def get_published(name: str) -> AnyApproximant:
     InputError
         If there is none; the message suggests the nearest name and lists them all.
     """
+    check_str(name, "name")
     try:
         entry = PUBLISHED[name]
-    except (KeyError, TypeError):
-        raise InputError(f"unknown published approximant {name!r}"
-                         f"{suggest(str(name), list(PUBLISHED))}; choose one of "
+    except KeyError:
+        raise InputError(f"unknown published approximant `name` {shown(name)}"
+                         f"{suggest(name[:100], list(PUBLISHED))}; choose one of "
                          f"{', '.join(PUBLISHED)}") from None
     return entry.build()
 

@@ -28,7 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from approxfit.approximants.base import ApproximantBase
+from approxfit.approximants.base import (
+    ApproximantBase,
+    check_coefficients,
+    check_common,
+    check_values,
+)
 from approxfit.approximants.families import (
     cheb_derivative,
     cheb_to_monomial,
@@ -44,6 +49,7 @@ from approxfit.approximants.program import (
     convert_base,
     inner_polynomial,
 )
+from approxfit.core.checks import InputTypeError, check_array, check_str, shown
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target
 
@@ -94,11 +100,12 @@ class RationalApproximant(ApproximantBase):
     clamp = None
 
     def __post_init__(self) -> None:
-        if len(self.num_powers) != len(self.num_coef) or len(self.den_powers) != len(
-                self.den_coef):
-            raise InputError("rational: one coefficient per power, in P and in Q")
         from approxfit.approximants.approximant import check_basis, check_powers
 
+        check_common(self.target, self.name, self.meta, self.base)
+        cheb = self.basis == "chebyshev"
+        num_coef = check_coefficients(self.num_coef, "num_cheb" if cheb else "num_coef")
+        den_coef = check_coefficients(self.den_coef, "den_cheb" if cheb else "den_coef")
         check_basis(self.basis, self.domain)
         if self.domain is not None:
             object.__setattr__(self, "domain", check_domain(self.domain))
@@ -108,13 +115,20 @@ class RationalApproximant(ApproximantBase):
                          what="`den_indices` (Q's Chebyshev indices; its T_0 coefficient "
                               "is 1)")
         else:
-            check_powers(self.num_powers, what="numerator powers")
+            check_powers(self.num_powers, what="`num_powers` (P's powers)")
             check_powers(self.den_powers, lowest=1,
-                         what="denominator powers (Q's constant is 1)")
-        if not all(np.isfinite(c) for c in (*self.num_coef, *self.den_coef)):
-            raise InputError("rational: coefficients must be finite numbers")
-        if self.base not in ("value", "gate"):
-            raise InputError(f"base must be 'gate' or 'value', got {self.base!r}")
+                         what="`den_powers` (Q's powers; its constant is 1)")
+        for powers, coef, what in ((self.num_powers, num_coef, "num"),
+                                   (self.den_powers, den_coef, "den")):
+            if len(powers) != len(coef):
+                name = f"{what}_cheb" if cheb else f"{what}_coef"
+                raise InputError(f"`{name}` has {len(coef)} coefficients for {len(powers)} "
+                                 "powers; give one per power")
+        object.__setattr__(self, "num_powers", tuple(int(k) for k in self.num_powers))
+        object.__setattr__(self, "den_powers", tuple(int(k) for k in self.den_powers))
+        object.__setattr__(self, "num_coef", num_coef)
+        object.__setattr__(self, "den_coef", den_coef)
+        _ = self.target_obj                 # an unknown target's name fails here
 
     @classmethod
     def from_chebyshev(cls, num_indices: Sequence[int], num_cheb: Sequence[float],
@@ -148,17 +162,19 @@ class RationalApproximant(ApproximantBase):
         >>> r.coefficients          # (x/2) / (1 + 0.5·(2(x/2)² − 1)) = x / (1 + x²/2)
         {'c1': 1.0, 'd2': 0.5}
         """
-        for v in (num_indices, num_cheb, den_indices, den_cheb):
-            if isinstance(v, str | bytes):
-                raise InputError("the Chebyshev indices and coefficients must be sequences "
-                                 "of numbers")
+        from approxfit.approximants.approximant import check_domain_arg
+
+        for v, what in ((num_indices, "num_indices"), (den_indices, "den_indices")):
+            if isinstance(v, str | bytes | Mapping) or not isinstance(v, Sequence | np.ndarray):
+                raise InputTypeError(f"`{what}` must be a sequence of whole numbers, got "
+                                     f"{type(v).__name__} {shown(v)}")
 
         def ints(ks: Sequence[int]) -> tuple[int, ...]:
             return tuple(int(k) if isinstance(k, np.integer) else k for k in ks)
 
-        return cls(ints(num_indices), tuple(float(c) for c in num_cheb), ints(den_indices),
-                   tuple(float(c) for c in den_cheb), target, base=base, name=name,
-                   basis="chebyshev", domain=check_domain(domain))
+        return cls(ints(num_indices), check_coefficients(num_cheb, "num_cheb"),
+                   ints(den_indices), check_coefficients(den_cheb, "den_cheb"), target,
+                   base=base, name=name, basis="chebyshev", domain=check_domain_arg(domain))
 
     @property
     def is_chebyshev(self) -> bool:
@@ -297,7 +313,7 @@ class RationalApproximant(ApproximantBase):
 
     def derivative(self, x: Array) -> Array:
         """d/dx of the approximant of the value: ``(P′Q − PQ′)/Q²`` through the relation."""
-        x = np.asarray(x, dtype=float)
+        x = check_array(x, "x")
         with np.errstate(all="ignore"):
             p, q = self.p(x), self.q(x)
             dp, dq = self._dp(x), self._dq(x)
@@ -343,6 +359,9 @@ class RationalApproximant(ApproximantBase):
         monomial ones (the copy is the monomial form with those replaced).  No values
         keeps the basis.
         """
+        values = check_values(values)
+        if name is not None:
+            check_str(name, "name", empty=True)
         if clamp is not None:
             raise InputError("`clamp` (a tail guard) applies to the tanh and sigmoid "
                              "families only")

@@ -30,7 +30,7 @@ import numbers
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ import numpy as np
 from approxfit.approximants.approximant import Approximant
 from approxfit.approximants.coefficients import check_fixed
 from approxfit.approximants.families import (
+    MAX_DEGREE,
     PARITIES,
     Family,
     coefficient_names,
@@ -46,10 +47,12 @@ from approxfit.approximants.families import (
     powers_for,
     vander,
 )
+from approxfit.core.checks import InputTypeError, check_choice, check_float, check_int, shown
 from approxfit.core.exceptions import ComputationError, ConvergenceWarning, InputError
 from approxfit.core.grids import Grid, check_range, make_grid
-from approxfit.core.names import FAMILY_NAMES, GRID_KINDS, check_choice, default_on
-from approxfit.core.targets import Target, resolve_target
+from approxfit.core.names import FAMILY_NAMES, GRID_KINDS, default_on
+from approxfit.core.resources import require_memory
+from approxfit.core.targets import Target, check_regular, resolve_target
 from approxfit.fitting.basis import Basis, choose_basis
 from approxfit.fitting.engine import (
     Problem,
@@ -69,8 +72,8 @@ from approxfit.fitting.rational import pade_start, rational_layout, solve_ration
 from approxfit.fitting.result import FitResult
 from approxfit.measure.metrics import approximant_metrics, outside_metrics
 
-__all__ = ["DEFAULT_RANGE", "DEFAULT_SAMPLES", "ERRORS", "MAX_ITER", "OBJECTIVES", "ONS",
-           "default_den_parity", "error_symmetry", "fit", "sample_grid"]
+__all__ = ["DEFAULT_RANGE", "DEFAULT_SAMPLES", "ERRORS", "FIT_COPIES", "MAX_ITER", "OBJECTIVES",
+           "ONS", "default_den_parity", "error_symmetry", "fit", "fit_memory", "sample_grid"]
 
 Array = np.ndarray
 OBJECTIVES: tuple[str, ...] = ("l2", "minimax")
@@ -209,15 +212,15 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         fam: Family | None = family
         family_name = family.name
     elif isinstance(family, str):
-        family_name = check_choice(family, FAMILY_NAMES, "`family`")
+        family_name = check_choice(family, FAMILY_NAMES, "family")
         fam = None if family_name == "rational" else get_family(family_name)
     else:
-        raise TypeError(f"`family` must be a str or a Family, got {type(family).__name__}")
-    degree = _integer(degree, "degree")
-    max_iter = _integer(max_iter, "max_iter")
-    if not 1 <= max_iter <= MAX_ITER:
-        raise InputError(f"`max_iter` must be between 1 and {MAX_ITER}, got {max_iter}")
-    den_degree = 2 if den_degree is None else _integer(den_degree, "den_degree")
+        raise InputTypeError(f"`family` must be a str or a Family, got "
+                             f"{type(family).__name__} {shown(family)}")
+    degree = check_int(degree, "degree", 0, MAX_DEGREE)
+    max_iter = check_int(max_iter, "max_iter", 1, MAX_ITER)
+    den_degree = 2 if den_degree is None else check_int(den_degree, "den_degree", 1,
+                                                        MAX_DEGREE)
     if den_parity is not None:
         den_parity = _choice(den_parity, PARITIES, "den_parity")
     if parity is not None:
@@ -239,8 +242,8 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
     if on == "gate" and not tgt.has_gate:
         raise InputError(f"target {tgt.name!r} has no gate; use `on` value")
     if start is not None and not isinstance(start, Mapping):
-        raise TypeError(f"`start` must be a mapping of coefficient names to numbers, got "
-                        f"{type(start).__name__}")
+        raise InputTypeError(f"`start` must be a mapping of coefficient names to numbers, "
+                             f"got {type(start).__name__} {shown(start)}")
     grid = sample_grid(grid, range=range, samples=samples, step=step)
     clamp_value, tail = _clamp(clamp, grid, fam)
 
@@ -255,9 +258,16 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         powers = powers_for(degree, parity)
         names = coefficient_names(powers)
         what = f"{fam.name} of degree {degree} ({parity})"
-    fixed = check_fixed(fix, names, what)
+    try:
+        fixed = check_fixed(fix, names, what)
+    except TypeError as exc:            # a value of the wrong type: still bad input
+        if isinstance(exc, InputError):
+            raise
+        raise InputTypeError(str(exc)) from None
     start = _check_start(start, names, fixed, what)
     nfree = len(names) - len(fixed)
+    require_memory(fit_memory(grid.size, len(names)),
+                   f"`samples` = {grid.size} at {len(names)} coefficients")
     x = np.asarray(grid.x, dtype=float)
     if x.size < nfree + 2:
         raise InputError(f"`samples` must be at least the number of free coefficients + 2 "
@@ -267,6 +277,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         bad = float(x[np.flatnonzero(~np.isfinite(y))[0]])
         raise ComputationError(f"the target {tgt.name!r} is not finite at x = {bad:g} on the "
                                "range; choose a range where it is defined")
+    check_regular(tgt, grid.lo, grid.hi)          # a pole or a jump between the samples
     symmetry = error_symmetry(tgt, family, parity, on, grid.lo, grid.hi, den_parity)
     wfun = None
     if error == "relative" or wexpr is not None:
@@ -293,7 +304,7 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
     cert = None
     converged, message = sol.converged, sol.message
     approx = sol.approximant
-    metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi)
+    metrics = approximant_metrics(approx, x, lo=grid.lo, hi=grid.hi, exact={on: y})
     if wfun is None:
         measured, wy = metrics[on]["max_abs_error_range"], y
     elif wexpr is None:          # relative: the refined relative maximum on the range
@@ -321,6 +332,26 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
         metrics=metrics, metrics_outside=outside, certificate=cert,
         history=sol.history, warnings=tuple(notes), tail=tail, error=error,
         weight=None if wexpr is None else weight)
+
+
+FIT_COPIES = 6
+"""float64 arrays of ``samples × (coefficients + 1)`` alive at once in :func:`fit` (the
+basis matrix, the Vandermonde matrix of the start, their weighted and scaled copies, the
+Jacobian), calibrated by peak RSS; see :func:`fit_memory`."""
+FIT_VECTORS = 30
+"""float64 vectors of the samples' length alive at once besides (targets, weights …)."""
+
+
+def fit_memory(samples: int, terms: int) -> int:
+    """Bytes :func:`fit` needs at most for ``samples`` points and ``terms`` coefficients:
+    ``8 × samples × (FIT_COPIES × (terms + 1) + FIT_VECTORS)``.
+
+    Calibrated by the peak RSS of l2 fits of gelu (a subprocess, ``ru_maxrss`` minus
+    the baseline): poly degree 30 (31 terms), 10⁶ samples, 1.67 kB per sample measured,
+    1.78 kB estimated; poly degree 10, 10⁶ samples, 0.70 vs 0.82 kB; tanh degree 7
+    (4 terms), 5·10⁵ samples, 0.47 vs 0.48 kB.
+    """
+    return 8 * int(samples) * (FIT_COPIES * (int(terms) + 1) + FIT_VECTORS)
 
 
 def default_den_parity(target: Target, on: str) -> str:
@@ -358,17 +389,17 @@ def sample_grid(grid: Grid | str | None = None, *, range: Sequence[float] = DEFA
     (20001, 2000)
     """
     if isinstance(range, str) or not isinstance(range, Sequence | np.ndarray):
-        raise TypeError(f"`range` must be a pair of numbers (lo, hi), got "
-                        f"{type(range).__name__}")
+        raise InputTypeError(f"`range` must be a pair of numbers (lo, hi), got "
+                             f"{type(range).__name__} {shown(range)}")
     if len(range) != 2:
         raise InputError(f"`range` must be a pair of numbers (lo, hi), got {len(range)} "
                          "values")
     for v in range:
-        _real(v, "range")
+        check_float(v, "range", finite=False)
     if samples is not None:
-        samples = _integer(samples, "samples")
+        samples = check_int(samples, "samples")
     if step is not None:
-        step = _real(step, "step")
+        step = check_float(step, "step", 0.0, lo_open=True)
     if samples is not None and step is not None:
         raise InputError("give either `samples` or `step`, not both")
     if isinstance(grid, Grid):
@@ -383,9 +414,9 @@ def sample_grid(grid: Grid | str | None = None, *, range: Sequence[float] = DEFA
     if grid is None:
         grid = "uniform"
     elif not isinstance(grid, str):
-        raise TypeError(f"`grid` must be a Grid or one of {', '.join(GRID_KINDS)}, got "
-                        f"{type(grid).__name__}")
-    _choice(grid, GRID_KINDS, "grid")
+        raise InputTypeError(f"`grid` must be a Grid or one of {', '.join(GRID_KINDS)}, got "
+                             f"{type(grid).__name__} {shown(grid)}")
+    check_choice(grid, GRID_KINDS, "grid")
     lo, hi = check_range(range[0], range[1], what="`range`")
     if samples is None and step is None:
         samples = DEFAULT_SAMPLES
@@ -402,7 +433,9 @@ def error_symmetry(target: Target, family: str | Family, parity: str, on: str,
     rational ``P/Q`` with such a P over an even Q.  Only a symmetric range
     (``lo = −hi``) keeps the problem symmetric.
     """
-    if not np.isclose(lo, -hi, rtol=0, atol=1e-12 * max(1.0, abs(hi))):
+    # numpy.isclose(lo, −hi, rtol=0, atol=…) on two floats, without its array overhead.
+    atol = 1e-12 * max(1.0, abs(hi))
+    if not (lo == -hi or (np.isfinite(atol) and abs(lo - (-hi)) <= atol)):
         return None
     name = family.name if isinstance(family, Family) else family
     if name in ("tanh", "sigmoid"):
@@ -419,22 +452,7 @@ def error_symmetry(target: Target, family: str | Family, parity: str, on: str,
 
 
 def _choice(value: Any, choices: tuple[str, ...], name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"`{name}` must be a str, one of {', '.join(choices)}; got "
-                        f"{type(value).__name__}")
-    return check_choice(value, choices, f"`{name}`")
-
-
-def _integer(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an int, got {type(value).__name__}")
-    return int(value)
-
-
-def _real(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a number, got {type(value).__name__}")
-    return float(value)
+    return check_choice(value, choices, name)
 
 
 def _check_start(start: Mapping[str, Any] | None, names: Sequence[str],
@@ -450,7 +468,8 @@ def _check_start(start: Mapping[str, Any] | None, names: Sequence[str],
     out: dict[str, float] = {}
     for name, value in start.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"`start` {name} must be a number, got {type(value).__name__}")
+            raise InputTypeError(f"`start` {name} must be a number, got "
+                                 f"{type(value).__name__} {shown(value)}")
         v = float(value)
         if not np.isfinite(v):
             raise InputError(f"`start` {name} must be finite, got {v}")
@@ -473,7 +492,7 @@ def _clamp(clamp: Any, grid: Grid, fam: Family | None) -> tuple[float | None, st
 
         c = parse_number(clamp, what="`clamp`")
     else:
-        c = _real(clamp, "clamp")
+        c = check_float(clamp, "clamp", finite=False)
     if not (np.isfinite(c) and c >= end):
         raise InputError(f"`clamp` must be at least the range's larger end ({end:g}), got "
                          f"{clamp!r}")
@@ -501,6 +520,9 @@ class _Problem(Problem):
     offset: float        # model = factor·G(p) + offset
     rebuild: Callable[[Array], _Problem]
     horner: tuple[tuple[int, ...], Array, Array] | None = None   # plain monomials
+    unit: tuple[bool, bool] = (False, False)     # factor ≡ 1, w ≡ 1 (skip × 1: same bits)
+    # The last full residual's (θ, p, G(p)), for magnitude() at the same θ.
+    _last: dict[str, tuple[Array, Array, Array]] = field(default_factory=dict, repr=False)
 
     @property
     def linear(self) -> bool:
@@ -524,14 +546,37 @@ class _Problem(Problem):
     def residual(self, theta: Array, idx: Array | None = None) -> Array:
         p = self._p(theta, idx)
         with np.errstate(all="ignore"):
-            model = self._pick(self.factor, idx) * self.family.outer(p) + self.offset
-            return self._pick(self.w, idx) * (model - self._pick(self.y, idx))
+            g = self.family.outer(p)
+            if idx is None:
+                self._last["full"] = (np.array(theta, dtype=float), p, g)
+            # w·(s·G + o − y), in place after the first new array (fewer temporaries);
+            # a factor or weight of exactly 1 is skipped (x·1 = x in floating point).
+            unit_s, unit_w = self.unit
+            model = g + self.offset if unit_s else self._pick(self.factor, idx) * g
+            if not unit_s:
+                model += self.offset
+            model -= self._pick(self.y, idx)
+            if not unit_w:
+                model *= self._pick(self.w, idx)
+            return model
+
+    def _outer_full(self, theta: Array) -> tuple[Array, Array]:
+        """``p`` and ``G(p)`` on all points at ``theta``: those of the last full residual
+        when it was taken at exactly this θ (same bits), else computed."""
+        last = self._last.get("full")
+        theta = np.asarray(theta, dtype=float)
+        if last is not None and last[0].shape == theta.shape and np.array_equal(last[0], theta):
+            return last[1], last[2]
+        p = self._p(theta, None)
+        with np.errstate(all="ignore"):
+            return p, self.family.outer(p)
 
     def jacobian(self, theta: Array, idx: Array | None = None) -> Array:
         p = self._p(theta, idx)
         b = self.bmat if idx is None else self.bmat[idx]
         with np.errstate(all="ignore"):
-            return self._pick(self.w * self.factor, idx)[:, None] * (
+            ws = self._pick(self.w, idx) * self._pick(self.factor, idx)   # the same products
+            return ws[:, None] * (
                 self.family.outer_dp(p)[:, None] * b)
 
     def signs(self) -> Array:
@@ -544,9 +589,9 @@ class _Problem(Problem):
     def magnitude(self, theta: Array) -> float:
         """``max |w·s|·(|G(p)| + G′(p)·Σ|terms of p|)``: what rounding scales with."""
         terms = np.abs(self.bmat) @ np.abs(theta) + self.fixedabs
-        p = self._p(theta, None)
+        p, h = self._outer_full(theta)
         with np.errstate(all="ignore"):
-            g = np.abs(self.family.outer(p)) + np.abs(self.family.outer_dp(p)) * terms
+            g = np.abs(h) + np.abs(self.family.derivative_from(p, h)) * terms
         return float(np.max(np.abs(self.w * self.factor) * g))
 
     def level_rows(self, level: float, center: Array):
@@ -604,8 +649,8 @@ def _make_problem(tgt: Target, fam: Family, on: str, basis: Basis, fixed_k: Mapp
         horner = (powers, np.array([k not in fixed_k for k in powers]),
                   np.array([fixed_k.get(k, 0.0) for k in powers]))
 
-    def make(x: Array) -> _Problem:
-        y = tgt.evaluate(x, on=on)
+    def make(x: Array, y: Array | None = None) -> _Problem:
+        y = tgt.evaluate(x, on=on) if y is None else y
         if on == "value" and base_kind == "gate":
             factor, offset = tgt.relation.scale(x).astype(float), tgt.relation.offset
         else:
@@ -616,8 +661,9 @@ def _make_problem(tgt: Target, fam: Family, on: str, basis: Basis, fixed_k: Mapp
         else:
             fixedp = fixedabs = np.zeros_like(x)
         w = np.ones_like(x) if weight is None else np.asarray(weight(x), dtype=float)
+        unit = (bool(np.all(factor == 1.0)), weight is None)
         return _Problem(x, y, w, fam, basis, basis.matrix(x), fixedp, fixedabs, factor,
-                        float(offset), make, horner)
+                        float(offset), make, horner, unit)
 
     return make
 
@@ -645,12 +691,12 @@ def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
         # stays what it always was); the Chebyshev basis where it is not.
         basis = Basis("monomial", free_powers, (-1.0, 1.0))
     make = _make_problem(tgt, fam, on, basis, fixed_k, weight)
-    prob = make(x)
+    prob = make(x, y)
     all_powers = bool(free_powers) and set(free_powers) == set(range(max(free_powers) + 1))
     opt: Optimum | None = None
     tol = 0.0
     try:
-        c0 = _start(prob, tgt, start, powers, fixed_k)
+        c0 = _start(prob, tgt, start, powers, fixed_k, gate=y if on == "gate" else None)
         r0 = prob.residual(c0)
         if not np.all(np.isfinite(r0)):
             raise ComputationError(f"the residuals are not finite at the start: {overflow}")
@@ -658,7 +704,7 @@ def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
             region = haar_region(symmetry, grid.lo, grid.hi, all_powers, 0 in free_powers)
             cfree, converged, message, iterations, history, opt, tol = solve_minimax(
                 prob, c0, max_iter=max_iter, region=region, lo=grid.lo, hi=grid.hi,
-                start_is_l2=prob.linear)
+                start_is_l2=prob.linear, r0=r0)
         else:
             cfree, converged, message, iterations, history = least_squares(prob, c0)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
@@ -672,7 +718,7 @@ def _solve_inner(tgt: Target, fam: Family, grid: Grid, y: Array, *,
         raise ComputationError("the fit produced non-finite coefficients; try a smaller range "
                                "or a lower degree")
     name = f"{fam.name}{degree}-{objective}-{on}"
-    resid = prob.residual(cfree)
+    resid = prob.residual(cfree) if opt is None or opt.residual is None else opt.residual
     achieved = opt.achieved if opt is not None else float(np.max(np.abs(resid)))
     s = max(abs(grid.lo), abs(grid.hi))
     lost = 64 * EPS * float(np.sum(np.abs(coef) * s ** np.asarray(powers, dtype=float)))
@@ -709,9 +755,11 @@ def _monomials_suffice(x: Array, powers: tuple[int, ...]) -> bool:
 
 
 def _start(prob: _Problem, tgt: Target, start: Mapping[str, float] | None,
-           powers: tuple[int, ...], fixed: dict[int, float]) -> Array:
+           powers: tuple[int, ...], fixed: dict[int, float], gate: Array | None = None
+           ) -> Array:
     """Starting basis coefficients: given (as monomial coefficients), or a weighted
-    linear fit of the inner p."""
+    linear fit of the inner p.  ``gate`` is the target's gate on ``prob.x`` when the
+    caller has it (a fit on the gate), else it is evaluated."""
     if start is not None:
         c = start_vector(start, [f"c{k}" for k in powers if k not in fixed])
         return prob.basis.from_monomial(c)
@@ -726,24 +774,31 @@ def _start(prob: _Problem, tgt: Target, start: Mapping[str, float] | None,
         pick = lambda rows: v[rows][:, free]                # noqa: E731
         a = v[:, free]
     if prob.family.gated:
-        g = tgt.gate(x)
-        ok = (g > 1e-9) & (g < 1 - 1e-9)
-        if ok.sum() < a.shape[1] + 1:
+        g = tgt.gate(x) if gate is None else gate
+        rows = np.flatnonzero((g > 1e-9) & (g < 1 - 1e-9))
+        if rows.size < a.shape[1] + 1:
             raise ComputationError(
                 f"the gate of {tgt.name} is within 1e-9 of 0 or 1 at almost every sample of "
                 f"[{x[0]:g}, {x[-1]:g}], so there is nothing to fit; choose a range that "
                 "contains the transition, e.g. `range` -10 10")
-        z = np.log(g[ok]) - np.log1p(-g[ok])          # logit of the gate
+        # The points kept: usually one run of samples (a monotone gate), then a slice
+        # (views, not gathers; the same values either way).
+        ok = slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == rows.size else rows
+        gk = g[ok]
+        z = np.log(gk) - np.log1p(-gk)                # logit of the gate
         if prob.family.name == "tanh":
             z = 0.5 * z
         # The gate moves by g(1 − g)·Δp, and the value by |factor| times that.
-        w = g[ok] * (1 - g[ok]) * np.abs(prob.factor[ok]) * prob.w[ok] + 1e-300
+        w = gk * (1 - gk) * np.abs(prob.factor[ok]) * prob.w[ok] + 1e-300
         rhs = z - prob.fixedp[ok]
         a = a[ok] if pick is None else pick(ok)
     else:
         w = prob.w
         rhs = prob.y - prob.offset - prob.fixedp        # poly: factor 1
-    scale = np.max(np.abs(a), axis=0)
+    # Column maxima one column at a time (a reduction across the rows of a narrow
+    # C-ordered matrix is several times slower; a maximum is exact in any order).
+    scale = np.array([np.max(np.abs(a[:, j])) for j in range(a.shape[1])]).reshape(
+        a.shape[1:])
     scale[scale == 0] = 1.0
     aw = (a / scale) * w[:, None]
     if prob.linear:
@@ -766,8 +821,8 @@ def _weight_expression(weight: Any):
     if weight is None:
         return None
     if not isinstance(weight, str):
-        raise TypeError(f"`weight` must be an expression in x (a str), got "
-                        f"{type(weight).__name__}")
+        raise InputTypeError(f"`weight` must be an expression in x (a str), got "
+                             f"{type(weight).__name__} {shown(weight)}")
     from approxfit.core.expr import parse
 
     return parse(weight, allow_x=True, what="`weight`")
