@@ -275,5 +275,5 @@ def test_spec_sigmoid_for_a_target_without_gate():
 
 
 def test_spec_must_be_text():
-    with pytest.raises(TypeError, match="must be a str"):
+    with pytest.raises(ValueError, match="`text` must be a str"):   # an InputError
         parse_spec(1.702)

@@ -6,32 +6,63 @@ reads a file written by ``approxfit fit --save``; :func:`approximant_from_dict`
 builds the right approximant kind from its ``to_dict`` form.  Values are read only
 by :func:`approxfit.core.expr.parse_number` (an ast whitelist; never ``eval`` or
 sympy).
+
+A saved fit is checked before anything is built from it: at most
+:data:`MAX_FILE_BYTES` bytes of UTF-8, JSON nested at most :data:`MAX_DEPTH` deep,
+every field of the expected type, at most as many coefficients as the kind allows,
+every number a finite float64, names at most :data:`MAX_NAME_LENGTH` characters and
+texts (formula, source) at most :data:`MAX_TEXT_LENGTH`, with no control, format
+(bidirectional) or line-separator character.  Other characters — ``[``, ``$``,
+quotes, ``*/`` — are allowed in names: the places that show a name escape it (rich
+markup in the terminal tables, mathtext in figures, comments in exported code).
+Each failure is one :class:`~approxfit.core.exceptions.InputError` naming the file
+and the field, e.g. ``spec file 'fit.json': not an approximant description:
+'approximant.coefficients.c3' must be a finite number within float64, got inf``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
+import unicodedata
+from collections.abc import Mapping
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 from approxfit.approximants.approximant import Approximant
 from approxfit.approximants.base import AnyApproximant
 from approxfit.approximants.families import FAMILIES, MAX_DEGREE
-from approxfit.approximants.published import PUBLISHED, ClosedFormApproximant, get_published
+from approxfit.approximants.published import (
+    CLOSED_FORMS,
+    PUBLISHED,
+    ClosedFormApproximant,
+    get_published,
+)
 from approxfit.approximants.rational import RationalApproximant
 from approxfit.core.exceptions import InputError
 from approxfit.core.names import suggest
 from approxfit.core.targets import Target
 
-__all__ = ["MAX_SPEC_LENGTH", "MAX_TERMS", "SCHEMA_VERSION", "SPEC_FORMS",
-           "approximant_from_dict", "load_approximant_file", "parse_spec"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NAME_LENGTH", "MAX_SPEC_LENGTH", "MAX_TERMS",
+           "MAX_TEXT_LENGTH", "SCHEMA_VERSION", "SPEC_FORMS", "approximant_from_dict",
+           "check_approximant_dict", "load_approximant_file", "parse_spec"]
 
 SCHEMA_VERSION = 1
 """Version of the saved-fit JSON schema that this approxfit writes and reads."""
 MAX_TERMS = MAX_DEGREE + 1
 MAX_SPEC_LENGTH = 4000
+MAX_FILE_BYTES = 10 * 2**20
+"""The largest saved fit read: 10 MiB (a degree-40 fit is about 3 KB)."""
+MAX_DEPTH = 32
+"""The deepest JSON nesting of a saved fit (a fit's own is 4 deep)."""
+MAX_NAME_LENGTH = 200
+"""The longest name (approximant, target, form, coefficient) of a saved fit."""
+MAX_TEXT_LENGTH = 2000
+"""The longest formula or source text of a saved fit."""
+MAX_CLOSED_FORM_CONSTANTS = 16
 SPEC_FORMS = ("a published name (see `approxfit report --help`), a saved fit FILE.json, "
               "or FAMILY:NAME=EXPR,NAME=EXPR with FAMILY one of "
               f"{', '.join(FAMILIES)} and NAME c<k> or a<k> (k = 0..{MAX_DEGREE}), "
@@ -86,7 +117,11 @@ def parse_spec(text: str, target: str | Target | None = "gelu") -> AnyApproximan
     {'c1': 1.702}
     """
     if not isinstance(text, str):
-        raise TypeError(f"spec must be a str, got {type(text).__name__}")
+        raise InputError(f"`text` must be a str (an approximant spec), got "
+                         f"{type(text).__name__}")
+    if target is not None and not isinstance(target, str | Target):
+        raise InputError(f"`target` must be a target name, a Target or None, got "
+                         f"{type(target).__name__}")
     spec = text.strip()
     if not spec:
         raise InputError(f"the approximant spec is empty; give {SPEC_FORMS}")
@@ -170,36 +205,260 @@ def _number(expr: str, *, what: str) -> float:
     return parse_number(expr.strip(), what=what)
 
 
-def load_approximant_file(path: str | Path) -> Approximant:
-    """Load an approximant from a JSON file written by ``fit --save``.
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters with "…" (a huge integer by its size)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3000:
+        return f"an integer of about {int(value.bit_length() * math.log10(2))} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _short_path(path: str, limit: int = 60) -> str:
+    """``repr(path)``, its middle cut when it is longer than ``limit`` (the file name
+    at its end stays readable)."""
+    if len(path) > limit:
+        path = path[:20] + "…" + path[-(limit - 21):]
+    return repr(path)
+
+
+def _bad_char(text: str) -> str | None:
+    """The first control, format, line/paragraph separator or surrogate character."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            return ch
+    return None
+
+
+def _parse_int(text: str) -> int | float:
+    # Past 400 digits an integer is far outside float64 (and past 4300 Python refuses
+    # to convert it): read it as a float, which is ±inf, and let the checks say so.
+    return int(text) if len(text) <= 400 else float(text)
+
+
+def _depth(data: Any, limit: int) -> bool:
+    """Whether ``data`` is nested at most ``limit`` deep (iteratively, no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        item, d = stack.pop()
+        if isinstance(item, dict | list):
+            if d > limit:
+                return False
+            stack.extend((v, d + 1) for v in (item.values() if isinstance(item, dict)
+                                              else item))
+    return True
+
+
+class _Checker:
+    """The field checks of one approximant description; ``origin`` starts each message
+    (``"spec file 'fit.json': "`` or empty), ``prefix`` starts each field's path."""
+
+    def __init__(self, origin: str, prefix: str) -> None:
+        self.origin, self.prefix = origin, prefix
+
+    def fail(self, field: str, what: str) -> InputError:
+        return InputError(f"{self.origin}not an approximant description: "
+                          f"'{self.prefix}{field}' {what}")
+
+    def text(self, data: Mapping[str, Any], key: str, *, required: bool = False,
+             limit: int = MAX_NAME_LENGTH) -> str | None:
+        if data.get(key) is None:
+            if required:
+                raise self.fail(key, "is missing")
+            return None
+        value = data[key]
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string, got {_short(value)}")
+        return self.string(value, key, limit)
+
+    def string(self, value: str, field: str, limit: int = MAX_NAME_LENGTH) -> str:
+        if len(value) > limit:
+            raise self.fail(field, f"is {len(value)} characters long; at most {limit} are "
+                            "allowed")
+        ch = _bad_char(value)
+        if ch is not None:
+            raise self.fail(field, f"contains the character U+{ord(ch):04X} (control, "
+                            "format or line separator), which names and texts may not")
+        return value
+
+    def number(self, value: Any, field: str) -> float:
+        if not isinstance(value, Real) or isinstance(value, bool):
+            raise self.fail(field, f"must be a number, got {_short(value)}")
+        try:
+            v = float(value)
+        except OverflowError:
+            v = math.inf
+        if not math.isfinite(v):
+            raise self.fail(field, f"must be a finite number within float64 (|v| ≤ "
+                            f"1.8e308), got {_short(value)}")
+        return v
+
+    def numbers(self, data: Mapping[str, Any], key: str, limit: int, *,
+                nullable: bool = False) -> None:
+        value = data.get(key)
+        if value is None and (nullable or key not in data):
+            if not nullable:
+                raise self.fail(key, "is missing")
+            return
+        if not isinstance(value, Mapping):
+            raise self.fail(key, f"must be an object of name: number, got {_short(value)}")
+        if len(value) > limit:
+            raise self.fail(key, f"has {len(value)} coefficients; at most {limit} are "
+                            "allowed")
+        for name, v in value.items():
+            if not isinstance(name, str):
+                raise self.fail(key, f"has a name that is not a string: {_short(name)}")
+            self.string(name, f"{key}.{name[:40]}")
+            self.number(v, f"{key}.{name[:40]}")
+
+    def powers(self, data: Mapping[str, Any], key: str, *, nullable: bool = False) -> None:
+        value = data.get(key)
+        if value is None and (nullable or key not in data):
+            if not nullable:
+                raise self.fail(key, "is missing")
+            return
+        if not isinstance(value, list | tuple) or len(value) > MAX_TERMS or not all(
+                isinstance(k, int) and not isinstance(k, bool) and 0 <= k <= MAX_DEGREE
+                for k in value):
+            raise self.fail(key, f"must be a list of at most {MAX_TERMS} whole numbers "
+                            f"0..{MAX_DEGREE}, got {_short(value)}")
+
+    def chebyshev(self, data: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+        cheb = data.get("chebyshev")
+        if not isinstance(cheb, Mapping):
+            raise self.fail("chebyshev", "must be an object with a domain and coefficients "
+                            f"(basis chebyshev), got {_short(cheb)}")
+        dom = cheb.get("domain")
+        if not isinstance(dom, list | tuple) or len(dom) != 2:
+            raise self.fail("chebyshev.domain", f"must be a pair [a, b], got {_short(dom)}")
+        for i, v in enumerate(dom):
+            self.number(v, f"chebyshev.domain[{i}]")
+        check = _Checker(self.origin, f"{self.prefix}chebyshev.")
+        for key in keys:
+            check.numbers(cheb, key, MAX_TERMS)
+
+
+def check_approximant_dict(data: Any, *, origin: str = "", prefix: str = "") -> None:
+    """Check the fields of a ``to_dict`` form before anything is built from it.
+
+    Types of every field the kinds read, names and texts (length, no control, format or
+    line-separator character), coefficient counts (:data:`MAX_TERMS` for a family's
+    form and each of a rational's numerator and denominator, the form's constants for
+    a closed form), and every number finite in float64.
 
     Raises
     ------
     InputError
-        If the file is missing, empty, not JSON, of another schema or a newer
-        version.
+        ``{origin}not an approximant description: '{prefix}field' …``.
     """
-    p = Path(path)
+    check = _Checker(origin, prefix)
+    if not isinstance(data, Mapping):
+        raise InputError(f"{origin}not an approximant description: "
+                         f"'{prefix.rstrip('.') or 'approximant'}' must be a JSON object, "
+                         f"got {_short(data)}")
+    for key in ("family", "kind", "form", "base", "basis"):
+        check.text(data, key)
+    check.text(data, "name")
+    check.text(data, "target", required=True)
+    check.text(data, "target_expr", limit=MAX_TEXT_LENGTH)
+    chebyshev = data.get("basis") == "chebyshev"
+    if data.get("kind") == "closed-form" or data.get("family") == "closed form":
+        for key in ("formula", "source"):
+            check.text(data, key, limit=MAX_TEXT_LENGTH)
+        form = CLOSED_FORMS.get(str(data.get("form") or data.get("name")))
+        check.numbers(data, "coefficients", MAX_CLOSED_FORM_CONSTANTS if form is None
+                      else len(form.constants))
+        return
+    if data.get("clamp") is not None:
+        check.number(data["clamp"], "clamp")
+    if data.get("family") == "rational":
+        check.powers(data, "powers", nullable=chebyshev)
+        check.powers(data, "den_powers", nullable=chebyshev)
+        check.numbers(data, "coefficients", 2 * MAX_TERMS, nullable=chebyshev)
+        if chebyshev:
+            check.chebyshev(data, ("numerator", "denominator"))
+        return
+    check.powers(data, "powers", nullable=chebyshev)
+    check.numbers(data, "coefficients", MAX_TERMS, nullable=chebyshev)
+    if chebyshev:
+        check.chebyshev(data, ("coefficients",))
+
+
+def _read_document(p: Path, origin: str) -> Any:
+    """The JSON value of the file: size, encoding and nesting checked."""
     if not p.is_file():
-        raise InputError(f"spec file {str(p)!r} does not exist")
-    text = p.read_text(encoding="utf-8", errors="replace")
-    if not text.strip():
-        raise InputError(f"spec file {str(p)!r} is empty")
+        raise InputError(f"{origin} does not exist" if not p.exists() else
+                         f"{origin} is not a regular file")
+    with p.open("rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"{origin} is larger than {MAX_FILE_BYTES // 2**20} MiB; a saved "
+                         "fit is a few KB")
     try:
-        data = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{origin} is not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise InputError(f"{origin} is empty")
+    too_deep = InputError(f"{origin} is nested deeper than {MAX_DEPTH} levels; a saved fit "
+                          "is 4 deep")
+    try:
+        data = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
-        raise InputError(f"spec file {str(p)!r} is not JSON ({exc.msg} at line "
-                         f"{exc.lineno})") from None
+        raise InputError(f"{origin} is not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:                    # Python's reader recurses per level
+        raise too_deep from None
+    except ValueError as exc:                 # any other refusal of the JSON reader
+        raise InputError(f"{origin} is not JSON that approxfit reads "
+                         f"({str(exc)[:60]})") from None
+    if not _depth(data, MAX_DEPTH):
+        raise too_deep
+    return data
+
+
+def _name_from_stem(stem: str) -> str:
+    """The file's stem as a name: control and format characters become ``?``, cut to
+    :data:`MAX_NAME_LENGTH` characters."""
+    name = "".join("?" if _bad_char(ch) else ch for ch in stem)
+    return name if len(name) <= MAX_NAME_LENGTH else name[:MAX_NAME_LENGTH - 1] + "…"
+
+
+def load_approximant_file(path: str | Path) -> AnyApproximant:
+    """Load an approximant from a JSON file written by ``fit --save``.
+
+    The file is checked before anything is built from it (see the module's notes):
+    at most :data:`MAX_FILE_BYTES` bytes of UTF-8 JSON nested at most
+    :data:`MAX_DEPTH` deep, ``schema_version`` a whole number, and the
+    ``approximant`` object as :func:`check_approximant_dict` checks it.  An
+    approximant without a name is named after the file (its stem, with control
+    characters replaced by ``?`` and cut to :data:`MAX_NAME_LENGTH`).
+
+    Raises
+    ------
+    InputError
+        If the file is missing, too large, empty, not UTF-8 JSON, too deeply
+        nested, of another schema or a newer version, or any field is of the wrong
+        type, too long, too many or not a finite float64; one line naming the file
+        and the field.
+    """
+    if not isinstance(path, str | Path):
+        raise InputError(f"`path` must be a str or Path, got {type(path).__name__}")
+    p = Path(path)
+    origin = f"spec file {_short_path(str(p))}"
+    data = _read_document(p, origin)
     if not isinstance(data, dict) or "approximant" not in data:
-        raise InputError(f"spec file {str(p)!r} is not a saved fit (no 'approximant' key); "
+        raise InputError(f"{origin} is not a saved fit (no 'approximant' key); "
                          "write one with `approxfit fit ... --save FILE.json`")
     version = data.get("schema_version", 1)
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise InputError(f"spec file {str(p)!r} has schema_version {version!r}; this "
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        raise InputError(f"{origin} has schema_version {_short(version)}; this "
                          f"approxfit reads versions up to {SCHEMA_VERSION}")
-    approx = approximant_from_dict(data["approximant"])
+    check_approximant_dict(data["approximant"], origin=f"{origin}: ", prefix="approximant.")
+    try:
+        approx = approximant_from_dict(data["approximant"])
+    except InputError as exc:
+        raise InputError(f"{origin}: {exc}") from None
     if not approx.name:
-        approx = dataclasses.replace(approx, name=p.stem)
+        approx = dataclasses.replace(approx, name=_name_from_stem(p.stem))
     return approx
 
 
@@ -213,11 +472,15 @@ def approximant_from_dict(data: Any) -> AnyApproximant:
     an :class:`~approxfit.approximants.approximant.Approximant`.  A family or rational
     form with ``basis: "chebyshev"`` is rebuilt exactly from its ``chebyshev`` key;
     without ``basis`` (every fit saved before the Chebyshev form) it is monomial.
+    The fields are checked first (:func:`check_approximant_dict`).
     """
-    if not isinstance(data, dict):
-        raise InputError("not an approximant description: expected a JSON object")
-    if data.get("family") == "rational":
-        return RationalApproximant.from_dict(data)
-    if data.get("kind") == "closed-form" or data.get("family") == "closed form":
-        return ClosedFormApproximant.from_dict(data)
-    return Approximant.from_dict(data)
+    check_approximant_dict(data)
+    try:
+        if data.get("family") == "rational":
+            return RationalApproximant.from_dict(data)
+        if data.get("kind") == "closed-form" or data.get("family") == "closed form":
+            return ClosedFormApproximant.from_dict(data)
+        return Approximant.from_dict(data)
+    except (OverflowError, RecursionError) as exc:
+        raise InputError(f"not an approximant description: {type(exc).__name__} while "
+                         "building it") from None

@@ -25,6 +25,16 @@ bfloat16 by a bit-exact round-to-nearest-even helper inside the function;
 torch returns the tensor in the format; C returns the float result and says in
 its comment that the caller rounds it when storing.
 
+No user text leaves a comment: names, formulas, sources and constant names (from a
+saved fit, ``--expr`` or a custom target) reach the code only inside comments, through
+:func:`comment_text` — one line, no control, format (bidirectional) or line-separator
+characters, no ``\\``, ``*/``, ``/*`` or ``??``, each field at most
+:data:`MAX_FIELD` characters — and identifiers come from :func:`function_name` (ASCII
+``[A-Za-z_][A-Za-z0-9_]*``, at most :data:`MAX_IDENTIFIER` characters).  Numbers are
+printed from floats (``repr`` or C99 hexadecimal), never copied from text.  Python
+output starts with an explicit ``# -*- coding: utf-8 -*-`` line, so no later comment
+can declare another source encoding (PEP 263, e.g. UTF-7, whose ``+AAo-`` is a newline).
+
 Safety in the tails: ``tanh`` saturates, σ is computed as ``1/(1 + e)`` or
 ``e/(1 + e)`` with ``e = exp(−|p|) ≤ 1``, and the A&S form uses
 ``exp(−z²) ≤ 1``, so nothing overflows for any |x| up to 1e4 (a test runs
@@ -37,7 +47,10 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
+from numbers import Real
+from typing import Any
 
 from approxfit.approximants.base import AnyApproximant
 from approxfit.approximants.program import GATE_FORMS, Step
@@ -45,31 +58,100 @@ from approxfit.core.exceptions import InputError
 from approxfit.lowprec.formats import FORMATS, format_grid, get_format, round_to_format
 from approxfit.lowprec.tables import precision_rows
 
-__all__ = ["LANGUAGES", "export_code", "function_name"]
+__all__ = ["LANGUAGES", "MAX_FIELD", "MAX_IDENTIFIER", "comment_text", "export_code",
+           "function_name"]
 
 LANGUAGES: tuple[str, ...] = ("numpy", "torch", "c")
 DEFAULT_RANGE = (-10.0, 10.0)
 MEASURE_POINTS = 20_001
+MAX_IDENTIFIER = 64
+"""The longest function name :func:`function_name` makes or accepts."""
+MAX_FIELD = 200
+"""The longest name (approximant, target, constant) a comment quotes; longer ones
+end in "…".  Formulas and sources may be ten times as long."""
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 # Keywords of Python and C that a generated function may not be called.
 RESERVED = frozenset(keyword.kwlist) | frozenset(
     "auto break case char const continue default do double else enum extern float for goto "
     "if inline int long register restrict return short signed sizeof static struct switch "
-    "typedef union unsigned void volatile while np torch math".split())
+    "typedef union unsigned void volatile while np torch math "
+    # <math.h> functions the generated C calls, and main
+    "fabs fabsf tanh tanhf exp expf fmin fminf fmax fmaxf main".split())
+
+
+def comment_text(text: Any, limit: int | None = MAX_FIELD) -> str:
+    """``text`` as it may stand inside a ``#`` or ``/* … */`` comment, on one line.
+
+    Letters, marks, digits, punctuation and symbols stay (``Φ``, ``√`` and ``π``
+    included); a space separator becomes a space; every other character — a
+    control (newline, NUL, tab …), format (the bidirectional overrides of "Trojan
+    Source"), line or paragraph separator (U+2028, U+2029), surrogate, private or
+    unassigned one — and the backslash are written ``<U+XXXX>``.  ``*/`` and ``/*``
+    get a space between their characters and so does ``??`` (a trigraph's start:
+    ``??/`` is a backslash to a C compiler that reads trigraphs).  With a
+    ``limit``, text longer than ``limit`` characters is cut to ``limit − 1`` and
+    "…" (before the escaping, which can only lengthen it).
+
+    Examples
+    --------
+    >>> comment_text('x\\nimport os */ y??/')
+    'x<U+000A>import os * / y? ?/'
+    """
+    s = str(text)
+    if limit is not None and len(s) > limit:
+        s = s[:limit - 1] + "…"
+    out = []
+    for ch in s:
+        cat = unicodedata.category(ch)
+        if cat == "Zs":
+            out.append(" ")
+        elif ch == "\\" or cat[0] not in "LMNPS":
+            out.append(f"<U+{ord(ch):04X}>")
+        else:
+            out.append(ch)
+    return re.sub(r"(?<=\*)(?=/)|(?<=/)(?=\*)|(?<=\?)(?=\?)", " ", "".join(out))
+
+
+def _identifier(text: str) -> str:
+    """``text`` in the alphabet ``[A-Za-z0-9_]``: runs of other characters become one
+    ``_``, leading and trailing ``_`` are dropped (``gelu:mu=1`` → ``gelu_mu_1``)."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
 
 
 def function_name(approximant: AnyApproximant, name: str | None = None) -> str:
-    """A valid identifier: ``name`` or ``<target>_<approximant name>``, e.g. ``gelu_paper_tanh``."""
+    """A valid identifier: ``name`` or ``<target>_<approximant name>``, e.g. ``gelu_paper_tanh``.
+
+    The default is made of ASCII letters, digits and ``_`` only: every run of other
+    characters in the target's and the approximant's names becomes one ``_``
+    (``gelu:mu=1`` → ``gelu_mu_1``), ``f_`` is put before a leading digit, and the
+    result is cut to :data:`MAX_IDENTIFIER` characters.  A given ``name`` must
+    already be such an identifier, and not a Python or C keyword.
+
+    Raises
+    ------
+    InputError
+        For a ``name`` that is not a string, not an ASCII identifier, too long, or
+        reserved.
+    """
     if name is not None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in RESERVED:
-            raise InputError(f"function name {name!r} must be an identifier that is not a "
-                             "Python or C keyword, such as 'gelu_approx'")
+        if not isinstance(name, str):
+            raise InputError(f"`name` must be a string, got {type(name).__name__}")
+        if len(name) > MAX_IDENTIFIER:
+            raise InputError(f"`name` is {len(name)} characters long; at most "
+                             f"{MAX_IDENTIFIER} are allowed")
+        if not _IDENT.fullmatch(name) or name in RESERVED:
+            raise InputError(f"function name {comment_text(name, 60)!r} must be an "
+                             "identifier (ASCII letters, digits, _) that is not a Python or C "
+                             "keyword, such as 'gelu_approx'")
         return name
-    base = re.sub(r"\W+", "_", approximant.name or "approx").strip("_")
-    target = re.sub(r"\W+", "_", approximant.target_obj.name).strip("_") or "f"
-    ident = f"{target}_{base or 'approx'}"
-    return ident if not ident[0].isdigit() else f"f_{ident}"
+    base = _identifier(str(approximant.name or "approx")) or "approx"
+    target = _identifier(str(approximant.target_obj.name)) or "f"
+    ident = f"{target}_{base}"
+    ident = ident if not ident[0].isdigit() else f"f_{ident}"
+    return ident[:MAX_IDENTIFIER]
 
 
 def _compute_format(fmt_name: str) -> str:
@@ -104,18 +186,21 @@ def _gate_note(approximant: AnyApproximant, on: str, gate_form: str) -> str | No
 
 def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
             range: tuple[float, float], max_error: float | None) -> list[str]:
-    """The comment lines (without comment markers)."""
+    """The comment lines (without comment markers), each through :func:`comment_text`."""
     target = approximant.target_obj
     meta = approximant.meta or {}
     formula = meta.get("formula") or approximant.describe()
+    long = 10 * MAX_FIELD
+    tname = comment_text(target.name)
     compute = _compute_format(fmt_name)
-    lines = [f"{approximant.name or 'approximant'}: generated by approxfit "
+    lines = [f"{comment_text(approximant.name or 'approximant')}: generated by approxfit "
              "(approxfit export)",
-             f"approximates {target.name}'s {on}: {target.name}(x) = {target.formula}",
-             f"formula: {formula}"]
+             f"approximates {tname}'s {on}: {tname}(x) = {comment_text(target.formula, long)}",
+             f"formula: {comment_text(formula, long)}"]
     if meta.get("source"):
-        lines.append(f"source: {meta['source']}")
-    consts = ", ".join(f"{k} = {v!r}" for k, v in approximant.coefficients.items())
+        lines.append(f"source: {comment_text(meta['source'], long)}")
+    consts = ", ".join(f"{comment_text(k)} = {float(v)!r}"
+                       for k, v in approximant.coefficients.items())
     lines.append(f"coefficients (float64): {consts}")
     if FORMATS[fmt_name].bits == 16:
         lines.append(f"arithmetic: float32, the result rounded once to {fmt_name} (as "
@@ -126,7 +211,7 @@ def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
     note = _gate_note(approximant, on, gate_form)
     if note is not None:
         lines.append(f"gate: {note}")
-    clamp = approximant.clamp
+    clamp = None if approximant.clamp is None else float(approximant.clamp)
     if clamp is not None:
         lines.append(f"tail guard: the gate is 1 for x > {clamp:g} and 0 for x < -{clamp:g} "
                      f"(p is evaluated at clip(x, -{clamp:g}, {clamp:g}), always finite)")
@@ -146,7 +231,23 @@ def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
     if fmt_name == "float32" or FORMATS[fmt_name].bits == 16:
         lines.append("the values are those of approxfit's evaluation up to the last bit of "
                      "the platform's tanh/exp")
-    return lines
+    return [comment_text(line, None) for line in lines]
+
+
+def _check_steps(steps: Sequence[Step]) -> None:
+    """Every variable of the program an ASCII identifier, defined once, not reserved
+    (so that no program, however it was built, can print anything but its operations)."""
+    seen: set[str] = set()
+    for s in steps:
+        new = [s.name, *([f"e_{s.name}"] if s.op == "sigmoid" else [])]
+        if not all(isinstance(v, str) and _IDENT.fullmatch(v) and v not in RESERVED
+                   and len(v) <= MAX_IDENTIFIER for v in [*new, *s.args]):
+            raise InputError(f"cannot export: the program's variable names in step "
+                             f"{comment_text(s, 60)!r} are not plain identifiers")
+        if any(v in seen for v in new) or any(a not in seen for a in s.args):
+            raise InputError(f"cannot export: step {comment_text(s, 60)!r} redefines a "
+                             "variable or uses one before it is defined")
+        seen.update(new)
 
 
 # -- per-language printers -------------------------------------------------------------
@@ -292,6 +393,18 @@ _BF16_HELPER = [
 ]
 
 
+def _is_real(v: Any) -> bool:
+    return isinstance(v, Real) and not isinstance(v, bool)
+
+
+def _pair(range: Any) -> tuple[float, float]:
+    if (isinstance(range, (str, bytes)) or not isinstance(range, Sequence) or len(range) != 2
+            or not all(_is_real(v) for v in range)):
+        raise InputError("`range` must be a pair of numbers (LO, HI), got "
+                         f"{comment_text(range, 60)!r}")
+    return float(range[0]), float(range[1])
+
+
 def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "float32", *,
                 range: tuple[float, float] | None = None, max_error: float | None = None,
                 name: str | None = None, on: str = "value", gate_form: str = "tanh") -> str:
@@ -326,23 +439,44 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
     Raises
     ------
     InputError
-        For an unknown language, format or name, or a closed form without a
-        program.
+        For an argument of the wrong type, an unknown language, format or name,
+        or a closed form without a program.
+
+    Notes
+    -----
+    No text of the approximant (its name, its target's name and formula, a
+    closed form's source and constant names) can leave the comment it is printed
+    in: see :func:`comment_text` and :func:`function_name`.  Python output begins
+    with ``# -*- coding: utf-8 -*-``.
     """
-    if to not in LANGUAGES:
+    if not isinstance(approximant, AnyApproximant):
+        raise InputError("`approximant` must be an approximant (a family's, a rational, a "
+                         f"published closed form), got {type(approximant).__name__}")
+    if not isinstance(to, str) or to not in LANGUAGES:
         from approxfit.core.names import suggest
 
-        raise InputError(f"unknown `to` {to!r}{suggest(str(to), list(LANGUAGES))}; "
+        raise InputError(f"unknown `to` {comment_text(to, 60)!r}"
+                         f"{suggest(str(to), list(LANGUAGES))}; "
                          f"choose one of {', '.join(LANGUAGES)}")
+    if not isinstance(dtype, str):
+        raise InputError(f"`dtype` must be a string, got {type(dtype).__name__}")
     fmt = get_format(dtype)
-    if gate_form not in GATE_FORMS:
+    if not isinstance(on, str) or on not in ("value", "gate"):
+        raise InputError(f"`on` must be 'value' or 'gate', got {comment_text(on, 60)!r}")
+    if not isinstance(gate_form, str) or gate_form not in GATE_FORMS:
         raise InputError(f"`gate_form` must be one of {', '.join(GATE_FORMS)}, got "
-                         f"{gate_form!r}")
-    lo, hi = DEFAULT_RANGE if range is None else (float(range[0]), float(range[1]))
+                         f"{comment_text(gate_form, 60)!r}")
+    lo, hi = DEFAULT_RANGE if range is None else _pair(range)
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise InputError(f"`range` must satisfy LO < HI and be finite, got ({lo}, {hi})")
+    if max_error is not None:
+        if not _is_real(max_error) or not (math.isfinite(max_error) and max_error >= 0):
+            raise InputError(f"`max_error` must be a finite number ≥ 0 or None, got "
+                             f"{comment_text(max_error, 60)!r}")
+        max_error = float(max_error)
     fname = function_name(approximant, name)
     steps = approximant.program(on=on, gate_form=gate_form)
+    _check_steps(steps)
     header = _header(approximant, fmt.name, on, gate_form, (lo, hi), max_error)
     compute = _compute_format(fmt.name)
     result = steps[-1].name
@@ -373,6 +507,6 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
         ret = (f"return {result}.to(torch.{fmt.name})" if compute != fmt.name
                else f"return {result}")
         imports = "import torch"
-    text = [*comment, imports, "", "", f"def {fname}(x):",
+    text = ["# -*- coding: utf-8 -*-", *comment, imports, "", "", f"def {fname}(x):",
             *[f"    {line}" if line else "" for line in body], f"    {ret}"]
     return "\n".join(text) + "\n"

@@ -21,12 +21,19 @@ plot_coefficient_vs_range      a fitted coefficient against the half-width R
 
 :func:`subplots` makes a multi-panel figure the same way, and
 :func:`figure_bytes` gives the bytes :func:`save_figure` writes.
+
+Text that comes from a user — an approximant's name (a saved fit's, or its file
+name), a custom target's name and formula, a Pareto sweep's names — goes through
+:func:`plain_text` before it reaches matplotlib: every ``$`` becomes ``\\$``, so
+that mathtext never parses it (``$\\frac$`` is printed, not a crash at drawing
+time), and a leading ``_`` (which hides a legend entry) gets a space before it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +42,56 @@ import numpy as np
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target, get_target
 
-__all__ = ["ERROR_FLOOR", "figure_bytes", "new_axes", "plot_abs_error",
-           "plot_coefficient_vs_range", "plot_erf_tanh_sigmoid", "plot_minimax_certificate",
-           "plot_overlay", "save_figure", "subplots"]
+__all__ = ["ERROR_FLOOR", "MAX_LABEL", "figure_bytes", "new_axes", "plain_text",
+           "plot_abs_error", "plot_coefficient_vs_range", "plot_erf_tanh_sigmoid",
+           "plot_minimax_certificate", "plot_overlay", "plot_pareto", "save_figure",
+           "subplots"]
 
 Array = np.ndarray
 ERROR_FLOOR = 1e-18
 DPI = 120
 FIGSIZE = (7.5, 4.6)
 TARGET_STYLE = {"color": "black", "linewidth": 2.6, "alpha": 0.35}
+MAX_LABEL = 300
+"""The longest user text drawn; longer text ends in "…"."""
+
+
+def plain_text(text: Any, limit: int | None = MAX_LABEL) -> str:
+    """``text`` as matplotlib draws it literally: ``$`` escaped (no mathtext), a
+    leading ``_`` (which a legend would skip) preceded by a space, at most
+    ``limit`` characters.
+
+    Examples
+    --------
+    >>> plain_text(r"$\\frac$ costs $5")
+    '\\\\$\\\\frac\\\\$ costs \\\\$5'
+    """
+    s = str(text)
+    if limit is not None and len(s) > limit:
+        s = s[:limit - 1] + "…"
+    s = s.replace("$", r"\$")
+    return " " + s if s.startswith("_") else s
+
+
+def _is_real(v: Any) -> bool:
+    return isinstance(v, Real) and not isinstance(v, bool)
+
+
+def _check_ax(ax: Any) -> None:
+    if ax is not None and not hasattr(ax, "plot"):
+        raise InputError(f"`ax` must be a matplotlib Axes or None, got {type(ax).__name__}")
+
+
+def _approximants(approximants: Any) -> list[Any]:
+    if isinstance(approximants, str | bytes) or not isinstance(approximants, Iterable):
+        raise InputError("`approximants` must be an iterable of approximants, got "
+                         f"{type(approximants).__name__}")
+    out = list(approximants)
+    for i, a in enumerate(out):
+        if not callable(getattr(a, "evaluate", None)):
+            raise InputError(f"`approximants`[{i}] must have an evaluate method (an "
+                             f"approximant), got {type(a).__name__}")
+    return out
 
 
 def _figure(figsize: tuple[float, float]) -> Any:
@@ -77,27 +125,38 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | N
 
 
 def _target(target: str | Target) -> Target:
-    return target if isinstance(target, Target) else get_target(target)
+    if isinstance(target, Target):
+        return target
+    if not isinstance(target, str):
+        raise InputError(f"`target` must be a target name or a Target, got "
+                         f"{type(target).__name__}")
+    return get_target(target)
 
 
 def _check_on(on: str) -> str:
-    if on not in ("value", "gate"):
-        raise InputError(f"`on` must be 'value' or 'gate', got {on!r}")
+    if not isinstance(on, str) or on not in ("value", "gate"):
+        raise InputError(f"`on` must be 'value' or 'gate', got {plain_text(repr(on), 60)}")
     return on
 
 
 def _label(a: Any) -> str:
-    return a.name or a.describe()
+    return plain_text(a.name or a.describe(), None if not a.name else MAX_LABEL)
 
 
 def _quantity_label(target: Target, on: str) -> str:
-    return f"{target.name} {on}" if on == "gate" else target.name
+    name = plain_text(target.name)
+    return f"{name} {on}" if on == "gate" else name
 
 
 def _x(x: Any) -> Array:
-    x = np.asarray(x, dtype=float)
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf" or arr.dtype.kind == "b":
+        raise InputError(f"`x` must be an array of real numbers, got {arr.dtype} values")
+    x = arr.astype(float)
     if x.ndim != 1 or x.size < 2:
         raise InputError("`x` must be a one-dimensional array of at least 2 points")
+    if not np.all(np.isfinite(x)):
+        raise InputError("`x` must be finite")
     return x
 
 
@@ -126,6 +185,12 @@ def plot_overlay(target: str | Target, approximants: Iterable[Any], x: Any, ax: 
     matplotlib.axes.Axes
     """
     tgt, x, on = _target(target), _x(x), _check_on(on)
+    _check_ax(ax)
+    approximants = _approximants(approximants)
+    if zoom is not None and (isinstance(zoom, str | bytes) or not isinstance(zoom, Sequence)
+                             or len(zoom) != 2 or not all(_is_real(v) for v in zoom)):
+        raise InputError(f"`zoom` must be a pair of numbers (LO, HI) or None, got "
+                         f"{plain_text(repr(zoom), 60)}")
     ax = new_axes(ax)
     curves = [(f"{_quantity_label(tgt, on)} (exact)", tgt.evaluate(x, on=on), TARGET_STYLE)]
     styles = ["-", "--", "-.", ":"]
@@ -136,8 +201,8 @@ def plot_overlay(target: str | Target, approximants: Iterable[Any], x: Any, ax: 
                                       "linewidth": 1.3, "color": f"C{i}"}))
     for label, y, style in curves:
         ax.plot(x, y, label=label, **style)
-    second = (f"{tgt.name}(x) = {tgt.formula}" if on == "value" else
-              f"the gate g of {tgt.name}: {tgt.relation.formula}")
+    second = (f"{plain_text(tgt.name)}(x) = {plain_text(tgt.formula)}" if on == "value"
+              else f"the gate g of {plain_text(tgt.name)}: {tgt.relation.formula}")
     ax.set_title(f"{_quantity_label(tgt, on)} and its approximants\n{second}",
                  fontsize="medium")
     ax.set_xlabel("x")
@@ -170,8 +235,10 @@ def plot_abs_error(target: str | Target, approximants: Iterable[Any], x: Any, ax
     matplotlib.axes.Axes
     """
     tgt, x, on = _target(target), _x(x), _check_on(on)
-    if not (floor > 0 and math.isfinite(floor)):
-        raise InputError(f"`floor` must be a positive number, got {floor!r}")
+    _check_ax(ax)
+    approximants = _approximants(approximants)
+    if not (_is_real(floor) and floor > 0 and math.isfinite(floor)):
+        raise InputError(f"`floor` must be a positive number, got {plain_text(repr(floor), 60)}")
     ax = new_axes(ax)
     exact = tgt.evaluate(x, on=on)
     for a in approximants:
@@ -204,7 +271,10 @@ def plot_erf_tanh_sigmoid(x: Any, k: float = 1.702, ax: Any = None) -> Any:
     from scipy.special import erf, expit
 
     x = _x(x)
+    if not (_is_real(k) and math.isfinite(k)):
+        raise InputError(f"`k` must be a finite number, got {plain_text(repr(k), 60)}")
     k = float(k)
+    _check_ax(ax)
     ax = new_axes(ax)
     ax.plot(x, erf(x / math.sqrt(2.0)), label=r"erf$(x/\sqrt{2})$", **TARGET_STYLE)
     ax.plot(x, np.tanh(math.sqrt(2.0 / math.pi) * x), linestyle="--", linewidth=1.4,
@@ -244,6 +314,13 @@ def plot_minimax_certificate(result: Any, ax: Any = None, *, samples: int = 4001
     -------
     matplotlib.axes.Axes
     """
+    if not hasattr(result, "certificate") or not hasattr(result, "approximant"):
+        raise InputError(f"`result` must be a FitResult, got {type(result).__name__}")
+    if not (isinstance(samples, int) and not isinstance(samples, bool) and
+            2 <= samples <= 1_000_000):
+        raise InputError(f"`samples` must be an integer between 2 and 1000000, got "
+                         f"{plain_text(repr(samples), 60)}")
+    _check_ax(ax)
     cert = result.certificate
     if cert is None:
         raise InputError("plot_minimax_certificate needs a minimax fit result (it has no "
@@ -314,14 +391,26 @@ def plot_coefficient_vs_range(rows: Sequence[Mapping[str, Any]], ax: Any = None,
     -------
     matplotlib.axes.Axes
     """
+    if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
+        raise InputError(f"`rows` must be a sequence of mappings, got {type(rows).__name__}")
+    if not isinstance(coefficient, str):
+        raise InputError(f"`coefficient` must be a string, got {type(coefficient).__name__}")
+    if references is not None and not (isinstance(references, Mapping) and all(
+            _is_real(v) for v in references.values())):
+        raise InputError("`references` must be a mapping of label: number or None")
+    _check_ax(ax)
     groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InputError(f"`rows`[{i}] must be a mapping, got {type(row).__name__}")
         try:
-            key = (str(row["objective"]), str(row["on"]))
+            key = (plain_text(row["objective"]), plain_text(row["on"]))
+            if not (_is_real(row["R"]) and _is_real(row["value"])):
+                raise TypeError
             point = (float(row["R"]), float(row["value"]))
         except (KeyError, TypeError, ValueError):
-            raise InputError(f"rows[{i}] needs R, objective, on and value; got "
-                             f"{sorted(row)}") from None
+            raise InputError(f"rows[{i}] needs R, objective, on and value (R and value "
+                             f"numbers); got {plain_text(sorted(map(str, row)), 60)}") from None
         groups.setdefault(key, []).append(point)
     ax = new_axes(ax)
     markers = ["o", "s", "^", "D", "v"]
@@ -333,9 +422,10 @@ def plot_coefficient_vs_range(rows: Sequence[Mapping[str, Any]], ax: Any = None,
     for i, (label, value) in enumerate((references or {}).items()):
         ax.axhline(float(value), color=f"C{(i + len(groups)) % 10}",
                    linestyle=styles[i % len(styles)], linewidth=1.1,
-                   label=f"{label} = {float(value):.8g}")
+                   label=f"{plain_text(label)} = {float(value):.8g}")
     if logx:
         ax.set_xscale("log")
+    coefficient = plain_text(coefficient)
     ax.set_title(f"fitted {coefficient} against the half-width R of [−R, R]")
     ax.set_xlabel("R")
     ax.set_ylabel(f"fitted {coefficient}")
@@ -371,6 +461,10 @@ def save_figure(fig: Any, path: str | Path) -> Path:
     """
     from approxfit.core.io import check_writable, write_atomic
 
+    if not isinstance(path, str | Path):
+        raise InputError(f"`path` must be a str or Path, got {type(path).__name__}")
+    if not hasattr(fig, "savefig"):
+        raise InputError(f"`fig` must be a matplotlib Figure, got {type(fig).__name__}")
     p = Path(path)
     fmt = _format(p)
     check_writable(p, what="figure")
@@ -378,10 +472,13 @@ def save_figure(fig: Any, path: str | Path) -> Path:
 
 
 def _format(name: str | Path) -> str:
+    if not isinstance(name, str | Path):
+        raise InputError(f"the figure's `name` must be a str or Path, got {type(name).__name__}")
     text = str(name).lower()
     fmt = text if text in ("png", "svg") else Path(text).suffix.lstrip(".")
     if fmt not in ("png", "svg"):
-        raise InputError(f"figure path {str(name)!r} must end in .png or .svg")
+        raise InputError(f"figure path {plain_text(repr(str(name)), 60)} must end in .png or "
+                         ".svg")
     return fmt
 
 
@@ -426,6 +523,10 @@ def plot_pareto(result: Any, ax: Any = None) -> Any:
     -------
     matplotlib.axes.Axes
     """
+    if not isinstance(result, Mapping) and not callable(getattr(result, "to_dict", None)):
+        raise InputError(f"`result` must be a ParetoResult or its to_dict(), got "
+                         f"{type(result).__name__}")
+    _check_ax(ax)
     d = result if isinstance(result, Mapping) else result.to_dict()
     ax = new_axes(ax, figsize=(9.0, 5.5))
     rows = [r for r in d["rows"] if "error" not in r and r["max_error_whole_line"] < 1.0]
@@ -435,7 +536,7 @@ def plot_pareto(result: Any, ax: Any = None) -> Any:
         m, size, color = markers.get(fam, ("o", 60, "C3"))
         ax.scatter([r["cost"]["total"] for r in pts], [r["max_error_whole_line"] for r in pts],
                    marker=m, s=size, facecolors="none" if fam == "sigmoid" else color,
-                   edgecolors=color, label=f"{fam} family, degree "
+                   edgecolors=color, label=f"{plain_text(fam)} family, degree "
                    f"{min(r['degree'] for r in pts)}–{max(r['degree'] for r in pts)}",
                    zorder=3)
         for r in pts:
@@ -456,7 +557,7 @@ def plot_pareto(result: Any, ax: Any = None) -> Any:
         for i, p in enumerate(group):
             xy = (p["cost"]["total"], p["max_error_whole_line"])
             ax.scatter([xy[0]], [xy[1]], marker="*", s=140, color="C3", zorder=4)
-            ax.annotate(f"{p['name']} ({p['max_error_whole_line']:.1e})", xy,
+            ax.annotate(f"{plain_text(p['name'])} ({p['max_error_whole_line']:.1e})", xy,
                         xytext=(-8, 14 - 11 * i), textcoords="offset points", ha="right",
                         fontsize=8, color="C3",
                         arrowprops={"arrowstyle": "-", "color": "C3", "lw": 0.5})
@@ -465,12 +566,12 @@ def plot_pareto(result: Any, ax: Any = None) -> Any:
     if rec is not None:
         x, y = rec["cost"]["total"], rec["max_error_whole_line"]
         ax.scatter([x], [y], s=320, facecolors="none", edgecolors="k", linewidths=1.5,
-                   zorder=5, label=f"recommended: {rec['name']}, {y:.2e}")
+                   zorder=5, label=f"recommended: {plain_text(rec['name'])}, {y:.2e}")
     ax.set_yscale("log")
     ax.set_xlabel("cost: multiplies + adds + compares + 10 × transcendental calls")
     ax.set_ylabel("max |error| of the value on the whole real line")
     lo, hi = d["range"]
-    ax.set_title(f"{d['target']}: error on the whole line against cost "
+    ax.set_title(f"{plain_text(d['target'])}: error on the whole line against cost "
                  f"({d['objective']} fits on [{lo:g}, {hi:g}])")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="upper right", fontsize="small")

@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from approxfit.core.exceptions import InputError
 from approxfit.measure.report import TAIL_BELOW
 
 __all__ = ["COLUMNS", "format_number", "table_cells", "to_csv", "to_markdown",
@@ -67,9 +68,20 @@ def format_number(v: Any, kind: str = "error", *, digits: int | None = 4) -> str
     return f"{v:.{digits}e}"
 
 
+def _check(rows: Any, digits: Any) -> None:
+    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence) or not all(
+            isinstance(r, Mapping) and isinstance(r.get("metrics"), Mapping) for r in rows):
+        raise InputError("`rows` must be a sequence of report rows (mappings with "
+                         "'metrics'), as report_rows gives them")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)
+                               or not 0 <= digits <= 17):
+        raise InputError(f"`digits` must be None or an integer 0..17, got {digits!r:.60}")
+
+
 def table_cells(rows: Sequence[dict[str, Any]], *, digits: int | None = 4
                 ) -> list[list[str]]:
     """The cells of every row, in :data:`COLUMNS` order, as text."""
+    _check(rows, digits)
     out = []
     for row in rows:
         cells = []
@@ -86,8 +98,8 @@ def table_cells(rows: Sequence[dict[str, Any]], *, digits: int | None = 4
 
 def to_markdown(rows: Sequence[dict[str, Any]], *, digits: int | None = 4) -> str:
     """A GitHub-flavoured Markdown table, numbers right-aligned, ending in a newline."""
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|")
+    def esc(s: str) -> str:           # a cell stays one cell on one line
+        return " ".join(s.splitlines()).replace("|", "\\|")
 
     header = "| " + " | ".join(esc(c[1]) for c in COLUMNS) + " |"
     rule = "|" + "|".join(":---" if c[4] == "text" else "---:" for c in COLUMNS) + "|"
@@ -111,13 +123,21 @@ def to_csv(rows: Sequence[dict[str, Any]], *, digits: int | None = 4) -> str:
 
 def to_terminal_table(rows: Sequence[dict[str, Any]], *, digits: int | None = 4,
                       title: str | None = "Approximation errors") -> Any:
-    """A :class:`rich.table.Table` of the rows (print it with a rich Console)."""
-    from rich.table import Table
+    """A :class:`rich.table.Table` of the rows (print it with a rich Console).
 
-    table = Table(title=title)
+    The title, the headers and every cell are :class:`rich.text.Text`, never markup:
+    a name such as ``[bold]`` or ``[/x]`` (a saved fit's, a custom target's) is
+    printed as it is.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"`title` must be a string or None, got {type(title).__name__}")
+    table = Table(title=None if title is None else Text(title))
     for _, header, _, _, kind in COLUMNS:
-        table.add_column(header, justify="left" if kind == "text" else "right",
+        table.add_column(Text(header), justify="left" if kind == "text" else "right",
                          no_wrap=kind == "text")
     for cells in table_cells(rows, digits=digits):
-        table.add_row(*cells)
+        table.add_row(*(Text(c) for c in cells))
     return table
