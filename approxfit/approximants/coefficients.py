@@ -16,6 +16,7 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from approxfit.core.checks import InputTypeError, shown
 from approxfit.core.exceptions import InputError
 from approxfit.core.expr import Expression, parse
 
@@ -47,8 +48,9 @@ def fixed_expressions(fix: Mapping[str, Any] | None, names: Sequence[str], what:
 
     Raises
     ------
-    TypeError
-        If ``fix`` is not a mapping or a value is neither a number nor a string.
+    InputTypeError
+        (an :class:`InputError` and a :class:`TypeError`) If ``fix`` is not a mapping,
+        a name is not a str, or a value is neither a number nor a string.
     InputError
         If a name is not one of ``names``, a value is not finite or not a safe
         constant expression, or every coefficient is fixed.
@@ -56,12 +58,16 @@ def fixed_expressions(fix: Mapping[str, Any] | None, names: Sequence[str], what:
     if fix is None:
         return {}
     if not isinstance(fix, Mapping):
-        raise TypeError(f"`fix` must be a mapping of coefficient names to values, got "
-                        f"{type(fix).__name__}")
+        raise InputTypeError(f"`fix` must be a mapping of coefficient names to values, got "
+                             f"{type(fix).__name__}")
     out: dict[str, Expression] = {}
     for name, value in fix.items():
+        if not isinstance(name, str):
+            raise InputTypeError(f"`fix` names must be str, got {type(name).__name__} "
+                                 f"{shown(name)}")
         if name not in names:
-            raise InputError(f"`fix` names {name}, which {what} does not have; it has "
+            said = name if name.isidentifier() and len(name) <= 40 else shown(name, 40)
+            raise InputError(f"`fix` names {said}, which {what} does not have; it has "
                              f"{', '.join(names)}")
         label = f"`fix` {name}"
         if isinstance(value, Expression):
@@ -69,8 +75,8 @@ def fixed_expressions(fix: Mapping[str, Any] | None, names: Sequence[str], what:
         elif isinstance(value, str):
             expr = parse(value, allow_x=False, what=label)
         elif isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{label} must be a number or an expression string, got "
-                            f"{type(value).__name__}")
+            raise InputTypeError(f"{label} must be a number or an expression string, got "
+                                 f"{type(value).__name__}")
         else:
             v = float(value)
             if not math.isfinite(v):

@@ -12,11 +12,19 @@ only a whitelist:
   argument.
 
 Size is bounded so that no input can hang the tool: at most
-:data:`MAX_LENGTH` characters and :data:`MAX_NODES` syntax nodes, exponents that
-are constant and at most :data:`MAX_EXPONENT` in magnitude.  The checked tree is
-then turned into a number, a vectorised numpy function, or a sympy expression
-(:meth:`Expression.to_sympy`) by walking the tree: sympy's ``sympify`` and
-``parse_expr`` never see the user's text.
+:data:`MAX_LENGTH` characters and :data:`MAX_NODES` syntax nodes, calls nested at
+most :data:`MAX_CALL_DEPTH` deep, exponents that are constant and at most
+:data:`MAX_EXPONENT` in magnitude, every constant part at most
+:data:`MAX_CONSTANT` in magnitude.  The checked tree is then turned into a number, a
+vectorised numpy function, or a sympy expression (:meth:`Expression.to_sympy`) by
+walking the tree: sympy's ``sympify`` and ``parse_expr`` never see the user's text.
+
+The sympy form is exact only where that is cheap.  A power whose exponent is a
+rational with a denominator above :data:`MAX_ROOT` (``4**2**-60`` is a
+2⁶⁰-th root, ``2**(1/3**60)``, ``64**64**-64``) would send sympy into unbounded
+big-integer work; such a constant is evaluated with mpmath instead and handed to
+sympy as a :data:`SYMPY_DIGITS`-digit Float (with ``x`` in the base, the exponent
+becomes that Float).
 """
 
 from __future__ import annotations
@@ -26,15 +34,22 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from approxfit.core.checks import shown
 from approxfit.core.exceptions import InputError
 
-__all__ = ["FUNCTIONS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "Expression", "parse",
-           "parse_number"]
+__all__ = ["FUNCTIONS", "MAX_CALL_DEPTH", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES",
+           "MAX_ROOT", "SYMPY_DIGITS", "Expression", "parse", "parse_number"]
 
 MAX_LENGTH = 500
 MAX_NODES = 200
 MAX_EXPONENT = 64
 MAX_CONSTANT = 1e300
+#: Calls nested deeper than this (``exp(exp(exp(…)))``) are refused.
+MAX_CALL_DEPTH = 8
+#: Exact roots up to the MAX_ROOT-th are kept exact for sympy; beyond, a Float.
+MAX_ROOT = 24
+#: Significant digits of the Float that replaces a constant too costly to keep exact.
+SYMPY_DIGITS = 30
 
 FUNCTIONS = ("sqrt", "exp", "log", "erf", "erfc", "tanh", "sinh", "cosh", "sin", "cos",
              "atan", "abs")
@@ -66,13 +81,13 @@ class Expression:
             If the expression uses ``x`` or its value is not finite.
         """
         if self.uses_x:
-            raise InputError(f"{self.text!r} must be a constant, but it uses x")
+            raise InputError(f"{shown(self.text)} must be a constant, but it uses x")
         import numpy as np
 
         with np.errstate(all="ignore"):
             v = float(_numeric(self.tree, np.float64(0.0)))
         if not math.isfinite(v):
-            raise InputError(f"{self.text!r} has no finite value (got {v})")
+            raise InputError(f"{shown(self.text)} has no finite value (got {v})")
         return v
 
     def evaluate(self, x: Any) -> Any:
@@ -136,7 +151,7 @@ def parse(text: str, *, allow_x: bool = False, what: str = "expression") -> Expr
     try:
         body = ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError):
-        raise InputError(f"{what} {text!r} is not a valid formula; allowed: {_ALLOWED}"
+        raise InputError(f"{what} {shown(text)} is not a valid formula; allowed: {_ALLOWED}"
                          ) from None
     count = sum(1 for _ in ast.walk(body))
     if count > MAX_NODES:
@@ -144,7 +159,15 @@ def parse(text: str, *, allow_x: bool = False, what: str = "expression") -> Expr
                          "allowed")
     names: set[str] = set()
     tree = _check(body, text, what, allow_x, names)
+    if _call_depth(tree) > MAX_CALL_DEPTH:
+        raise InputError(f"{what} nests function calls {_call_depth(tree)} deep; at most "
+                         f"{MAX_CALL_DEPTH} are allowed")
     return Expression(text=text.strip(), tree=tree, uses_x="x" in names)
+
+
+def _call_depth(node: Node) -> int:
+    inner = max((_call_depth(c) for c in node[1:] if isinstance(c, tuple)), default=0)
+    return inner + (node[0] == "call")
 
 
 def decimal_significant_digits(dec: Any) -> int:
@@ -161,14 +184,14 @@ def parse_number(text: str, *, what: str = "value") -> float:
 
 
 def _reject(what: str, text: str, detail: str) -> InputError:
-    return InputError(f"{what} {text!r}: {detail}; allowed: {_ALLOWED}")
+    return InputError(f"{what} {shown(text)}: {detail}; allowed: {_ALLOWED}")
 
 
 def _check(node: ast.AST, text: str, what: str, allow_x: bool, names: set[str]) -> Node:
     if isinstance(node, ast.Constant):
         v = node.value
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise _reject(what, text, f"the literal {v!r} is not a number")
+            raise _reject(what, text, f"the literal {shown(v, 30)} is not a number")
         if isinstance(v, int) and abs(v) > 10**300:
             raise _reject(what, text, "an integer literal is too large")
         if not math.isfinite(float(v)):
@@ -181,7 +204,7 @@ def _check(node: ast.AST, text: str, what: str, allow_x: bool, names: set[str]) 
             names.add("x")
             return ("x",)
         hint = "" if allow_x or node.id != "x" else " (x is not allowed here)"
-        raise _reject(what, text, f"unknown name {node.id!r}{hint}")
+        raise _reject(what, text, f"unknown name {shown(node.id, 30)}{hint}")
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         op = _BINOPS[type(node.op)]
         a = _check(node.left, text, what, allow_x, names)
@@ -204,7 +227,7 @@ def _check(node: ast.AST, text: str, what: str, allow_x: bool, names: set[str]) 
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             fname = node.func.id if isinstance(node.func, ast.Name) else "this call"
-            raise _reject(what, text, f"{fname!r} is not an allowed function")
+            raise _reject(what, text, f"{shown(fname, 30)} is not an allowed function")
         if len(node.args) != 1 or node.keywords:
             raise _reject(what, text, f"{node.func.id}() takes exactly one argument")
         node_c = ("call", node.func.id, _check(node.args[0], text, what, allow_x, names))
@@ -366,6 +389,11 @@ def _mpmath(node: Node, x: Any, mp: Any) -> Any:
 
 
 def _to_sympy(node: Node, sp: Any, x: Any) -> Any:
+    funcs = {
+        "sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "erf": sp.erf, "erfc": sp.erfc,
+        "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
+        "atan": sp.atan, "abs": sp.Abs, "sign": sp.sign}
+
     def leaf(n: Node) -> Any:
         if n[0] == "const":
             return sp.pi if n[1] == "pi" else sp.E
@@ -376,7 +404,41 @@ def _to_sympy(node: Node, sp: Any, x: Any) -> Any:
         # the shortest decimal that reads back as this float, kept exact
         return sp.Rational(repr(v))
 
-    return _walk(node, x, leaf, {
-        "sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "erf": sp.erf, "erfc": sp.erfc,
-        "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
-        "atan": sp.atan, "abs": sp.Abs, "sign": sp.sign})
+    def conv(n: Node) -> Any:
+        kind = n[0]
+        if kind in ("num", "const"):
+            return leaf(n)
+        if kind == "x":
+            return x
+        if kind == "un":
+            v = conv(n[2])
+            return -v if n[1] == "neg" else v
+        if kind == "call":
+            return funcs[n[1]](conv(n[2]))
+        op, a, b = n[1], n[2], n[3]
+        if op == "**":
+            e = conv(b)                  # the parser keeps exponents constant
+            if e.is_Rational and not (e.q <= MAX_ROOT and abs(e.p) <= MAX_EXPONENT * e.q):
+                # a 2**60-th root, 2**(1/3**60): no exact form is cheap for sympy
+                if not _has_x(n):
+                    return _sympy_float(n, sp)
+                e = _sympy_float(b, sp)
+            return conv(a) ** e
+        u, v = conv(a), conv(b)
+        if op == "+":
+            return u + v
+        if op == "-":
+            return u - v
+        return u * v if op == "*" else u / v
+
+    return conv(node)
+
+
+def _sympy_float(node: Node, sp: Any) -> Any:
+    """A constant subtree as a :data:`SYMPY_DIGITS`-digit sympy Float (via mpmath)."""
+    import mpmath
+
+    with mpmath.workdps(SYMPY_DIGITS + 10):
+        value = _mpmath(node, None, mpmath)
+        text = mpmath.nstr(value, SYMPY_DIGITS + 5)
+    return sp.Float(text, SYMPY_DIGITS)

@@ -32,8 +32,8 @@ import numpy as np
 from approxfit.core.exceptions import InputError
 from approxfit.core.names import suggest
 
-__all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "custom_target", "get_target",
-           "resolve_target", "shifted_gelu"]
+__all__ = ["RELATIONS", "TARGETS", "Relation", "Target", "check_regular", "custom_target",
+           "get_target", "resolve_target", "shifted_gelu", "singularity"]
 
 Array = np.ndarray
 Parity = Literal["odd", "even", "none"]
@@ -323,12 +323,19 @@ def get_target(name: str) -> Target:
     InputError
         If there is none; the message lists the targets and suggests the nearest.
     """
+    if not isinstance(name, str):
+        from approxfit.core.checks import InputTypeError, shown
+
+        raise InputTypeError(f"`name` must be a target's name (a str), got "
+                             f"{type(name).__name__} {shown(name)}")
     if name in TARGETS:
         return TARGETS[name]
     head, sep, params = name.partition(":")
     if sep and head == "gelu":
         return shifted_gelu(**_target_params(name, params, ("mu", "sigma")))
-    raise InputError(f"unknown target {name!r}{suggest(name, list(TARGETS))}; "
+    from approxfit.core.checks import shown
+
+    raise InputError(f"unknown `target` {shown(name)}{suggest(name[:100], list(TARGETS))}; "
                      f"choose one of {', '.join(TARGETS)}, or gelu:mu=M,sigma=S")
 
 
@@ -364,9 +371,15 @@ def resolve_target(target: str | Target, *, expr: str | None = None) -> Target:
             raise InputError("`expr` names a formula for a new target; pass the target's "
                              "name (a str) with it, not a Target")
         return target
+    from approxfit.core.checks import InputTypeError, shown
+
     if not isinstance(target, str):
-        raise TypeError(f"`target` must be a str or a Target, got {type(target).__name__}")
+        raise InputTypeError(f"`target` must be a str or a Target, got "
+                             f"{type(target).__name__} {shown(target)}")
     if expr is not None:
+        if not isinstance(expr, str):
+            raise InputTypeError(f"`expr` must be a formula in x (a str), got "
+                                 f"{type(expr).__name__} {shown(expr)}")
         return custom_target(target, expr)
     return get_target(target)
 
@@ -450,6 +463,12 @@ def _numeric_parity(fn: Callable[[Array], Array]) -> Parity:
     return "none"
 
 
+def _shown(value: Any) -> str:
+    from approxfit.core.checks import shown
+
+    return shown(value)
+
+
 def custom_target(name: str, text: str) -> Target:
     """A target from a formula the user typed, e.g. ``custom_target("xerf", "x*erf(x)")``.
 
@@ -472,10 +491,11 @@ def custom_target(name: str, text: str) -> Target:
         raise InputError(f"target name {name!r} is a built-in target; give the `expr` target "
                          "a new name (e.g. 'custom')")
     if not name.isidentifier():
-        raise InputError(f"target name {name!r} must be a plain identifier such as 'custom'")
+        raise InputError(f"target name {_shown(name)} must be a plain identifier such as "
+                         "'custom'")
     expr = parse(text, allow_x=True, what="`expr`")
     if not expr.uses_x:
-        raise InputError(f"`expr` {text!r} does not use x; give a function of x")
+        raise InputError(f"`expr` {_shown(text)} does not use x; give a function of x")
 
     def value(x: Array) -> Array:
         return expr.evaluate(x)
@@ -489,3 +509,184 @@ def custom_target(name: str, text: str) -> Target:
                   value=_silent(value), dvalue=dvalue, value_mp=expr.evaluate_mp,
                   sympy_value=lambda sp, x: expr.to_sympy(x),
                   value_parity=_numeric_parity(value), expression=expr.text)
+
+
+# -- poles and jumps of a custom target on a range ------------------------------------
+
+#: Points per scan of a denominator on the range (zeros are then refined by bisection).
+SCAN_POINTS = 4097
+
+
+def singularity(target: Target, lo: float, hi: float) -> tuple[float, str] | None:
+    """A pole, log singularity or jump of a custom target on ``[lo, hi]``, or None.
+
+    The built-in targets are continuous on the whole line, so only a custom target
+    (``target.expression``) is examined.  Every place its formula can break — the
+    denominator of ``/``, the base of a negative power, the argument of ``log`` — is
+    scanned on :data:`SCAN_POINTS` points of the range: each sign change is refined
+    by bisection and each local minimum of its magnitude by a golden-section search,
+    and a zero (to 1e-12 of the scale) is a candidate ``x0``.  The target is then
+    evaluated at ``x0 ± h`` for ``h`` from 1e-3 to 1e-12 of the range's width:
+    ``|f|`` growing monotonically to more than twice its value at the largest ``h``,
+    or not finite, is a pole (``1/x``, ``1/x**2``, ``log(x**2)``); a gap between the
+    two sides that does not close is a jump (``abs(x)/x``); otherwise the
+    singularity is removable (``sin(x)/x``) and nothing is reported.
+
+    Returns
+    -------
+    tuple or None
+        ``(x0, kind)`` for the first found, in ascending ``x0``; ``kind`` is
+        ``"a pole"``, ``"a singularity"`` (slow growth: ``log(x**2)``) or ``"a jump"``.
+    """
+    if target.expression is None or not (math.isfinite(lo) and math.isfinite(hi)
+                                          and lo < hi):
+        return None
+    from approxfit.core.expr import Expression, parse
+
+    expr = parse(target.expression, allow_x=True, what="`expr`")
+    width = hi - lo
+    grid = np.linspace(lo, hi, SCAN_POINTS)
+    candidates: set[float] = set()
+    for sub in _breakpoints(expr.tree):
+        g = Expression(text="", tree=sub, uses_x=True).evaluate
+        candidates.update(_zeros(g, grid))
+    found = []
+    for x0 in sorted(candidates):
+        kind = _classify(target.value, x0, lo, hi, width)
+        if kind is not None:
+            found.append((x0, kind))
+    return found[0] if found else None
+
+
+def check_regular(target: Target, lo: float, hi: float) -> None:
+    """Refuse a custom target with a pole or a jump on ``[lo, hi]`` (:func:`singularity`).
+
+    Raises
+    ------
+    InputError
+        "the target 'myf' has a pole near x = 0 in the range [-4, 4]; …".
+    """
+    found = singularity(target, lo, hi)
+    if found is None:
+        return
+    x0, kind = found
+    near = 0.0 if abs(x0) <= 1e-9 * max(abs(lo), abs(hi)) else x0
+    raise InputError(f"the target {target.name!r} has {kind} near x = {near:.6g} in the range "
+                     f"[{lo:g}, {hi:g}]; a smooth approximant cannot follow it — choose a "
+                     "range that excludes it")
+
+
+def _breakpoints(node: tuple) -> list[tuple]:
+    """Subtrees (using x) whose zeros can break the formula: denominators, bases of
+    negative powers, arguments of log."""
+    out: list[tuple] = []
+    kind = node[0]
+    if kind == "bin":
+        op, a, b = node[1], node[2], node[3]
+        if op == "/":
+            out.append(b)
+        elif op == "**":
+            out.append(a)       # a negative or fractional power: 0 is a pole or a cusp
+    elif kind == "call" and node[1] == "log":
+        out.append(node[2])
+    out = [n for n in out if _uses_x(n)]
+    for child in node[1:]:
+        if isinstance(child, tuple):
+            out += _breakpoints(child)
+    return out
+
+
+def _uses_x(node: tuple) -> bool:
+    return node[0] == "x" or any(_uses_x(c) for c in node[1:] if isinstance(c, tuple))
+
+
+def _zeros(g: Callable[[Array], Array], grid: Array) -> list[float]:
+    """Zeros of ``g`` on the grid's span: exact zeros, sign changes refined by bisection,
+    and local minima of ``|g|`` that reach 0 (to 1e-12 of max |g|)."""
+    with np.errstate(all="ignore"):
+        v = np.asarray(g(grid), dtype=float)
+    ok = np.isfinite(v)
+    if not ok.any():
+        return []
+    scale = float(np.max(np.abs(v[ok]))) or 1.0
+    tiny = 1e-12 * scale
+    out = [float(x) for x in grid[ok & (v == 0)]]
+    s = np.sign(v)
+    change = np.flatnonzero(ok[:-1] & ok[1:] & (s[:-1] * s[1:] < 0))
+    for i in change[:100]:
+        out.append(_bisect(g, float(grid[i]), float(grid[i + 1]), s[i]))
+    a = np.abs(np.where(ok, v, np.inf))
+    interior = np.flatnonzero((a[1:-1] <= a[:-2]) & (a[1:-1] <= a[2:]) & (a[1:-1] > 0)) + 1
+    for i in interior[:100]:
+        x, m = _golden(g, float(grid[i - 1]), float(grid[i + 1]))
+        if m <= tiny:
+            out.append(x)
+    return out
+
+
+def _scalar(g: Callable[[Array], Array], x: float) -> float:
+    with np.errstate(all="ignore"):
+        return float(np.asarray(g(np.array([x])), dtype=float)[0])
+
+
+def _bisect(g: Callable[[Array], Array], a: float, b: float, sign_a: float) -> float:
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if m in (a, b):
+            break
+        vm = _scalar(g, m)
+        if not np.isfinite(vm) or vm == 0:
+            return m
+        if np.sign(vm) == sign_a:
+            a = m
+        else:
+            b = m
+    return 0.5 * (a + b)
+
+
+def _golden(g: Callable[[Array], Array], a: float, b: float) -> tuple[float, float]:
+    """A local minimum of ``|g|`` on ``[a, b]``: ``(x, |g(x)|)``."""
+    r = (math.sqrt(5.0) - 1.0) / 2.0
+    f = lambda t: abs(_scalar(g, t))  # noqa: E731
+    c, d = b - r * (b - a), a + r * (b - a)
+    fc, fd = f(c), f(d)
+    for _ in range(120):
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - r * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + r * (b - a)
+            fd = f(d)
+        if b - a <= 4 * math.ulp(max(abs(a), abs(b), 1e-300)):
+            break
+    return (c, fc) if fc <= fd else (d, fd)
+
+
+def _classify(f: Callable[[Array], Array], x0: float, lo: float, hi: float,
+              width: float) -> str | None:
+    """"a pole", "a jump" or None (removable, or no singularity) at ``x0``."""
+    steps = width * 10.0 ** -np.arange(3, 13)
+    sides = []
+    for sign in (-1.0, 1.0):
+        xs = x0 + sign * steps
+        xs = xs[(xs >= lo) & (xs <= hi) & (xs != x0)]
+        if xs.size < 3:
+            continue
+        with np.errstate(all="ignore"):
+            v = np.asarray(f(xs), dtype=float)
+        if not np.all(np.isfinite(v)):
+            if np.isinf(v).any():
+                return "a pole"
+            continue                                   # outside the domain (nan): not ours
+        m = np.abs(v)
+        if np.all(np.diff(m) > 0) and m[-1] > 2.0 * max(m[0], 1e-300) and m[-1] > 1e-6:
+            # 1/x grows a thousandfold per step, log(x**2) by a constant
+            return "a pole" if m[-1] > 1e4 * m[0] else "a singularity"
+        sides.append(v[-1])
+    if len(sides) == 2:
+        gap = abs(sides[1] - sides[0])
+        if gap > 1e-6 * max(1.0, abs(sides[0]), abs(sides[1])):
+            return "a jump"
+    return None

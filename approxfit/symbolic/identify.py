@@ -88,6 +88,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ MAX_EXPONENT = 300
 NEAR_MISSES = 3
 MARGIN = 2
 MAX_TEXT = 100
+MAX_CONSTANTS = 8
 _SAME_NUMBER = mpmath.mpf(10) ** -40      # relative: two forms this close are one number
 _PSLQ_MAXCOEFF = 1000
 _SIMPLIFY_SLACK = 6
@@ -201,19 +203,32 @@ def significant_digits(text: str) -> int:
     return _significant(_decimal(text))
 
 
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _decimal(text: str) -> Decimal:
     stripped = text.strip()
     if len(stripped) > MAX_TEXT:
         raise InputError(f"the number is {len(stripped)} characters long; at most {MAX_TEXT} "
                          "are allowed")
+    if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", "snan"):
+        raise InputError(f"{_short(text)} is not a finite number; give a decimal such as "
+                         "0.0455399241225")
+    if not _DECIMAL.fullmatch(stripped):
+        # ASCII digits only: Decimal would also take "1_000" and other scripts' digits
+        raise InputError(f"{_short(text)} is not a number; give a decimal such as "
+                         "0.0455399241225 or 4.5e-2")
+    mantissa, _, exponent = stripped.lower().partition("e")
+    if exponent and abs(int(exponent)) > 10 * MAX_EXPONENT + len(mantissa):
+        # far outside any magnitude accepted, however many zeros the mantissa has;
+        # Decimal itself refuses exponents beyond its context's limits
+        raise InputError(f"the number {_short(text)} is out of range: closed forms are "
+                         f"sought for magnitudes from 1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT}")
     try:
         dec = Decimal(stripped)
-    except InvalidOperation:
-        raise InputError(f"{text!r} is not a number; give a decimal such as 0.0455399241225 "
-                         "or 4.5e-2") from None
-    if not dec.is_finite():
-        raise InputError(f"{text!r} is not a finite number; give a decimal such as "
-                         "0.0455399241225")
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
+        raise InputError(f"{_short(text)} is not a number; give a decimal such as "
+                         "0.0455399241225 or 4.5e-2") from None
     return dec
 
 
@@ -223,16 +238,23 @@ def _significant(dec: Decimal) -> int:
 
 def _read(value: float | str, digits: int | None) -> _Reading:
     """Validate ``value`` and ``digits``; the decimal, the digits and the tolerance."""
-    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)
-                               or not 1 <= digits <= MAX_DIGITS):
-        raise InputError(f"`digits` must be a whole number from 1 to {MAX_DIGITS}, got "
-                         f"{digits!r}")
+    if digits is not None:
+        if (isinstance(digits, bool) or not isinstance(digits, numbers.Integral)
+                or not 1 <= digits <= MAX_DIGITS):
+            raise InputError(f"`digits` must be a whole number from 1 to {MAX_DIGITS}, got "
+                             f"{_short(digits)}")
+        digits = int(digits)
     if isinstance(value, str):
         dec = _decimal(value)
         typed = _significant(dec)
         float64 = typed in FLOAT_REPR_DIGITS
     elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-        v = float(value)
+        try:
+            v = float(value)
+        except (OverflowError, ValueError, TypeError):
+            raise InputError(f"the number {_short(value)} is out of range: closed forms are "
+                             f"sought for magnitudes from 1e-{MAX_EXPONENT} to "
+                             f"1e{MAX_EXPONENT}") from None
         if not math.isfinite(v):
             raise InputError(f"the number must be finite, got {v}")
         dec = Decimal(repr(v))
@@ -327,12 +349,17 @@ def _constants(constants: Sequence[str]) -> list[tuple[str, Expression]]:
     out: list[tuple[str, Expression]] = []
     for text in constants:
         if not isinstance(text, str):
-            raise InputError(f"`constants` must be formulas as text, got {text!r}")
+            raise InputError(f"`constants` must be formulas as text, got {_short(text)}")
         expr = parse(_ALIASES.get(text.strip(), text), what="`constants` entry")
         if not expr.value() > 0:
-            raise InputError(f"`constants` entry {text!r} must be positive, got {expr.value()}")
+            raise InputError(f"`constants` entry {_short(text)} must be positive, got "
+                             f"{expr.value()}")
         if expr.text not in [t for t, _ in out]:
             out.append((expr.text, expr))
+        if len(out) > MAX_CONSTANTS:
+            # the pair search grows with the square of their number
+            raise InputError(f"`constants` may hold at most {MAX_CONSTANTS} different "
+                             "constants")
     return out
 
 
@@ -648,10 +675,14 @@ def identify_report(value: float | str, *, digits: int | None = None,
     True
     """
     reading = _read(value, digits)
-    if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
-        raise InputError(f"`max_results` must be a positive whole number, got {max_results!r}")
-    if isinstance(near_misses, bool) or not isinstance(near_misses, int) or near_misses < 0:
-        raise InputError(f"`near_misses` must be a whole number ≥ 0, got {near_misses!r}")
+    if (isinstance(max_results, bool) or not isinstance(max_results, numbers.Integral)
+            or max_results < 1):
+        raise InputError(f"`max_results` must be a positive whole number, got "
+                         f"{_short(max_results)}")
+    if (isinstance(near_misses, bool) or not isinstance(near_misses, numbers.Integral)
+            or near_misses < 0):
+        raise InputError(f"`near_misses` must be a whole number ≥ 0, got {_short(near_misses)}")
+    max_results, near_misses = int(max_results), int(near_misses)
     base = _constants(constants)
     number = value if isinstance(value, str) else repr(float(value))
     if reading.tol_abs == 0:

@@ -23,6 +23,13 @@ must agree.
 
 Example: ``taylor_match("gelu", "tanh", degree=3, fix={"c1": "sqrt(2/pi)"})``
 gives ``a3 = (4 − π)/(6π) ≈ 0.0455399241225``.
+
+Every public function here runs its sympy work within a
+:class:`~approxfit.core.budget.Budget` (default 120 s wall clock and 2 GiB of memory
+beyond what the process already uses, in a forked child process; see
+:mod:`approxfit.core.budget`, which also says when the bound cannot be applied —
+from a thread, or with other threads alive — and the work runs in-process).  Over
+budget, :class:`~approxfit.core.exceptions.ComputationError` says so in one line.
 """
 
 from __future__ import annotations
@@ -32,10 +39,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from approxfit.approximants.coefficients import fixed_expressions
 from approxfit.approximants.families import DEN_NAMES, coefficient_names, get_family, powers_for
+from approxfit.core.budget import Budget, check_budget, run_bounded
 from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.core.expr import Expression
 from approxfit.core.targets import Target, get_target
@@ -108,17 +117,26 @@ def target_series(target: Target, on: str, order: int) -> list[sp.Expr]:
     build = target.sympy_value if on == "value" else target.sympy_gate
     if build is None:
         raise InputError(f"target {target.name!r} has no gate; use `on` value")
+    at0 = target.evaluate(np.zeros(1), on=on)[0]
+    if np.isinf(at0):
+        # 1/x, or exp(exp(exp(exp(exp(exp(x)))))) whose value at 0 overflows: its
+        # series would be astronomically large (nan is left to sympy: sin(x)/x)
+        raise InputError(f"target {target.name!r} is not analytic at 0 or too large there "
+                         f"(its value at 0 is {at0} in float64); Taylor matching needs a "
+                         "power series of modest coefficients")
     expr = build(sp, X)
     try:
         ser = sp.expand(sp.series(expr, X, 0, order + 1).removeO())
     except (sp.PoleError, NotImplementedError, ValueError, TypeError) as exc:
-        raise InputError(f"target {target.name!r} has no Maclaurin series at 0 ({exc}); "
-                         "Taylor matching needs a function analytic at 0") from None
-    if not ser.is_polynomial(X) or ser.has(sp.log) or any(
-            a.is_infinite for a in ser.atoms(sp.Number)):
-        raise InputError(f"target {target.name!r} is not analytic at 0 (its expansion has "
-                         f"log or fractional powers: {ser}); Taylor matching needs a power "
-                         "series")
+        raise InputError(f"target {target.name!r} has no Maclaurin series at 0 "
+                         f"({_short(exc)}); Taylor matching needs a function analytic at 0"
+                         ) from None
+    # A power series in x: no negative or fractional power of x, no log(x) (a constant
+    # such as softplus's log 2 is fine), no infinite coefficient.
+    if not ser.is_polynomial(X) or any(a.is_infinite for a in ser.atoms(sp.Number)):
+        raise InputError(f"target {target.name!r} is not analytic at 0 (its expansion "
+                         f"{_short(ser)} has log(x), a pole or fractional powers); Taylor "
+                         "matching needs a power series")
     coeffs = [sp.expand(ser.coeff(X, m)) for m in range(order + 1)]
     if any(c.has(sp.erf, sp.exp, sp.erfc) for c in coeffs):
         # Expanding about a point where the target is not at its centre (GELU with
@@ -126,6 +144,12 @@ def target_series(target: Target, on: str, order: int) -> list[sp.Expr]:
         # their exact algebra grows without end; carry 50 significant digits instead.
         coeffs = [sp.Float(sp.N(c, 60), 50) for c in coeffs]
     return coeffs
+
+
+def _short(obj: Any, limit: int = 60) -> str:
+    """``str(obj)`` cut to ``limit`` characters with "…"."""
+    text = str(obj)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _outer_series(family: str, c: list[sp.Expr], order: int) -> list[sp.Expr]:
@@ -177,7 +201,7 @@ def _fixed_series(fix: Mapping[str, str | float | Expression] | None,
 def taylor_match(target: str | Target, family: str, *, degree: int,
                  parity: str | None = None,
                  fix: Mapping[str, str | float | Expression] | None = None,
-                 on: str = "gate") -> TaylorResult:
+                 on: str = "gate", budget: Budget | None = None) -> TaylorResult:
     """Choose the free coefficients so that the Maclaurin series agree.
 
     Parameters
@@ -193,10 +217,17 @@ def taylor_match(target: str | Target, family: str, *, degree: int,
         (``{"c1": "sqrt(2/pi)"}``) or as numbers.
     on : {"gate", "value"}
         Match the series of the gate or of the value.
+    budget : Budget, optional
+        Wall-clock and memory budget of the computation (default 120 s / 2 GiB).
 
     Returns
     -------
     TaylorResult
+
+    Raises
+    ------
+    ComputationError
+        If the computation exceeds its budget.
 
     Examples
     --------
@@ -204,6 +235,22 @@ def taylor_match(target: str | Target, family: str, *, degree: int,
     >>> r.exact["a3"], round(r.scaled["a3"], 13)
     ('(4 - pi)/(6*pi)', 0.0455399241225)
     """
+    simpler = [w for w, used in (("`fix` values", bool(fix)),
+                                  ("`expr`", getattr(target, "expression", None) is not None))
+               if used]
+    advice = "try a lower `degree`" + (f", a simpler {' and '.join(simpler)}" if simpler
+                                       else "") + " or a larger `budget`"
+    return run_bounded(_taylor_match, target, family, degree=degree, parity=parity, fix=fix,
+                       on=on, budget=check_budget(budget), what=_WHAT, advice=advice)
+
+
+_WHAT = "the symbolic computation"
+
+
+def _taylor_match(target: str | Target, family: str, *, degree: int,
+                  parity: str | None = None,
+                  fix: Mapping[str, str | float | Expression] | None = None,
+                  on: str = "gate") -> TaylorResult:
     t0 = time.perf_counter()
     tgt = target if isinstance(target, Target) else get_target(target)
     fam = get_family(family)
@@ -324,7 +371,7 @@ def _pretty(e: sp.Expr) -> str:
 
 def pade_match(target: str | Target, *, degree: int, den_degree: int,
                parity: str | None = None, den_parity: str = "even",
-               on: str = "value") -> TaylorResult:
+               on: str = "value", budget: Budget | None = None) -> TaylorResult:
     """The Padé approximant ``P/Q`` (``Q(0) = 1``) of the target's value or gate.
 
     The coefficients solve ``P − Q·T = O(x^J)`` order by order, T the target's
@@ -332,11 +379,28 @@ def pade_match(target: str | Target, *, degree: int, den_degree: int,
     involve; an order whose equation involves no unknown is a check.  Powers
     follow the parities, as in :func:`approxfit.fitting.rational.rational_layout`.
 
+    The computation runs within ``budget`` (default 120 s / 2 GiB; see
+    :mod:`approxfit.core.budget`).
+
     Returns
     -------
     TaylorResult
         Coefficients named ``c<k>`` (P) and ``d<k>`` (Q), with exact forms.
+
+    Raises
+    ------
+    ComputationError
+        If the equations have no unique solution or the computation exceeds its budget.
     """
+    return run_bounded(_pade_match, target, degree=degree, den_degree=den_degree,
+                       parity=parity, den_parity=den_parity, on=on,
+                       budget=check_budget(budget), what=_WHAT,
+                       advice="try a lower `degree` or `den_degree`, or a larger `budget`")
+
+
+def _pade_match(target: str | Target, *, degree: int, den_degree: int,
+                parity: str | None = None, den_parity: str = "even",
+                on: str = "value") -> TaylorResult:
     t0 = time.perf_counter()
     tgt = target if isinstance(target, Target) else get_target(target)
     if on == "gate" and not tgt.has_gate:
@@ -387,7 +451,7 @@ def pade_match(target: str | Target, *, degree: int, den_degree: int,
 def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | None = None,
            fix: Mapping[str, str | float | Expression] | None = None, on: str | None = None,
            expr: str | None = None, den_degree: int = 2,
-           den_parity: str = "even") -> TaylorResult:
+           den_parity: str = "even", budget: Budget | None = None) -> TaylorResult:
     """Exact coefficients from the Maclaurin series; the library call behind
     ``approxfit taylor``.
 
@@ -416,6 +480,13 @@ def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | 
         rational: degree of Q.
     den_parity : {"even", "odd", "none"}
         rational: powers of Q.
+    budget : Budget, optional
+        Wall-clock and memory budget of the symbolic work,
+        ``approxfit.core.budget.Budget(seconds, memory_gib)``; default 120 s and 2 GiB
+        beyond what the process uses.  It is enforced in a forked child process; from
+        a thread (or with other threads alive) the work runs in-process and only the
+        input limits of :mod:`approxfit.core.expr` bound it (see
+        :mod:`approxfit.core.budget`).
 
     Returns
     -------
@@ -425,6 +496,9 @@ def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | 
     ------
     InputError
         For a wrong argument (the message names it).
+    ComputationError
+        If the symbolic work exceeds its budget ("… exceeded its budget of 120 s /
+        2 GiB (time); try a lower `degree` …").
 
     Examples
     --------
@@ -441,6 +515,7 @@ def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | 
     check_choice(family, FAMILY_NAMES, "`family`")
     if parity is not None:
         check_choice(parity, PARITIES, "`parity`")
+    budget = check_budget(budget)
     tgt = resolve_target(target, expr=expr)
     on = default_on(family, tgt.has_gate) if on is None else check_choice(on, ONS, "`on`")
     if parity is not None:
@@ -450,5 +525,6 @@ def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | 
             raise InputError("`fix` does not apply to the Padé approximant (rational family)")
         check_choice(den_parity, PARITIES, "`den_parity`")
         return pade_match(tgt, degree=degree, den_degree=den_degree, parity=parity,
-                          den_parity=den_parity, on=on)
-    return taylor_match(tgt, family, degree=degree, parity=parity, fix=fix, on=on)
+                          den_parity=den_parity, on=on, budget=budget)
+    return taylor_match(tgt, family, degree=degree, parity=parity, fix=fix, on=on,
+                        budget=budget)
