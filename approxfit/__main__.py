@@ -1,5 +1,5 @@
 """``python -m approxfit`` runs the command line."""
 
-from approxfit.cli.main import main
+from approxfit.cli import run
 
-main()
+run()

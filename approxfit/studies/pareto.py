@@ -43,7 +43,8 @@ from approxfit.core.exceptions import InputError
 from approxfit.measure.metrics import WHOLE_LINE
 
 __all__ = ["TRANSCENDENTAL_WEIGHT", "WHOLE_LINE", "Cost", "ParetoResult", "approximant_cost",
-           "cost_difference_text", "make_executor", "pareto", "pareto_sweep", "task_count",
+           "cost_difference_text", "dask_address", "make_executor", "pareto", "pareto_files",
+           "pareto_sweep", "task_count",
            "whole_line_error", "write_pareto"]
 
 def _cost(d: dict[str, int]) -> Cost:
@@ -148,40 +149,112 @@ def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
             "cost": approximant_cost(approx).to_dict(), "approximant": approx.to_dict()}
 
 
+def _local_pool(jobs: int | None) -> tuple[Executor, Callable[..., None]]:
+    """A process pool whose workers die with this process (see
+    :func:`approxfit.core.interrupts.worker_init`), and its closer."""
+    from approxfit.core import interrupts
+
+    ex = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
+                             initializer=interrupts.worker_init, initargs=(os.getpid(),))
+
+    def close(cancel: bool = False) -> None:
+        if not cancel:
+            ex.shutdown(wait=True)
+            return
+        with interrupts.critical(stop=False):        # a second Ctrl-C cannot cut this short
+            # The stdlib keeps the workers in ``_processes`` (pid -> Process); shutdown
+            # forgets them, so they are taken first.
+            procs = list((getattr(ex, "_processes", None) or {}).values())
+            ex.shutdown(wait=False, cancel_futures=True)
+            interrupts.stop_workers(procs)
+
+    return ex, close
+
+
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss")
+"""The Dask scheduler address schemes ``dask://`` accepts (``inproc://`` exists only
+inside one process, so no other process can reach it)."""
+
+DASK_TIMEOUT = 10.0
+"""Seconds to wait for a Dask scheduler before giving up."""
+
+
+def dask_address(spec: str) -> str:
+    """The scheduler address of ``dask://HOST:PORT`` (or ``dask://tcp://HOST:PORT``).
+
+    >>> dask_address("dask://10.0.0.5:8786")
+    'tcp://10.0.0.5:8786'
+
+    Raises
+    ------
+    InputError
+        Unless the address has a host and a port 1 … 65535 and a network scheme
+        (:data:`DASK_SCHEMES`).
+    """
+    from approxfit.core.checks import shown
+
+    address = spec[len("dask://"):]
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    usage = "; give dask://HOST:PORT, e.g. dask://127.0.0.1:8786"
+    if scheme not in DASK_SCHEMES:
+        raise InputError(f"`executor` {shown(spec)}: the scheme {shown(scheme)} cannot "
+                         f"reach a scheduler in another process (use "
+                         f"{', '.join(DASK_SCHEMES)}){usage}")
+    host, colon, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isascii() or not port.isdigit() \
+            or not 1 <= int(port) <= 65535 or any(c in host for c in "/@ ?#"):
+        raise InputError(f"`executor` {shown(spec)} is not a scheduler address{usage}")
+    return f"{scheme}://{rest}"
+
+
 def make_executor(spec: str | None, jobs: int | None = None) -> tuple[Executor | None, Any]:
     """An executor for ``spec``: None (serial), ``"local"`` or ``"dask://HOST:PORT"``.
 
     Returns ``(executor, closer)``; call ``closer()`` when done, or
-    ``closer(cancel=True)`` to drop the queued fits on an interrupt (it may be None).
+    ``closer(cancel=True)`` on an interrupt: it drops the queued fits and kills the
+    workers (it may be None).  The local pool's workers ignore SIGINT and SIGTERM,
+    die with this process (also on ``kill -9``) and do not hold its standard streams.
+
+    Raises
+    ------
+    InputError
+        For an unknown spec or a malformed Dask address.
+    ComputationError
+        When the Dask scheduler cannot be reached within :data:`DASK_TIMEOUT` seconds.
     """
     if spec is None or spec == "serial":
         return None, None
+    if not isinstance(spec, str):
+        raise InputError(f"`executor` must be local, serial, dask://HOST:PORT or an "
+                         f"Executor, got {type(spec).__name__}")
     if spec == "local":
-        ex = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
-
-        def close(cancel: bool = False) -> None:
-            ex.shutdown(wait=not cancel, cancel_futures=cancel)
-
-        return ex, close
+        return _local_pool(jobs)
     if spec.startswith("dask://"):
+        address = dask_address(spec)
         try:
             from distributed import Client
         except ImportError:
             raise InputError("`executor` dask://… needs dask's distributed package: "
                              "pip install 'approxfit[dask]'") from None
-        address = spec[len("dask://"):]
-        if "://" not in address:
-            address = "tcp://" + address
+        from approxfit.core.exceptions import ComputationError
+
         try:
-            client = Client(address, timeout=10)
-        except (OSError, TimeoutError) as exc:
-            raise InputError(f"`executor` {spec}: cannot reach the Dask scheduler ({exc})"
-                             ) from None
+            client = Client(address, timeout=DASK_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+            raise ComputationError(f"`executor` {address}: cannot reach the Dask scheduler "
+                                   f"within {DASK_TIMEOUT:g} s ({reason})") from None
+
         def close_client(cancel: bool = False) -> None:
             client.close()
 
         return client.get_executor(), close_client
-    raise InputError(f"`executor` must be local, serial or dask://HOST:PORT, got {spec!r}")
+    from approxfit.core.checks import shown
+
+    raise InputError(f"`executor` must be local, serial or dask://HOST:PORT, got {shown(spec)}")
 
 
 @dataclass(frozen=True)
@@ -346,12 +419,10 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = ("tanh", "si
     ParetoResult
     """
     from approxfit.approximants.published import published_for
-    from approxfit.core.grids import check_range
 
-    if not 1 <= int(max_degree) <= 15:
-        raise InputError(f"`max_degree` must be between 1 and 15, got {max_degree}")
-    lo, hi = check_range(*range_)
-    tasks = _tasks(target, families, int(max_degree), objective, on, (lo, hi), samples)
+    max_degree = _max_degree(max_degree)
+    lo, hi = _range(range_)
+    tasks = _tasks(target, families, max_degree, objective, on, (lo, hi), samples)
     if not tasks:
         raise InputError(f"no family of {', '.join(families)} applies to {target!r}")
     rows: list[dict[str, Any]] = []
@@ -363,7 +434,10 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = ("tanh", "si
     else:
         from concurrent.futures import as_completed
 
-        futures = [executor.submit(_sweep_task, t) for t in tasks]
+        from approxfit.core import interrupts
+
+        with interrupts.critical():      # the pool forks here: no signal mid-fork
+            futures = [executor.submit(_sweep_task, t) for t in tasks]
         for fut in as_completed(futures):
             rows.append(fut.result())
             if progress:
@@ -397,25 +471,69 @@ def _families(families: str | Iterable[str]) -> tuple[str, ...]:
     """``("tanh", "poly")`` from a tuple or from ``"tanh,poly"`` (the CLI's form)."""
     if isinstance(families, str):
         families = families.split(",")
-    return tuple(f.strip() for f in families if f.strip())
+    elif isinstance(families, bytes) or not isinstance(families, Iterable):
+        raise InputError(f"`families` must be a str or a list of str, got "
+                         f"{type(families).__name__}")
+    out = []
+    for f in families:
+        if not isinstance(f, str):
+            raise InputError(f"`families` must hold str, got {type(f).__name__}")
+        if f.strip():
+            out.append(f.strip())
+    if not out:
+        raise InputError("`families` must name at least one family")
+    return tuple(out)
+
+
+def _max_degree(max_degree: Any) -> int:
+    from approxfit.core.checks import check_int
+
+    max_degree = check_int(max_degree, "max_degree")
+    if not 1 <= max_degree <= 15:
+        raise InputError(f"`max_degree` must be between 1 and 15, got {max_degree}")
+    return max_degree
+
+
+def _range(range_: Any) -> tuple[float, float]:
+    """``(lo, hi)`` from a pair of real numbers (no strings, no bools)."""
+    from approxfit.core.checks import check_float
+    from approxfit.core.grids import check_range
+
+    if isinstance(range_, str | bytes) or not isinstance(range_, Iterable):
+        raise InputError(f"`range` must be two numbers (lo, hi), got {type(range_).__name__}")
+    pair = list(range_)
+    if len(pair) != 2:
+        raise InputError(f"`range` must be two numbers (lo, hi), got {len(pair)}")
+    lo = check_float(pair[0], "range")
+    hi = check_float(pair[1], "range")
+    return check_range(lo, hi)
 
 
 def _checked(target: Any, families: str | Iterable[str], objective: str, on: str,
-             samples: int) -> tuple[str, tuple[str, ...]]:
-    """The target's name and the families, once the arguments are checked."""
+             samples: int, max_degree: int = 9, range_: Any = (-10.0, 10.0)
+             ) -> tuple[str, tuple[str, ...], int, tuple[float, float], int]:
+    """The target's name, the families, the degree, the range and the samples, once the
+    arguments are checked (types first: no string is taken for a number)."""
     from approxfit.core import names
-    from approxfit.core.targets import get_target, resolve_target
+    from approxfit.core.checks import check_choice, check_int
+    from approxfit.core.targets import Target, get_target, resolve_target
 
+    if not isinstance(target, str | Target):
+        raise InputError(f"`target` must be a target's name (str) or a Target, got "
+                         f"{type(target).__name__}")
+    samples = check_int(samples, "samples")
     if not 10 <= samples <= 10_000_000:
         raise InputError(f"`samples` must be between 10 and 10000000, got {samples}")
+    max_degree = _max_degree(max_degree)
     fams = _families(families)
     for f in fams:
-        names.check_choice(f, names.FAMILY_NAMES, "family")
-    names.check_choice(objective, names.OBJECTIVES, "objective")
-    names.check_choice(on, names.ONS, "`on`")
+        check_choice(f, names.FAMILY_NAMES, "families")
+    check_choice(objective, names.OBJECTIVES, "objective")
+    check_choice(on, names.ONS, "on")
+    lo_hi = _range(range_)
     name = resolve_target(target).name
     get_target(name)                     # the workers look the target up by name
-    return name, fams
+    return name, fams, max_degree, lo_hi, samples
 
 
 def task_count(target: str = "gelu", *,
@@ -423,8 +541,9 @@ def task_count(target: str = "gelu", *,
                max_degree: int = 9, objective: str = "minimax", on: str = "value",
                range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001) -> int:
     """How many fits :func:`pareto` runs with these arguments (for a progress bar)."""
-    name, fams = _checked(target, families, objective, on, samples)
-    return len(_tasks(name, fams, int(max_degree), objective, on, range, samples))
+    name, fams, degree, lo_hi, samples = _checked(target, families, objective, on, samples,
+                                                  max_degree, range)
+    return len(_tasks(name, fams, degree, objective, on, lo_hi, samples))
 
 
 def pareto(target: Any = "gelu", *,
@@ -474,21 +593,27 @@ def pareto(target: Any = "gelu", *,
     ComputationError
         When every fit of the sweep fails.
     """
-    name, fams = _checked(target, families, objective, on, samples)
+    name, fams, max_degree, range, samples = _checked(target, families, objective, on,
+                                                      samples, max_degree, range)
+    if progress is not None and not callable(progress):
+        raise InputError(f"`progress` must be callable or None, got {type(progress).__name__}")
     if isinstance(executor, str) or executor is None:
         ex, close = make_executor(executor)
-    else:
+    elif isinstance(executor, Executor):
         ex, close = executor, None
+    else:
+        raise InputError(f"`executor` must be local, serial, dask://HOST:PORT or a "
+                         f"concurrent.futures.Executor, got {type(executor).__name__}")
     try:
         res = pareto_sweep(name, families=fams, max_degree=max_degree, objective=objective,
                            on=on, range_=range, samples=samples, executor=ex,
                            progress=progress)
+        if close is not None:
+            close()
     except BaseException:
         if close is not None:
-            close(cancel=True)           # an interrupt: drop the queued fits
+            close(cancel=True)           # an interrupt: drop the queued fits, kill workers
         raise
-    if close is not None:
-        close()
     if all("error" in r for r in res.rows):
         from approxfit.core.exceptions import ComputationError
 
@@ -497,19 +622,37 @@ def pareto(target: Any = "gelu", *,
     return res
 
 
-def write_pareto(result: ParetoResult, folder: Any) -> None:
+def pareto_files(result: ParetoResult) -> dict[str, bytes]:
+    """The bytes of ``pareto-TARGET.json``, ``.csv`` and ``.png``, by file name."""
+    from approxfit.core.io import dumps
+    from approxfit.present import plotting
+
+    stem = f"pareto-{result.target.replace(':', '_').replace(',', '_').replace('=', '')}"
+    return {f"{stem}.json": dumps(result.to_dict()).encode(),
+            f"{stem}.csv": result.to_csv().encode(),
+            f"{stem}.png": plotting.figure_bytes(plotting.plot_pareto(result).figure,
+                                                 "pareto.png")}
+
+
+def write_pareto(result: ParetoResult, folder: Any) -> list[Any]:
     """Write ``pareto-TARGET.json``, ``.csv`` and ``.png`` into ``folder``.
 
-    Each file is written atomically (:func:`approxfit.core.io.write_atomic`); the
-    folder must exist.
+    All three or none (:func:`approxfit.core.io.write_files`); the folder must
+    exist.  Returns the paths written.
+
+    Raises
+    ------
+    InputError
+        When ``result`` is not a :class:`ParetoResult` or ``folder`` not a folder.
+    ComputationError
+        When a file cannot be written; the folder is unchanged then.
     """
     from pathlib import Path
 
-    from approxfit.core.io import dumps, write_atomic
-    from approxfit.present import plotting
+    from approxfit.core.io import write_files
 
-    folder = Path(folder)
-    stem = f"pareto-{result.target.replace(':', '_').replace(',', '_').replace('=', '')}"
-    write_atomic(folder / f"{stem}.json", dumps(result.to_dict()))
-    write_atomic(folder / f"{stem}.csv", result.to_csv())
-    plotting.save_figure(plotting.plot_pareto(result).figure, folder / f"{stem}.png")
+    if not isinstance(result, ParetoResult):
+        raise InputError(f"`result` must be a ParetoResult, got {type(result).__name__}")
+    if not isinstance(folder, str | os.PathLike):
+        raise InputError(f"`folder` must be a path, got {type(folder).__name__}")
+    return write_files(Path(folder), pareto_files(result))

@@ -124,13 +124,8 @@ def precision_tables() -> dict[str, bytes]:
 
 def pareto_files() -> dict[str, bytes]:
     """The cost / whole-line error sweep of GELU (``approxfit pareto gelu``)."""
-    from approxfit.core.io import dumps
-    from approxfit.present import plotting
-    from approxfit.studies.pareto import pareto
+    from approxfit.studies import pareto as sweep
 
-    res = pareto("gelu", families=("tanh", "sigmoid", "poly"), max_degree=9,
-                 executor="local")
-    return {"pareto-gelu.json": dumps(res.to_dict()).encode(),
-            "pareto-gelu.csv": res.to_csv().encode(),
-            "pareto-gelu.png": plotting.figure_bytes(plotting.plot_pareto(res).figure,
-                                                     "pareto.png")}
+    res = sweep.pareto("gelu", families=("tanh", "sigmoid", "poly"), max_degree=9,
+                       executor="local")
+    return sweep.pareto_files(res)

@@ -2,13 +2,14 @@
 
 :func:`reproduce` is the library form of ``approxfit reproduce``;
 :func:`write_reproduction` computes everything first and then replaces only the files
-it owns (:data:`OWNED_FILES`), each atomically, touching no other file in the folder.
+it owns (:data:`OWNED_FILES`), all of them or none
+(:func:`approxfit.core.io.write_files`: staged beside them, then committed in a
+critical section), touching no other file in the folder.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from approxfit.core.exceptions import InputError
@@ -54,7 +55,14 @@ def reproduce(out: str | Path = "results", *,
     ------
     InputError
         When ``out`` is a file, or its parent folder does not exist.
+    ComputationError
+        When a file cannot be written (no space, read-only, a folder in the way …);
+        the folder is unchanged then.
     """
+    if not isinstance(out, str | Path) or not str(out):
+        raise InputError(f"`out` must be a folder's path, got {out!r:.60}")
+    if progress is not None and not callable(progress):
+        raise InputError(f"`progress` must be callable or None, got {type(progress).__name__}")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"`out` {str(out)!r} is a file, not a folder")
@@ -68,11 +76,13 @@ def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | Non
                        figures: bool = True) -> list[Claim]:
     """Compute every claim and write ``claims.json``, ``REPORT.md`` and the figures.
 
-    Only the files in :data:`OWNED_FILES` are replaced (each atomically); anything
-    else in ``out`` is left alone.  Nothing is written until everything has been
-    computed, so an interrupted run leaves the previous results intact.
+    Only the files in :data:`OWNED_FILES` are replaced, all of them or none
+    (:func:`approxfit.core.io.write_files`); anything else in ``out`` is left alone.
+    Nothing is written until everything has been computed, and the commit is a
+    critical section, so an interrupted or failed run leaves the previous results
+    intact and a finished one leaves all the new ones.
     """
-    from approxfit.core.io import dumps, write_atomic
+    from approxfit.core.io import dumps, write_files
 
     folder = Path(out)
     claims = run_claims(progress)
@@ -91,32 +101,12 @@ def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | Non
     blobs["claims.json"] = dumps([c.to_dict() for c in claims]).encode()
     blobs["REPORT.md"] = render_report(claims, tuple(n for n in FIGURES if n in blobs),
                                        extras="pareto-gelu.png" in blobs).encode()
-    folder.mkdir(parents=True, exist_ok=True)
-    with _signals_held():
-        for name, data in blobs.items():
-            write_atomic(folder / name, data)
-    return claims
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM while the output files are replaced.
-
-    Each file is replaced atomically; holding the signals for the few
-    milliseconds of the loop makes the *set* of files change together, so an
-    interrupted run never leaves new claims beside old figures.  A signal that
-    arrives meanwhile is delivered when the block ends.
-    """
-    import signal
-    import threading
-
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask") or (
-            threading.current_thread() is not threading.main_thread()):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from approxfit.core.exceptions import ComputationError
+
+        raise ComputationError(f"cannot create the folder {str(folder)[:80]}: "
+                               f"{exc.strerror or exc}") from None
+    write_files(folder, blobs)
+    return claims
