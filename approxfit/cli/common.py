@@ -3,16 +3,19 @@ that turn approxfit's exceptions into one line and an exit status."""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from approxfit.core import names
-from approxfit.core.exceptions import ApproxfitError, InputError
+from approxfit.core.exceptions import ApproxfitError, ComputationError, InputError
 
 app = typer.Typer(
     name="approxfit",
@@ -61,22 +64,48 @@ FamilyArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.FAMILY
 # line names its option or argument instead.
 FLAGS: dict[str, str] = {
     "target": "TARGET", "family": "FAMILY", "specs": "SPEC", "spec": "SPEC",
-    "number": "NUMBER",
+    "number": "NUMBER", "budget": "--time-budget",
 }
 """Library parameters that are positional arguments on the command line; every other
 backticked parameter ``name_x`` is the option ``--name-x``."""
 
 
+MESSAGE_CHARS = 600
+"""A message longer than this is cut (after each long word was already cut to 60)."""
+
+
 def cli_message(text: str) -> str:
-    """A library message with its backticked parameter names turned into the CLI's words.
+    """A library message with its backticked parameter names turned into the CLI's words,
+    on one line, and no word of it longer than about 60 characters.
+
+    Library messages quote user text shortened already; this is the backstop for any
+    that do not: a run of more than 80 non-blank characters is cut to 60 and "…", line
+    breaks become spaces, and the whole message is cut at 600 characters.
 
     >>> cli_message("`fix` names c2, which tanh of degree 3 (odd) does not have")
     '--fix names c2, which tanh of degree 3 (odd) does not have'
     >>> cli_message("`max_degree` must be between 1 and 15, got 20")
     '--max-degree must be between 1 and 15, got 20'
+    >>> cli_message("unknown target " + "a" * 1000)
+    'unknown target aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…'
     """
-    return re.sub(r"`([a-z][a-z0-9_]*)`",
+    text = re.sub(r"`([a-z][a-z0-9_]*)`",
                   lambda m: FLAGS.get(m.group(1), "--" + m.group(1).replace("_", "-")), text)
+    return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line with long words and the whole cut (see :func:`cli_message`)."""
+    text = re.sub(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+", " ", str(text))
+    text = re.sub(r"\S{81,}", _clip_word, text)
+    return names.clip(text, MESSAGE_CHARS)
+
+
+def _clip_word(m: re.Match[str]) -> str:
+    """A long word cut to 60 characters, keeping a closing quote and punctuation."""
+    word = m.group(0)
+    tail = re.search(r"['\"\])]?[;:,.)]*$", word).group(0)[:4]  # type: ignore[union-attr]
+    return names.clip(word[: len(word) - len(tail)], names.SHOWN_CHARS - len(tail)) + tail
 
 
 def fail(exc: ApproxfitError) -> None:
@@ -85,7 +114,13 @@ def fail(exc: ApproxfitError) -> None:
 
 
 def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn approxfit's own exceptions into one line and an exit status."""
+    """Turn approxfit's own exceptions, and every OSError, into one line and an exit status.
+
+    An :class:`InputError` exits 2, any other approxfit error and an ``OSError`` (a file
+    or standard output that cannot be written) exit 1; a broken pipe on standard output
+    (``approxfit targets | head -1``) exits 1 quietly, as Python's documentation advises.
+    With ``--debug`` the exception propagates with its traceback.
+    """
     import functools
 
     @functools.wraps(fn)
@@ -96,14 +131,216 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             if STATE["debug"]:
                 raise
             fail(exc)
+        except OSError as exc:
+            if STATE["debug"]:
+                raise
+            os_failure(exc)
 
     return wrapper
 
 
+def os_failure(exc: OSError, *, on_stdout: bool = False) -> None:
+    """End the run for an ``OSError``: one line and exit 1 (a broken pipe: quietly).
+
+    Standard output is pointed at ``/dev/null`` when it is the culprit (``on_stdout``, or
+    found in the traceback), so that the interpreter's own flush at exit cannot fail
+    again and print "Exception ignored".
+    """
+    on_stdout = on_stdout or isinstance(exc, BrokenPipeError) or concerns_stdout(exc)
+    if on_stdout:
+        silence_stdout()
+    if isinstance(exc, BrokenPipeError):
+        raise typer.Exit(1)
+    try:
+        typer.echo(f"approxfit: error: {os_error_text(exc, on_stdout)}", err=True)
+    except OSError:                       # stderr is gone too: the status must do
+        pass
+    raise typer.Exit(1)
+
+
+def os_error_text(exc: OSError, on_stdout: bool = False) -> str:
+    """``'/proc/fit.json': No such file or directory``: the path and the reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is not None:
+        where = names.quoted_path(os.fsdecode(exc.filename))
+        if getattr(exc, "filename2", None) is not None:
+            where += f" → {names.quoted_path(os.fsdecode(exc.filename2))}"
+        return one_line(f"{where}: {reason}")
+    if on_stdout:
+        return one_line(f"standard output: {reason}")
+    return one_line(f"cannot write: {reason}")
+
+
+def concerns_stdout(exc: BaseException) -> bool:
+    """Whether ``exc`` came from writing to standard output (a frame of its traceback
+    holds ``sys.stdout``, its buffer, or a stream over that buffer)."""
+    out = sys.__stdout__ if sys.stdout is None else sys.stdout
+    if out is None:
+        return False
+    buf = getattr(out, "buffer", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            if value is out or (buf is not None and value is buf):
+                return True
+            if buf is not None and getattr(value, "buffer", None) is buf:
+                return True
+        tb = tb.tb_next
+    return False
+
+
+def silence_stdout() -> None:
+    """Point file descriptor 1 at ``/dev/null`` (when standard output is a real file
+    descriptor) so that what is still buffered goes nowhere instead of failing again."""
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (AttributeError, OSError, ValueError):
+        return
+    try:
+        os.dup2(null, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(null)
+
+
+def write_output(path: str | Path, data: str | bytes, *, what: str) -> Path:
+    """:func:`approxfit.core.io.write_atomic`, with an ``OSError`` turned into a
+    :class:`ComputationError` naming the option and the path (exit 1)."""
+    from approxfit.core.io import write_atomic
+
+    try:
+        return write_atomic(path, data)
+    except OSError as exc:
+        raise ComputationError(f"{what} {names.quoted_path(os.fsdecode(path))}: cannot write "
+                               f"it: {exc.strerror or exc}") from exc
+
+
+def _probe_folder(folder: Path, what: str, shown: str) -> None:
+    """Create (and drop) a nameless file in ``folder``: the real test of writing there,
+    which also holds for root on a read-only or virtual file system."""
+    try:
+        try:
+            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o600)
+        except (AttributeError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in (
+                    errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+            import tempfile
+
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".approxfit-")
+            os.unlink(tmp)
+        os.close(fd)
+    except OSError as exc:
+        raise ComputationError(f"{what} {shown}: cannot write in "
+                               f"{names.quoted_path(str(folder))}: {exc.strerror or exc}") from None
+
+
+def output_file(path: str, *, what: str) -> Path:
+    """Check a file an option will write (``--save``, ``--csv``, ``--out``) before any work.
+
+    Refused with exit 2: an empty path, a NUL character, a path ending in ``/``, a file
+    name longer than 255 bytes, an existing folder or non-regular file (a device such as
+    ``/dev/full``, a FIFO), a folder that does not exist. Refused with exit 1 (an
+    ``OSError``): a folder that cannot be written in (read-only, ``/proc``).
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise InputError(f"{what} needs a file name, got an empty string")
+    shown = names.quoted_path(path)
+    if "\0" in path:
+        raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    if path.endswith(("/", os.sep)):
+        raise InputError(f"{what} {shown} ends in '/'; give a file name")
+    p = Path(path)
+    if len(os.fsencode(p.name)) > 255:
+        raise InputError(f"{what} {shown}: the file name is longer than 255 bytes")
+    folder = p.parent
+    if not folder.is_dir():
+        raise InputError(f"{what} {shown}: the folder {names.quoted_path(str(folder))} does not "
+                         "exist; create it first")
+    if p.is_dir():
+        raise InputError(f"{what} {shown} is a folder; give a file name")
+    if p.exists() and not p.is_file():
+        raise InputError(f"{what} {shown} exists and is not a regular file (a device, a "
+                         "FIFO or a socket); give a file name")
+    _probe_folder(folder, what, shown)
+    return p
+
+
+def output_folder(path: str, *, what: str) -> Path:
+    """Check a folder an option will write into (``--plot DIR``) before any work: not
+    empty, existing (exit 2), and writable (exit 1)."""
+    if not isinstance(path, str) or not path.strip():
+        raise InputError(f"{what} needs a folder, got an empty string")
+    shown = names.quoted_path(path)
+    if "\0" in path:
+        raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{what} {shown} is not a folder; give a folder to write into")
+    if not p.is_dir():
+        raise InputError(f"{what} {shown}: the folder does not exist; create it first")
+    _probe_folder(p, what, shown)
+    return p
+
+
+def creatable_folder(path: str, *, what: str) -> Path:
+    """Check a folder a command creates if missing (``reproduce --out``) before any work:
+    not empty, not a file, and inside a folder that can be written in (exit 1 if not)."""
+    if not isinstance(path, str) or not path.strip():
+        raise InputError(f"{what} must name a folder, got an empty string")
+    shown = names.quoted_path(path)
+    if "\0" in path:
+        raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{what} {shown} is a file, not a folder; give a folder to write "
+                         "into")
+    existing = p
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{what} {shown}: {names.quoted_path(str(existing))} is not a folder")
+    _probe_folder(existing, what, shown)
+    return p
+
+
 def emit_json(obj: Any) -> None:
+    """Print one JSON document; pure ASCII (``\\uXXXX`` escapes) when standard output
+    does not encode UTF-8, so that it stays valid JSON in any locale."""
     from approxfit.core.io import dumps
 
-    sys.stdout.write(dumps(obj))
+    text = dumps(obj)
+    if not stdout_is_utf8():
+        text = ascii_json(text)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        os_failure(exc, on_stdout=True)
+
+
+def stdout_is_utf8() -> bool:
+    """Whether standard output encodes UTF-8 (a ``StringIO`` counts as UTF-8)."""
+    import codecs
+
+    enc = getattr(sys.stdout, "encoding", None)
+    if not enc:
+        return True
+    try:
+        return codecs.lookup(enc).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def ascii_json(text: str) -> str:
+    """JSON text with every non-ASCII character written as a ``\\uXXXX`` escape (a
+    surrogate pair above U+FFFF). In JSON text such characters occur only inside
+    strings, so the document means the same."""
+    import json
+
+    return re.sub(r"[^\x00-\x7f]", lambda m: json.dumps(m.group(0)).strip('"'), text)
 
 
 def parse_fix(items: list[str] | None) -> dict[str, str]:
@@ -142,6 +379,23 @@ def relay_warnings(caught: list[warnings.WarningMessage]) -> None:
         if text not in seen:
             seen.add(text)
             typer.echo(f"approxfit: warning: {cli_message(text)}", err=True)
+
+
+def show_warning(message: Warning | str, category: type[Warning], filename: str,
+                 lineno: int, file: Any = None, line: str | None = None) -> None:
+    """A :func:`warnings.showwarning` for the command line: ``approxfit: warning: …`` on
+    one line, with no source path (with ``--debug``: Python's own form)."""
+    text = str(message)
+    if STATE["debug"]:
+        shown = warnings.formatwarning(message, category, filename, lineno, line)
+    else:
+        if issubclass(category, RuntimeWarning) and "encountered in" in text:
+            text = f"numpy: {text}"
+        shown = f"approxfit: warning: {cli_message(text)}\n"
+    try:
+        (file or sys.stderr).write(shown)
+    except (AttributeError, OSError):
+        pass
 
 
 def _print_version(value: bool) -> None:

@@ -25,11 +25,15 @@ from approxfit.cli.common import (
     ParityOpt,
     TargetArg,
     choice,
+    cli_message,
     emit_json,
     guard,
+    output_file,
     parse_fix,
     relay_warnings,
+    write_output,
 )
+from approxfit.core.names import quoted_path
 
 
 @guard
@@ -37,16 +41,24 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
            parity: ParityOpt = None, fix: FixOpt = None, on: OnOpt = None,
            expr: ExprOpt = None, den_degree: DenDegreeOpt = 2,
            den_parity: DenParityOpt = "even", identify_: IdentifyOpt = False,
+           time_budget: Annotated[float, typer.Option(
+               "--time-budget", metavar="SECONDS",
+               help="Stop the symbolic computation after this many seconds (it also "
+                    "stops at 2 GiB of memory); exit 1 when it does.")] = 120.0,
            json_: JsonOpt = False) -> None:
     """Match the Maclaurin series: exact closed forms of the coefficients.
 
     Example: approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)
     gives a3 = (4 - pi)/(6*pi) = 0.0455399241225271.
     """
+    from approxfit.core.budget import Budget
+    from approxfit.core.checks import check_float
     from approxfit.symbolic.taylor import taylor as run_taylor
 
+    time_budget = check_float(time_budget, "time_budget", 0.0, 86400.0, lo_open=True)
     res = run_taylor(target, family, degree=degree, parity=parity, fix=parse_fix(fix), on=on,
-                     expr=expr, den_degree=den_degree, den_parity=den_parity)
+                     expr=expr, den_degree=den_degree, den_parity=den_parity,
+                     budget=Budget(seconds=time_budget))
     found = _identified({**res.coefficients, **res.scaled}, 15) if identify_ else {}
     if json_:
         # no timing: the same command gives the same bytes
@@ -86,7 +98,9 @@ def fit(
         help="Keep a tanh/sigmoid approximant right beyond the range: none | range | a "
         "number C (a tail guard: the gate is 0 below -C and 1 above C).")] = "none",
     save: Annotated[str | None, typer.Option(help="Write the fit to FILE.json (usable as an "
-                                             "approximant spec later).")] = None,
+                                             "approximant spec later); written only when the "
+                                             "fit converged (else exit 1, FILE untouched).")
+                    ] = None,
     max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop "
                                           "(1-10000).")] = 200,
     expr: ExprOpt = None,
@@ -118,9 +132,7 @@ def fit(
     if dtype is not None:
         choice(dtype, ("float32", "float16", "bfloat16"), "--dtype")
     if save is not None:
-        from approxfit.core.io import check_writable
-
-        check_writable(save, what="--save")
+        output_file(save, what="--save")
     from approxfit.fitting.fit import fit as run_fit
 
     with warnings.catch_warnings(record=True) as caught:
@@ -137,10 +149,10 @@ def fit(
         points = sample_grid(grid, range=range_, samples=samples, step=step).x
         rounding = coefficient_rounding(res.approximant, points, dtype, on=res.on,
                                         reoptimise=reoptimise, fixed=res.fixed)
-    if save is not None:
-        from approxfit.core.io import dumps, write_atomic
+    if save is not None and res.converged:   # a fit that failed is not saved
+        from approxfit.core.io import dumps
 
-        write_atomic(save, dumps(res.to_dict(timing=False)))
+        write_output(save, dumps(res.to_dict(timing=False)), what="--save")
     found = _identified({**res.coefficients, **res.scaled}, 9) if identify_ else {}
     extra: dict[str, Any] = {"identified": found} if identify_ else {}
     if rounding is not None:
@@ -158,7 +170,8 @@ def fit(
 
             typer.echo(rounding_text(rounding), nl=False)
     if not res.converged:
-        typer.echo(f"approxfit: error: {res.message}", err=True)
+        unsaved = f"; --save {quoted_path(save)} was not written" if save is not None else ""
+        typer.echo(f"approxfit: error: {cli_message(res.message)}{unsaved}", err=True)
         raise typer.Exit(1)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from approxfit.cli import derive, listing, measure, studies
-from approxfit.cli.common import STATE, app
+from approxfit.cli.common import app, one_line, os_failure, show_warning
 
 COMMANDS = (
     (listing.targets, {}),
@@ -39,31 +39,69 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
-def _on_signal(signum: int, frame: Any) -> None:
-    """Turn SIGINT/SIGTERM into KeyboardInterrupt so that the run unwinds cleanly."""
-    STATE["signal"] = signum
-    raise KeyboardInterrupt
-
-
 def _interrupted() -> None:
-    import signal
+    """One line after SIGINT/SIGTERM: "unchanged" only when no file was written (the
+    log of :mod:`approxfit.core.interrupts` says so), else what was; exit 130 or 143."""
+    from approxfit.core import interrupts
 
-    sys.stderr.write("approxfit: interrupted; files from earlier runs are unchanged\n")
-    raise SystemExit(128 + int(STATE["signal"] or signal.SIGINT))
+    sys.stderr.write(interrupts.interrupted_message() + "\n")
+    raise SystemExit(interrupts.exit_status())
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Console entry point: :func:`_main` with standard output and warnings made safe.
+
+    Every exit ends in one line at most: standard output that is closed is refused
+    before any work (exit 1); text that the output's encoding cannot hold is written
+    with backslash escapes (JSON as ASCII escapes, still valid JSON); Python warnings
+    become ``approxfit: warning: …`` without source paths; an ``OSError`` anywhere —
+    including the final flush of standard output — becomes one line and exit 1, a
+    broken pipe a quiet exit 1.
+    """
+    import warnings
+
+    if sys.stdout is None:                 # started with stdout closed (`approxfit … >&-`)
+        if sys.stderr is not None:
+            sys.stderr.write("approxfit: error: standard output is closed; nothing could "
+                             "be printed\n")
+        raise SystemExit(1)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):  # pragma: no cover - a detached stream
+                pass
+    shown = warnings.showwarning
+    warnings.showwarning = show_warning
+    try:
+        try:
+            _main(argv)
+        except OSError as exc:             # outside a command: help, usage, version text
+            try:
+                os_failure(exc)
+            except typer.Exit as stop:
+                raise SystemExit(stop.exit_code) from None
+        finally:
+            try:
+                sys.stdout.flush()
+            except OSError as exc:
+                try:
+                    os_failure(exc, on_stdout=True)
+                except typer.Exit as stop:
+                    raise SystemExit(stop.exit_code) from None
+    finally:
+        warnings.showwarning = shown
+
+
+def _main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app with one-line usage errors (exit 2).
 
     SIGINT and SIGTERM end the run with one line (exit 130 or 143); output files
     are replaced only after everything is computed, so earlier results survive.
     """
-    import signal
-    import threading
+    from approxfit.core import interrupts
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_signal)
-        signal.signal(signal.SIGINT, _on_signal)
+    interrupts.install()          # signals are recorded; raised outside critical sections
     exc_mod = _click_exceptions()
     try:
         rv = app(args=argv, standalone_mode=False)
@@ -72,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.stdout.write(exc.ctx.get_help() + "\n")
         raise SystemExit(0) from None
     except exc_mod.UsageError as exc:
-        msg = exc.format_message().replace("\n", " ")
+        msg = one_line(exc.format_message())
         cmd = exc.ctx.command_path if exc.ctx is not None else "approxfit"
         sys.stderr.write(f"approxfit: error: {msg} (see '{cmd} --help')\n")
         raise SystemExit(2) from None
@@ -80,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         _interrupted()
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    if STATE["signal"] is not None:          # typer returns 130 for an interrupt
+    if interrupts.received() is not None:    # typer returns 130 for an interrupt
         _interrupted()
     raise SystemExit(rv if isinstance(rv, int) else 0)
 

@@ -12,7 +12,10 @@ from approxfit.cli.common import (
     choice,
     emit_json,
     guard,
+    output_file,
+    output_folder,
     resolve_target,
+    write_output,
 )
 from approxfit.core.exceptions import InputError
 
@@ -54,11 +57,9 @@ def report(
     from pathlib import Path
 
     if csv is not None:
-        from approxfit.core.io import check_writable
-
-        check_writable(csv, what="--csv")
-    if plot is not None and not Path(plot).is_dir():
-        raise InputError(f"--plot {plot!r}: the folder does not exist; create it first")
+        output_file(csv, what="--csv")
+    if plot is not None:
+        output_folder(plot, what="--plot")
     choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
     choice(opmath, ("format", "float32"), "--opmath")
     if dtype != "float64" and (csv is not None or svg):
@@ -69,10 +70,9 @@ def report(
     rep = run_report(specs, target=target, range=range_, samples=samples, step=step,
                      expr=expr, dtype=dtype, opmath=opmath)
     if csv is not None:                    # float64 only (checked above)
-        from approxfit.core.io import write_atomic
         from approxfit.present.tables import to_csv
 
-        write_atomic(csv, to_csv(rep.rows, digits=None))
+        write_output(csv, to_csv(rep.rows, digits=None), what="--csv")
     if plot is not None:
         _report_plots(rep, Path(plot), svg)
     if dtype != "float64":
@@ -142,9 +142,7 @@ def export(
     choice(to, ("numpy", "torch", "c"), "--to")
     choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
     if out is not None:
-        from approxfit.core.io import check_writable
-
-        check_writable(out, what="--out")
+        output_file(out, what="--out")
     from approxfit.approximants.spec import parse_spec
     from approxfit.core.grids import check_range
     from approxfit.lowprec.export import export_code
@@ -153,9 +151,7 @@ def export(
     approx = parse_spec(spec, resolve_target(target, expr) if expr or ":" not in target else target)
     code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name)
     if out is not None:
-        from approxfit.core.io import write_atomic
-
-        write_atomic(out, code)
+        write_output(out, code, what="--out")
     else:
         typer.echo(code, nl=False)
 

@@ -9,11 +9,12 @@ import typer
 
 from approxfit.cli.common import (
     JsonOpt,
+    creatable_folder,
     emit_json,
     guard,
+    output_folder,
     resolve_target,
 )
-from approxfit.core.exceptions import InputError
 
 
 @guard
@@ -27,12 +28,11 @@ def reproduce(
 
     Example: approxfit reproduce --out results
     """
-    from pathlib import Path
 
     from approxfit.studies.reproduce import CLAIM_IDS
     from approxfit.studies.reproduce import reproduce as run_reproduce
 
-    folder = Path(out)
+    folder = creatable_folder(out, what="--out")
     total = len(CLAIM_IDS) + 1
     if sys.stderr.isatty() and not json_:
         from rich.progress import Progress
@@ -84,8 +84,8 @@ def pareto(
     resolve_target(target, None)
     from pathlib import Path
 
-    if out is not None and not Path(out).is_dir():
-        raise InputError(f"--out {out!r}: the folder does not exist; create it first")
+    if out is not None:
+        output_folder(out, what="--out")
     from approxfit.studies.pareto import pareto as run_pareto
     from approxfit.studies.pareto import task_count, write_pareto
 
