@@ -371,8 +371,9 @@ def test_available_memory_reads_meminfo():
     assert avail is not None and avail > 0
     with open("/proc/meminfo") as fh:
         kb = next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable:"))
-    # read at a different moment: within 25 % (other processes allocate meanwhile)
-    assert abs(avail - kb * 1024) < 0.25 * kb * 1024
+    # The least of several limits (MemAvailable, ulimit, cgroup), so never above the
+    # machine's free memory — read at a different moment: 25 % slack for other processes.
+    assert avail < 1.25 * kb * 1024
 
 
 def test_require_memory_policy_is_half_the_available():

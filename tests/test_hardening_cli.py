@@ -381,3 +381,183 @@ def test_odd_inputs_end_in_one_line(args: list[str], code: int) -> None:
     got, _, err = run_inprocess(args)
     assert got == code, err
     one_error_line(err)
+
+
+# -- review of issue 13 (F1): memory under a limit, long folder names, --expr of a saved fit
+
+needs_rlimit = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                  reason="RLIMIT_AS and /proc/self/status are Linux's")
+
+
+def _run_limited(code: str, limit: int, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -c CODE`` with its address space capped at ``limit`` bytes (``prlimit --as``)."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+                          preexec_fn=cap, timeout=timeout, check=False)
+
+
+@needs_rlimit
+def test_available_memory_is_bounded_by_the_address_space_limit() -> None:
+    # The child prints its own VmSize (read independently of approxfit) and what
+    # approxfit thinks is available; under a 3 GB cap the two must add up to at most it.
+    limit = 3_000_000_000
+    code = ("from approxfit.core import resources as r; a = r.available_memory(); "
+            "v = [int(l.split()[1]) * 1024 for l in open('/proc/self/status') "
+            "if l.startswith('VmSize:')][0]; print(a, v)")
+    proc = _run_limited(code, limit)
+    assert proc.returncode == 0, proc.stderr
+    avail, vmsize = map(int, proc.stdout.split())
+    assert 0 < avail <= limit - vmsize + 16 * 2**20   # VmSize read 16 MiB later at most
+
+
+@needs_rlimit
+@pytest.mark.parametrize("args", [
+    ["fit", "gelu", "poly", "--degree", "5", "--parity", "none", "--samples", "10000000"],
+    ["fit", "gelu", "poly", "--degree", "12", "--parity", "none", "--step", "0.000002"],
+])
+def test_a_memory_cap_is_refused_in_one_line_before_the_work(args: list[str]) -> None:
+    """The review's repro: ``prlimit --as=4000000000 approxfit fit …`` was a traceback
+    (numpy's _ArrayMemoryError), the second after 14 s."""
+    code = f"from approxfit.cli.main import main; main({args!r})"
+    proc = _run_limited(code, 4_000_000_000, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc.stderr)
+    assert "--samples = 10000000" in line and "needs about" in line
+    assert "under the address-space limit" in line
+
+
+@needs_rlimit
+def test_a_memory_error_past_the_estimate_is_one_line_and_exit_1() -> None:
+    # The estimate is defeated (available memory said to be 1 PiB), so numpy really runs
+    # out under the 2 GB cap: the guard is the last line of defence.
+    code = ("from approxfit.core import resources as r; r.available_memory = lambda: 2**50; "
+            "from approxfit.cli.main import main; main(['fit', 'gelu', 'poly', '--degree', "
+            "'12', '--parity', 'none', '--samples', '10000000'])")
+    proc = _run_limited(code, 2_000_000_000, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    line = one_error_line(proc.stderr)
+    assert line.startswith("approxfit: error: ran out of memory")
+    assert line.endswith("; try fewer samples or a lower degree")
+
+
+def test_cgroup_headroom_reads_v2_and_v1_limits(tmp_path: Path) -> None:
+    from approxfit.core import resources
+
+    v2 = tmp_path / "v2"
+    (v2 / "box").mkdir(parents=True)
+    (v2 / "cgroup.controllers").write_text("memory\n")
+    (v2 / "memory.max").write_text("max\n")                   # the root: no limit
+    (v2 / "memory.current").write_text("999999999\n")
+    (v2 / "box" / "memory.max").write_text(f"{3 * 2**30}\n")
+    (v2 / "box" / "memory.current").write_text(f"{2 * 2**30}\n")
+    (v2 / "box" / "memory.stat").write_text(f"anon 1\ninactive_file {2**29}\n")
+    own = tmp_path / "cgroup-v2"
+    own.write_text("0::/box\n")
+    # 3 GiB limit − (2 GiB used − 0.5 GiB reclaimable cache) = 1.5 GiB
+    assert resources._cgroup_headroom(v2, str(own)) == 3 * 2**29
+    v1 = tmp_path / "v1"
+    (v1 / "memory" / "job").mkdir(parents=True)
+    (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712\n")  # none
+    (v1 / "memory" / "memory.usage_in_bytes").write_text("5\n")
+    (v1 / "memory" / "job" / "memory.limit_in_bytes").write_text("1000000000\n")
+    (v1 / "memory" / "job" / "memory.usage_in_bytes").write_text("400000000\n")
+    own1 = tmp_path / "cgroup-v1"
+    own1.write_text("4:memory:/job\n1:cpu:/\n")
+    assert resources._cgroup_headroom(v1, str(own1)) == 600_000_000
+    (v1 / "memory" / "job" / "memory.limit_in_bytes").write_text("9223372036854771712\n")
+    assert resources._cgroup_headroom(v1, str(own1)) is None
+
+
+def test_the_tightest_limit_is_available_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from approxfit.core import resources
+    from approxfit.core.exceptions import InputError
+
+    monkeypatch.setattr(resources, "_machine_memory", lambda: 20 * 2**30)
+    monkeypatch.setattr(resources, "_rlimit_headroom", lambda: None)
+    monkeypatch.setattr(resources, "_cgroup_headroom", lambda: 2**30)
+    assert resources.available_memory() == 2**30
+    with pytest.raises(InputError, match=r"1.0 GiB are available under the cgroup's memory "
+                                         r"limit and approxfit uses at most half$"):
+        resources.require_memory(2**30, "`samples` = 1")
+    monkeypatch.setattr(resources, "_cgroup_headroom", lambda: None)
+    assert resources.available_memory() == 20 * 2**30
+
+
+LONG = "p" * 300
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "paper-tanh", "--plot", LONG],
+    ["report", "paper-tanh", "--plot", f"{LONG}/sub"],
+    ["pareto", "gelu", "--out", LONG],
+    ["reproduce", "--out", LONG],
+    ["reproduce", "--out", f"new/{LONG}"],
+    ["fit", "gelu", "tanh", "--save", f"{LONG}/fit.json"],
+])
+def test_a_folder_name_over_255_bytes_is_exit_2_naming_the_flag(args: list[str],
+                                                                tmp_path: Path) -> None:
+    """Was exit 1, "File name too long", from the system."""
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code, out, err = run_inprocess(args)
+    finally:
+        os.chdir(cwd)
+    assert code == 2, err
+    assert out == ""
+    flag = args[-2]
+    assert one_error_line(err).endswith("': the folder name is longer than 255 bytes")
+    assert f"error: {flag} '" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_over_4095_bytes_is_exit_2(tmp_path: Path) -> None:
+    code, _, err = run_inprocess(["reproduce", "--out", str(tmp_path / ("a/" * 2100))])
+    assert code == 2, err
+    assert "the path is longer than 4095 bytes" in one_error_line(err)
+
+
+@pytest.fixture(scope="module")
+def custom_fit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("custom") / "custom.json"
+    code, _, err = run_inprocess(["fit", "myf", "poly", "--expr", "x*erf(x)", "--degree", "4",
+                                  "--samples", "2001", "--save", str(path)])
+    assert code == 0, err
+    return path
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_expr_names_the_saved_fits_custom_target(custom_fit: Path, command: str) -> None:
+    """``export custom.json --expr '*/x'`` said "target name 'gelu' is a built-in target";
+    --expr now names the saved fit's target, and both commands agree."""
+    spec = str(custom_fit)
+    code, _, err = run_inprocess([command, spec, "--expr", "*/x"])
+    assert code == 2 and "--expr '*/x' is not a valid formula" in one_error_line(err)
+    assert "gelu" not in err
+    code, _, err = run_inprocess([command, spec, "--expr", "x*x"])
+    assert code == 2
+    assert ("--expr 'x*x' is not the formula 'x*erf(x)' that" in one_error_line(err))
+    for extra in ([], ["--expr", "x*erf(x)"], ["--target", "myf"],
+                  ["--target", "myf", "--expr", "x*erf(x)"]):
+        code, out, err = run_inprocess([command, spec, *extra])
+        assert code == 0, (extra, err)
+        assert "myf" in out
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_expr_without_a_custom_target_to_name_says_so(command: str) -> None:
+    code, _, err = run_inprocess([command, "poly:c1=1", "--expr", "x*x"])
+    assert code == 2
+    assert one_error_line(err).endswith("--expr needs --target NAME, the name of the custom "
+                                        "target it defines (e.g. --target myf)")
+    code, _, err = run_inprocess([command, "paper-tanh", "--expr", "x*x"])
+    assert code == 2
+    assert "approximates the built-in target 'gelu'; drop --expr" in one_error_line(err)
+    code, out, err = run_inprocess([command, "poly:c1=1", "--target", "myf", "--expr", "x*x"])
+    assert code == 0, err
+    assert "myf" in out

@@ -358,7 +358,7 @@ def test_a_commit_killed_midway_is_rolled_forward_by_the_next_write(tmp_path):
     stage = tmp_path / ".afdead0000.stage"
     stage.mkdir()
     (stage / "c").write_text("new c")
-    (stage / "COMMIT").write_text("a\nb\nc\n")
+    (stage / "COMMIT").write_text("a\nb\nc\n/\n")      # complete: ends in the line "/"
     (tmp_path / "a").write_text("new a")        # a and b had been moved already
     (tmp_path / "b").write_text("new b")
     write_files(tmp_path, {"x": "x"})
@@ -377,14 +377,15 @@ def test_long_file_names_need_no_longer_temporary_names(tmp_path):
 
 
 def test_a_read_only_filesystem_changes_nothing(tmp_path, monkeypatch):
-    import tempfile
-
     before = _old_outputs(tmp_path, NAMES13)
+    real = os.mkdir
 
-    def erofs(*a, **kw):
-        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+    def erofs(path, *a, **kw):                   # the staging folder cannot be made
+        if str(path).endswith(".stage"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real(path, *a, **kw)
 
-    monkeypatch.setattr(tempfile, "mkdtemp", erofs)
+    monkeypatch.setattr(os, "mkdir", erofs)
     with pytest.raises(ComputationError, match="Read-only file system"):
         write_files(tmp_path, {n: b"new" for n in NAMES13})
     assert _snapshot(tmp_path) == before
@@ -551,3 +552,92 @@ def test_provenance_validates_its_arguments(kw, name):
     args = {"approx": "paper-tanh", **kw}
     with pytest.raises(InputError, match=f"`{name}`"):
         provenance(args.pop("approx"), **args)
+
+
+# -- review of issue 13 (F1): the staging folder's creation, the journal written whole ----
+
+def test_an_interrupt_as_the_staging_folder_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """A KeyboardInterrupt right after the staging folder exists (the gap between
+    ``mkdtemp`` and the ``try`` that removed it) used to leave an empty ``.af….stage``."""
+    before = _old_outputs(tmp_path, ("a", "b"))
+    real = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        real(path, *args, **kwargs)
+        if str(path).endswith(".stage"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    with pytest.raises(KeyboardInterrupt):
+        write_files(tmp_path, {"a": b"new", "b": b"new"})
+    assert _snapshot(tmp_path) == before                  # no .af….stage left
+
+
+def test_a_signal_as_the_staging_folder_is_made_is_held(tmp_path, monkeypatch, installed):
+    """A real SIGINT at that moment: held until the folder is registered for removal."""
+    before = _old_outputs(tmp_path, ("a", "b"))
+    real = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        real(path, *args, **kwargs)
+        if str(path).endswith(".stage"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    with pytest.raises(KeyboardInterrupt):
+        write_files(tmp_path, {"a": b"new", "b": b"new"})
+    assert _snapshot(tmp_path) == before
+    assert interrupts.written() == ()
+
+
+def test_a_journal_cut_short_is_rolled_back_not_forward(tmp_path):
+    """A journal without its final "/" line (cut short by a kill mid-write, as the journal
+    written in place could be) must not be rolled forward: the old files stay, and a file
+    already moved is put back from its backup."""
+    before = _old_outputs(tmp_path, ("a", "b", "c"))
+    stage = tmp_path / ".afdead0001.stage"
+    (stage / "old").mkdir(parents=True)
+    for n in "abc":
+        os.link(tmp_path / n, stage / "old" / n)           # the backups, as _commit makes
+        (stage / n).write_text(f"new {n}")
+    (stage / "COMMIT").write_text("a\nb")                 # cut short
+    os.replace(stage / "a", tmp_path / "a")                 # as if a had been moved
+    write_files(tmp_path, {"x": "x"})
+    after = _snapshot(tmp_path)
+    del after["x"]
+    assert after == before
+    assert not stage.exists()
+
+
+_KILL_MID_JOURNAL = """
+import os, signal, sys
+from approxfit.core import io
+real = io._write_all
+
+def write_all(fd, raw):
+    if os.readlink(f"/proc/self/fd/{fd}").rsplit("/", 1)[-1].startswith("COMMIT"):
+        real(fd, raw[: len(raw) // 2])                      # half the journal, then kill -9
+        os.fsync(fd)
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(fd, raw)
+
+io._write_all = write_all
+io.write_files(sys.argv[1], {n: "new " + n for n in ("a", "b", "c", "d")})
+"""
+
+
+@needs_proc
+def test_kill_9_mid_journal_leaves_the_old_files(tmp_path):
+    """The journal is written to COMMIT.tmp and renamed: a kill -9 mid-write leaves no
+    COMMIT, so the next run does not "roll forward" half a commit."""
+    names = ("a", "b", "c", "d")
+    before = _old_outputs(tmp_path, names)
+    proc = subprocess.run([sys.executable, "-c", _KILL_MID_JOURNAL, str(tmp_path)],
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60,
+                          capture_output=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert any(p.name.endswith(".stage") for p in tmp_path.iterdir())  # it was killed
+    write_files(tmp_path, {"x": "x"})                       # the next run recovers
+    after = _snapshot(tmp_path)
+    del after["x"]
+    assert after == before

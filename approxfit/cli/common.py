@@ -114,11 +114,13 @@ def fail(exc: ApproxfitError) -> None:
 
 
 def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn approxfit's own exceptions, and every OSError, into one line and an exit status.
+    """Turn approxfit's own exceptions, every OSError and a MemoryError into one line and
+    an exit status.
 
-    An :class:`InputError` exits 2, any other approxfit error and an ``OSError`` (a file
-    or standard output that cannot be written) exit 1; a broken pipe on standard output
-    (``approxfit targets | head -1``) exits 1 quietly, as Python's documentation advises.
+    An :class:`InputError` exits 2, any other approxfit error, an ``OSError`` (a file
+    or standard output that cannot be written) and a ``MemoryError`` exit 1; a broken
+    pipe on standard output (``approxfit targets | head -1``) exits 1 quietly, as
+    Python's documentation advises.
     With ``--debug`` the exception propagates with its traceback.
     """
     import functools
@@ -135,8 +137,29 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             if STATE["debug"]:
                 raise
             os_failure(exc)
+        except MemoryError as exc:
+            if STATE["debug"]:
+                raise
+            out_of_memory(exc)
 
     return wrapper
+
+
+def out_of_memory(exc: MemoryError) -> None:
+    """End the run for a ``MemoryError``: one line and exit 1.
+
+    The last line of defence: the library estimates the memory of its large allocations
+    beforehand (:mod:`approxfit.core.resources`), but an estimate can fall short, and
+    other processes can take what was free when it was made.
+    """
+    detail = str(exc).strip()
+    detail = f" ({detail})" if detail else ""
+    try:
+        typer.echo(f"approxfit: error: {one_line(f'ran out of memory{detail}')}; try fewer "
+                   "samples or a lower degree", err=True)
+    except OSError:                       # stderr is gone too: the status must do
+        pass
+    raise typer.Exit(1)
 
 
 def os_failure(exc: OSError, *, on_stdout: bool = False) -> None:
@@ -237,12 +260,38 @@ def _probe_folder(folder: Path, what: str, shown: str) -> None:
                                f"{names.quoted_path(str(folder))}: {exc.strerror or exc}") from None
 
 
+NAME_MAX = 255
+"""The longest file or folder name, in bytes, that Linux and macOS file systems allow."""
+PATH_MAX = 4096
+"""The longest path, in bytes (with its final NUL), that a system call takes on Linux."""
+
+
+def check_name_lengths(path: str, *, what: str, last: str = "folder") -> None:
+    """Refuse (exit 2) a path the system would refuse as too long ("File name too long").
+
+    Each component is at most :data:`NAME_MAX` bytes (the last one is called a ``last``
+    name, a ``"folder"`` or a ``"file"``; the others are folders), the whole path less
+    than :data:`PATH_MAX` bytes.
+    """
+    shown = names.quoted_path(path)
+    raw = os.fsencode(path)
+    if len(raw) >= PATH_MAX:
+        raise InputError(f"{what} {shown}: the path is longer than {PATH_MAX - 1} bytes")
+    parts = [part for part in raw.split(b"/") if part]
+    for i, part in enumerate(parts):
+        if len(part) > NAME_MAX:
+            kind = last if i == len(parts) - 1 else "folder"
+            raise InputError(f"{what} {shown}: the {kind} name is longer than {NAME_MAX} "
+                             "bytes")
+
+
 def output_file(path: str, *, what: str) -> Path:
     """Check a file an option will write (``--save``, ``--csv``, ``--out``) before any work.
 
     Refused with exit 2: an empty path, a NUL character, a path ending in ``/``, a file
-    name longer than 255 bytes, an existing folder or non-regular file (a device such as
-    ``/dev/full``, a FIFO), a folder that does not exist. Refused with exit 1 (an
+    or folder name longer than 255 bytes (or a path longer than 4095), an existing
+    folder or non-regular file (a device such as ``/dev/full``, a FIFO), a folder that
+    does not exist. Refused with exit 1 (an
     ``OSError``): a folder that cannot be written in (read-only, ``/proc``).
     """
     if not isinstance(path, str) or not path.strip():
@@ -252,9 +301,8 @@ def output_file(path: str, *, what: str) -> Path:
         raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
     if path.endswith(("/", os.sep)):
         raise InputError(f"{what} {shown} ends in '/'; give a file name")
+    check_name_lengths(path, what=what, last="file")
     p = Path(path)
-    if len(os.fsencode(p.name)) > 255:
-        raise InputError(f"{what} {shown}: the file name is longer than 255 bytes")
     folder = p.parent
     if not folder.is_dir():
         raise InputError(f"{what} {shown}: the folder {names.quoted_path(str(folder))} does not "
@@ -270,12 +318,13 @@ def output_file(path: str, *, what: str) -> Path:
 
 def output_folder(path: str, *, what: str) -> Path:
     """Check a folder an option will write into (``--plot DIR``) before any work: not
-    empty, existing (exit 2), and writable (exit 1)."""
+    empty, no name in it longer than 255 bytes, existing (exit 2), and writable (exit 1)."""
     if not isinstance(path, str) or not path.strip():
         raise InputError(f"{what} needs a folder, got an empty string")
     shown = names.quoted_path(path)
     if "\0" in path:
         raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    check_name_lengths(path, what=what)
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise InputError(f"{what} {shown} is not a folder; give a folder to write into")
@@ -287,12 +336,14 @@ def output_folder(path: str, *, what: str) -> Path:
 
 def creatable_folder(path: str, *, what: str) -> Path:
     """Check a folder a command creates if missing (``reproduce --out``) before any work:
-    not empty, not a file, and inside a folder that can be written in (exit 1 if not)."""
+    not empty, no name in it longer than 255 bytes, not a file (exit 2), and inside a
+    folder that can be written in (exit 1 if not)."""
     if not isinstance(path, str) or not path.strip():
         raise InputError(f"{what} must name a folder, got an empty string")
     shown = names.quoted_path(path)
     if "\0" in path:
         raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    check_name_lengths(path, what=what)
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise InputError(f"{what} {shown} is a file, not a folder; give a folder to write "
@@ -370,6 +421,67 @@ def resolve_target(name: str, expr: str | None) -> Any:
     from approxfit.core.targets import custom_target
 
     return custom_target(name, expr)
+
+
+def spec_target(specs: list[str], target: str | None, expr: str | None) -> Any:
+    """The target that ``report`` and ``export`` measure their specs against.
+
+    ``target`` is ``--target`` (None when not given), ``expr`` is ``--expr``. The specs
+    that carry their own target — published names and saved fits — decide when
+    ``--target`` is not given:
+
+    * no ``--expr``: their common target (a saved custom target with its formula), or
+      ``gelu`` when they name none or differ;
+    * ``--expr`` names the custom target of the saved fits (``approxfit export
+      myf.json --expr 'x*erf(x)'``); with no saved custom target to name, ``--target
+      NAME`` is needed, and a built-in target cannot take ``--expr``.
+
+    ``--target NAME`` without ``--expr`` may name a custom target a saved fit carries.
+    An ``--expr`` that differs from the formula a saved fit was fitted to is refused.
+
+    Returns
+    -------
+    str or Target
+        A built-in target's name, or a :class:`~approxfit.core.targets.Target`.
+    """
+    from approxfit.approximants.published import PUBLISHED
+    from approxfit.approximants.spec import parse_spec
+    from approxfit.core.targets import TARGETS
+
+    own: list[tuple[str, Any]] = []        # (spec, its Target) for specs with a target
+    for spec in specs:
+        text = spec.strip() if isinstance(spec, str) else ""
+        if text in PUBLISHED or text.lower().endswith(".json"):
+            own.append((text, parse_spec(text, None).target_obj))
+    common = {t.name for _, t in own}
+    if target is None:
+        if len(common) != 1:
+            if expr is not None:
+                raise InputError("--expr needs --target NAME, the name of the custom target "
+                                 "it defines (e.g. --target myf)")
+            return "gelu"
+        spec, saved = own[0]
+        if expr is None:
+            return saved if saved.expression is not None else saved.name
+        if saved.name in TARGETS or ":" in saved.name:
+            raise InputError(f"--expr defines a custom target, but {names.quoted_path(spec)} "
+                             f"approximates the built-in target {saved.name!r}; drop --expr")
+        target = saved.name
+    elif expr is None and target not in TARGETS and ":" not in target:
+        for _, saved in own:                   # a custom target a saved fit carries
+            if saved.name == target and saved.expression is not None:
+                return saved
+    tgt = resolve_target(target, expr)
+    if expr is None:
+        return target if tgt.expression is None else tgt
+    for spec, saved in own:
+        if (saved.name == tgt.name and saved.expression is not None
+                and saved.expression != tgt.expression):
+            raise InputError(f"--expr {names.quoted(expr)} is not the formula "
+                             f"{names.quoted(saved.expression)} that "
+                             f"{names.quoted_path(spec)} was fitted to; drop --expr to use "
+                             "the saved one")
+    return tgt
 
 
 def relay_warnings(caught: list[warnings.WarningMessage]) -> None:

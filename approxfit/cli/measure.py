@@ -14,7 +14,7 @@ from approxfit.cli.common import (
     guard,
     output_file,
     output_folder,
-    resolve_target,
+    spec_target,
     write_output,
 )
 from approxfit.core.exceptions import InputError
@@ -27,7 +27,10 @@ def report(
         "seed-alt-tanh, seed-alt-sigmoid, seed-free-tanh, bowling-2009, ibert, as-7.1.26), "
         "saved fits (FILE.json) or inline specs such as tanh:c1=sqrt(2/pi),a3=0.044715. "
         "Default: every published approximant of the target.")] = None,
-    target: Annotated[str, typer.Option(help="The target measured against.")] = "gelu",
+    target: Annotated[str | None, typer.Option(
+        help="The target measured against. Default: the target of the published names and "
+        "saved fits given (with --expr: the name of their custom target), else gelu.")
+    ] = None,
     range_: Annotated[tuple[float, float], typer.Option(
         "--range", help="The range LO HI.")] = (-10.0, 10.0),
     samples: Annotated[int | None, typer.Option(help="Number of uniform samples.")] = None,
@@ -53,7 +56,7 @@ def report(
     Example: approxfit report paper-tanh paper-sigmoid --target gelu --range -10 10
     --step 0.01 (the seed's grid: paper-tanh MSE 2.4329e-08).
     """
-    resolve_target(target, expr)
+    tgt = spec_target(specs or [], target, expr)
     from pathlib import Path
 
     if csv is not None:
@@ -67,8 +70,8 @@ def report(
                          "--json, --markdown or --plot (a ULP histogram)")
     from approxfit.measure.report import report as run_report
 
-    rep = run_report(specs, target=target, range=range_, samples=samples, step=step,
-                     expr=expr, dtype=dtype, opmath=opmath)
+    rep = run_report(specs, target=tgt, range=range_, samples=samples, step=step,
+                     dtype=dtype, opmath=opmath)
     if csv is not None:                    # float64 only (checked above)
         from approxfit.present.tables import to_csv
 
@@ -98,7 +101,8 @@ def report(
 
         grid = rep.grid
         Console(width=200).print(to_terminal_table(
-            rep.rows, title=f"{target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} samples"))
+            rep.rows, title=f"{rep.target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} "
+            "samples"))
 
 
 def _report_plots(rep: Any, folder: Any, svg: bool) -> None:
@@ -128,7 +132,9 @@ def export(
     to: Annotated[str, typer.Option(help="numpy | torch | c.")] = "numpy",
     dtype: Annotated[str, typer.Option(help="float64 | float32 | float16 | bfloat16.")
                      ] = "float32",
-    target: Annotated[str, typer.Option(help="Target of an inline spec.")] = "gelu",
+    target: Annotated[str | None, typer.Option(
+        help="Target of an inline spec. Default: a saved fit's or published name's own "
+        "(with --expr: the name of its custom target), else gelu.")] = None,
     range_: Annotated[tuple[float, float], typer.Option(
         "--range", help="The range the header's max error is measured on.")] = (-10.0, 10.0),
     name: Annotated[str | None, typer.Option(help="Name of the generated function.")] = None,
@@ -148,7 +154,7 @@ def export(
     from approxfit.lowprec.export import export_code
 
     lo, hi = check_range(*range_)
-    approx = parse_spec(spec, resolve_target(target, expr) if expr or ":" not in target else target)
+    approx = parse_spec(spec, spec_target([spec], target, expr))
     code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name)
     if out is not None:
         write_output(out, code, what="--out")

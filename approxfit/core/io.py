@@ -19,18 +19,27 @@ shortest round-trip form, so the same numbers give the same bytes.
    raised as one :class:`ComputationError` that says the folder is unchanged.
    A destination that exists and is not a regular file (a folder named
    ``claims.json``) is refused before staging.
+   The staging folder is created, locked and registered for removal inside a
+   critical section, so an interrupt cannot fall between its creation and the
+   ``try`` that removes it; the removal after a failure or an interrupt is itself
+   a section that a second signal cannot cut short.
 2. **Commit** — a critical section (:func:`approxfit.core.interrupts.critical`):
    a SIGINT or SIGTERM that arrives meanwhile is held until it ends, and one that
-   arrived before makes it never start.  A journal file ``COMMIT`` in the staging
-   folder marks the point of no return; each existing destination is hard-linked
-   into the staging folder as a backup, then each staged file is renamed over its
-   destination.  Should a rename fail, the renamed files are rolled back from the
-   backups.  The folder is locked (``flock``) so two runs do not interleave.
+   arrived before makes it never start.  Each existing destination is hard-linked
+   into the staging folder as a backup; then a journal file ``COMMIT`` marks the
+   point of no return.  The journal (the names, one a line, and a final line
+   ``/``, which no file name can be) is written to ``COMMIT.tmp``, fsynced and
+   renamed to ``COMMIT``, so it exists whole or not at all.  Then each staged file
+   is renamed over its destination.  Should a rename fail, the renamed files are
+   rolled back from the backups.  The folder is locked (``flock``) so two runs do
+   not interleave.
 3. **Recover.**  A process killed with SIGKILL (or a power cut) mid-commit leaves
    its staging folder with its journal; the next :func:`write_files` into that
-   folder finishes the commit (rolls it forward) — staging folders without a
-   journal, or whose run is still alive (it holds their lock), are left or
-   removed accordingly.
+   folder finishes the commit (rolls it forward).  A staging folder without a
+   complete journal (none, or one cut short — without its final ``/`` line — as an
+   older version could leave) is rolled back: a backup whose staged file is gone is
+   put back, and the folder is removed.  A staging folder whose run is still alive
+   (it holds its lock) is left alone.
 
 Only the named files are replaced: anything else in the folder (results/ also
 holds ``bench.*`` from scripts/bench.py, and whatever a user put there) is not
@@ -48,6 +57,7 @@ files new and some old.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -67,6 +77,8 @@ STAGE_SUFFIX = ".stage"
 """Suffix of the staging folders :func:`write_files` creates (``.afXXXXXXXX.stage``)."""
 _PREFIX = ".af"
 _JOURNAL = "COMMIT"
+_JOURNAL_END = "/"
+"""The journal's last line: not a file name, so a journal cut short lacks it."""
 _BACKUP = "old"
 
 
@@ -199,19 +211,47 @@ def _busy(stage: Path) -> bool:
     return False
 
 
+def _journal_text(names: list[str]) -> bytes:
+    """The journal of a commit: the names, one a line, then the line ``/``."""
+    return "".join(f"{n}\n" for n in [*names, _JOURNAL_END]).encode("utf-8")
+
+
+def _read_journal(journal: Path) -> list[str] | None:
+    """The names of a complete journal; None if it is missing, cut short or garbled."""
+    try:
+        text = journal.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = text.split("\n")
+    if len(lines) < 2 or lines[-1] != "" or lines[-2] != _JOURNAL_END:
+        return None
+    names = lines[:-2]
+    try:
+        return [_plain_name(n) for n in names]
+    except InputError:
+        return None
+
+
 def _recover(folder: Path) -> None:
     """Finish or remove the staging folders a killed run left in ``folder``."""
     for stage in folder.glob(f"{_PREFIX}*{STAGE_SUFFIX}"):
         if not stage.is_dir() or stage.is_symlink() or _busy(stage):
             continue
         journal = stage / _JOURNAL
-        if journal.is_file():            # killed mid-commit: roll forward
-            names = [n for n in journal.read_text("utf-8").splitlines() if n]
+        names = _read_journal(journal) if journal.is_file() else None
+        if names is not None:            # killed mid-commit: roll forward
             for name in names:
-                src = stage / _plain_name(name)
+                src = stage / name
                 if src.exists():
                     os.replace(src, folder / name)
-            _fsync_folder(folder)
+        else:                            # no complete journal: roll back
+            backup = stage / _BACKUP
+            if backup.is_dir() and not backup.is_symlink():
+                for old in backup.iterdir():
+                    name = old.name
+                    if old.is_file() and not (stage / name).exists():
+                        os.replace(old, folder / name)
+        _fsync_folder(folder)
         shutil.rmtree(stage, ignore_errors=True)
 
 
@@ -271,20 +311,27 @@ def write_files(folder: str | Path, files: Mapping[str, bytes | str]) -> list[Pa
                 else "special file"
             raise ComputationError(f"cannot write {str(dest)[:120]}: a {kind} of that name "
                                    f"is in the way; {unchanged}")
-    try:
-        _recover(folder)
-        stage = Path(tempfile.mkdtemp(dir=folder, prefix=_PREFIX, suffix=STAGE_SUFFIX))
-    except OSError as exc:
-        raise _failed(folder, "", exc, unchanged) from None
-    hold = os.open(stage, os.O_RDONLY)
-    try:
-        import fcntl
-
-        fcntl.flock(hold, fcntl.LOCK_EX)          # tells _recover this run is alive
-    except (ImportError, OSError):  # pragma: no cover
-        pass
+    made: list[Path] = []                # the staging folder, once it exists
+    held: list[int] = []                 # its descriptor, holding its lock
     current = ""
     try:
+        # No interrupt between creating the staging folder and registering it for
+        # removal: the section holds SIGINT/SIGTERM and raises them when it ends.
+        with interrupts.critical():
+            try:
+                with _locked(folder):
+                    _recover(folder)
+                _make_stage(folder, made)
+                held.append(os.open(made[0], os.O_RDONLY))
+            except OSError as exc:
+                raise _failed(folder, "", exc, unchanged) from None
+            try:
+                import fcntl
+
+                fcntl.flock(held[0], fcntl.LOCK_EX)   # tells _recover this run is alive
+            except (ImportError, OSError):  # pragma: no cover
+                pass
+        stage = made[0]
         try:
             for name, raw in blobs.items():
                 current = name
@@ -301,15 +348,41 @@ def write_files(folder: str | Path, files: Mapping[str, bytes | str]) -> list[Pa
         with _locked(folder), interrupts.critical():
             _commit(folder, stage, list(blobs), unchanged)
     except _Stuck as exc:
-        os.close(hold)
+        _release(held, [])
         raise exc.error from None            # the stage holds the old files: keep it
     except BaseException:
-        os.close(hold)
-        shutil.rmtree(stage, ignore_errors=True)
+        _release(held, made)
         raise
-    os.close(hold)
-    shutil.rmtree(stage, ignore_errors=True)
+    _release(held, made)
     return [folder / n for n in blobs]
+
+
+def _make_stage(folder: Path, made: list[Path]) -> None:
+    """Create a staging folder ``.afXXXXXXXX.stage`` in ``folder``, its path put in
+    ``made`` *before* it is created, so that whatever interrupts the creation (a
+    KeyboardInterrupt as it returns) leaves a path the caller removes."""
+    import secrets
+
+    for _ in range(100):
+        path = folder / f"{_PREFIX}{secrets.token_hex(4)}{STAGE_SUFFIX}"
+        made.append(path)
+        try:
+            os.mkdir(path, 0o700)
+            return
+        except FileExistsError:
+            made.remove(path)
+    raise FileExistsError(errno.EEXIST, "no unused name for a staging folder", str(folder))
+
+
+def _release(held: list[int], made: list[Path]) -> None:
+    """Close the staging folder's descriptor (its lock) and remove the folders in
+    ``made``; a second signal cannot cut this short."""
+    with interrupts.critical(stop=False):
+        for fd in held:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        for stage in made:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _commit(folder: Path, stage: Path, names: list[str], unchanged: str) -> None:
@@ -324,12 +397,16 @@ def _commit(folder: Path, stage: Path, names: list[str], unchanged: str) -> None
                     os.link(dest, backup / name)
                 except OSError:                    # no hard links here: copy instead
                     shutil.copy2(dest, backup / name)
-        fd = os.open(stage / _JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        # The journal is written whole under a temporary name, then renamed: a kill
+        # mid-write leaves no COMMIT (and the run is rolled back), never half of one.
+        tmp = stage / f"{_JOURNAL}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            _write_all(fd, "\n".join(names).encode("utf-8") + b"\n")
+            _write_all(fd, _journal_text(names))
             os.fsync(fd)
         finally:
             os.close(fd)
+        os.replace(tmp, stage / _JOURNAL)
         _fsync_folder(stage)
     except OSError as exc:
         raise _failed(folder, "", exc, unchanged) from None
