@@ -491,6 +491,8 @@ class Approximant(ApproximantBase):
                        target=target, base=str(data.get("base", "gate")),
                        clamp=None if data.get("clamp") is None else float(data["clamp"]),
                        name=str(data.get("name", "")))
+        except InputError:
+            raise                              # already says what is wrong
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not an approximant description: missing or bad {exc}"
                              ) from None

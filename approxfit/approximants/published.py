@@ -386,6 +386,8 @@ class ClosedFormApproximant(ApproximantBase):
                        {str(k): float(v) for k, v in coefs.items()}, form,
                        formula=str(data.get("formula") or ""), meta=meta,
                        base=str(data.get("base", "value")))
+        except InputError:
+            raise                              # already says what is wrong
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not a closed-form description: missing or bad {exc}"
                              ) from None

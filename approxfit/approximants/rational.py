@@ -461,6 +461,8 @@ class RationalApproximant(ApproximantBase):
             return cls(num, tuple(float(coefs[f"c{k}"]) for k in num), den,
                        tuple(float(coefs[f"d{k}"]) for k in den), target,
                        base=str(data.get("base", "value")), name=str(data.get("name", "")))
+        except InputError:
+            raise                              # already says what is wrong
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not a rational approximant description: missing or bad {exc}"
                              ) from None

@@ -23,6 +23,7 @@ and the field, e.g. ``spec file 'fit.json': not an approximant description:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import re
@@ -34,7 +35,7 @@ from typing import Any
 
 from approxfit.approximants.approximant import Approximant
 from approxfit.approximants.base import AnyApproximant
-from approxfit.approximants.families import FAMILIES, MAX_DEGREE
+from approxfit.approximants.families import BASES, FAMILIES, MAX_DEGREE
 from approxfit.approximants.published import (
     CLOSED_FORMS,
     PUBLISHED,
@@ -310,17 +311,50 @@ class _Checker:
             self.string(name, f"{key}.{name[:40]}")
             self.number(v, f"{key}.{name[:40]}")
 
-    def powers(self, data: Mapping[str, Any], key: str, *, nullable: bool = False) -> None:
+    def choice(self, data: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> None:
+        value = data.get(key)
+        if value is not None and value not in choices:
+            raise self.fail(key, f"is {_short(value)}{suggest(str(value)[:100], choices)}; "
+                            f"choose one of {', '.join(choices)}")
+
+    def powers(self, data: Mapping[str, Any], key: str, *, nullable: bool = False,
+               lowest: int = 0) -> None:
         value = data.get(key)
         if value is None and (nullable or key not in data):
             if not nullable:
                 raise self.fail(key, "is missing")
             return
-        if not isinstance(value, list | tuple) or len(value) > MAX_TERMS or not all(
-                isinstance(k, int) and not isinstance(k, bool) and 0 <= k <= MAX_DEGREE
-                for k in value):
-            raise self.fail(key, f"must be a list of at most {MAX_TERMS} whole numbers "
-                            f"0..{MAX_DEGREE}, got {_short(value)}")
+        if not isinstance(value, list | tuple) or not 0 < len(value) <= MAX_TERMS or not all(
+                isinstance(k, int) and not isinstance(k, bool) and lowest <= k <= MAX_DEGREE
+                for k in value) or any(a >= b for a, b in itertools.pairwise(value)):
+            raise self.fail(key, f"must be a list of 1 to {MAX_TERMS} distinct ascending "
+                            f"whole numbers {lowest}..{MAX_DEGREE}, got {_short(value)}")
+
+    def match(self, data: Mapping[str, Any], lists: Mapping[str, str]) -> None:
+        """Every name in ``coefficients`` is ``<letter><k>`` for a power ``k`` that the
+        list ``lists[letter]`` gives, and every listed power has its coefficient."""
+        coefs = data.get("coefficients")
+        listed = {letter: data.get(key) for letter, key in lists.items()}
+        if coefs is None or any(v is None for v in listed.values()):
+            return                            # a Chebyshev form without a monomial one
+        field = f"{self.prefix}coefficients"
+        for name in coefs:
+            m = re.fullmatch(r"([a-z])(\d+)", name)
+            key = lists.get(m.group(1)) if m else None
+            if key is None or int(m.group(2)) not in listed[m.group(1)]:
+                where = (f"which '{self.prefix}{key}' {_short(listed[m.group(1)])} does not "
+                         "list" if key is not None else
+                         f"which is not a coefficient name ({' or '.join(f'{c}<k>' for c in lists)}"
+                         ")")
+                shown = name if len(name) <= 40 else name[:39] + "…"
+                raise InputError(f"{self.origin}not an approximant description: '{field}' "
+                                 f"has {shown}, {where}")
+        for letter, key in lists.items():
+            for k in listed[letter]:
+                if f"{letter}{k}" not in coefs:
+                    raise InputError(f"{self.origin}not an approximant description: "
+                                     f"'{field}' has no {letter}{k}, which "
+                                     f"'{self.prefix}{key}' {_short(listed[letter])} lists")
 
     def chebyshev(self, data: Mapping[str, Any], keys: tuple[str, ...]) -> None:
         cheb = data.get("chebyshev")
@@ -368,17 +402,24 @@ def check_approximant_dict(data: Any, *, origin: str = "", prefix: str = "") -> 
         check.numbers(data, "coefficients", MAX_CLOSED_FORM_CONSTANTS if form is None
                       else len(form.constants))
         return
+    family = check.text(data, "family", required=True)
+    check.choice(data, "family", (*FAMILIES, "rational"))
+    check.choice(data, "base", ("gate", "value"))
+    check.choice(data, "basis", BASES)
     if data.get("clamp") is not None:
-        check.number(data["clamp"], "clamp")
-    if data.get("family") == "rational":
+        if check.number(data["clamp"], "clamp") <= 0:
+            raise check.fail("clamp", f"must be a positive number, got {_short(data['clamp'])}")
+    if family == "rational":
         check.powers(data, "powers", nullable=chebyshev)
-        check.powers(data, "den_powers", nullable=chebyshev)
+        check.powers(data, "den_powers", nullable=chebyshev, lowest=1)
         check.numbers(data, "coefficients", 2 * MAX_TERMS, nullable=chebyshev)
+        check.match(data, {"c": "powers", "d": "den_powers"})
         if chebyshev:
             check.chebyshev(data, ("numerator", "denominator"))
         return
     check.powers(data, "powers", nullable=chebyshev)
     check.numbers(data, "coefficients", MAX_TERMS, nullable=chebyshev)
+    check.match(data, {"c": "powers"})
     if chebyshev:
         check.chebyshev(data, ("coefficients",))
 
@@ -454,7 +495,7 @@ def load_approximant_file(path: str | Path) -> AnyApproximant:
                          f"approxfit reads versions up to {SCHEMA_VERSION}")
     check_approximant_dict(data["approximant"], origin=f"{origin}: ", prefix="approximant.")
     try:
-        approx = approximant_from_dict(data["approximant"])
+        approx = _build(data["approximant"], "approximant.")
     except InputError as exc:
         raise InputError(f"{origin}: {exc}") from None
     if not approx.name:
@@ -475,6 +516,12 @@ def approximant_from_dict(data: Any) -> AnyApproximant:
     The fields are checked first (:func:`check_approximant_dict`).
     """
     check_approximant_dict(data)
+    return _build(data, "")
+
+
+def _build(data: Mapping[str, Any], prefix: str) -> AnyApproximant:
+    """The approximant of a checked description; a constructor's refusal names the
+    field, ``prefix`` + its name."""
     try:
         if data.get("family") == "rational":
             return RationalApproximant.from_dict(data)
@@ -484,3 +531,28 @@ def approximant_from_dict(data: Any) -> AnyApproximant:
     except (OverflowError, RecursionError) as exc:
         raise InputError(f"not an approximant description: {type(exc).__name__} while "
                          "building it") from None
+    except InputError as exc:
+        raise InputError(_field_message(str(exc), data, prefix)) from None
+
+
+#: The constructors' parameters that a saved fit's fields feed, by field.
+_FIELDS = {"coef": "coefficients", "num_coef": "coefficients", "den_coef": "coefficients",
+           "constants": "coefficients", "num_powers": "powers", "expr": "target_expr",
+           "num_cheb": "chebyshev.numerator", "num_indices": "chebyshev.numerator",
+           "den_cheb": "chebyshev.denominator", "den_indices": "chebyshev.denominator",
+           "domain": "chebyshev.domain"}
+
+
+def _field_message(message: str, data: Mapping[str, Any], prefix: str) -> str:
+    """A constructor's message about a field of a description: each backticked
+    parameter (which the command line would show as a flag) becomes the quoted JSON
+    field it came from, and the message says it is about a description."""
+    def field(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name == "coef" and data.get("basis") == "chebyshev":
+            return f"'{prefix}chebyshev.coefficients'"
+        return f"'{prefix}{_FIELDS.get(name, name)}'"
+
+    message = re.sub(r"`(\w+)`", field, message)
+    lead = "not an approximant description: "
+    return message if "description:" in message else lead + message

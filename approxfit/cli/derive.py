@@ -75,7 +75,7 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
     for name in [*res.coefficients, *res.scaled]:
         value = res.coefficients.get(name, res.scaled.get(name))
         tag = " (fixed)" if name in res.fixed else ""
-        typer.echo(f"  {name:<4} = {res.exact[name]:<40} = {value:.16g}{tag}")
+        typer.echo(f"  {name:<4} = {shorten_form(res.exact[name]):<40} = {value:.16g}{tag}")
     for name, f in found.items():
         if f and f["form"] != res.exact.get(name):
             typer.echo(f"  {name} ≈ {f['form']} (recognised from its decimals)")
@@ -173,6 +173,33 @@ def fit(
         unsaved = f"; --save {quoted_path(save)} was not written" if save is not None else ""
         typer.echo(f"approxfit: error: {cli_message(res.message)}{unsaved}", err=True)
         raise typer.Exit(1)
+
+
+#: The longest exact form ``taylor`` prints in full (``--json`` always has it whole).
+FORM_CHARS = 120
+#: Integers with more digits than this are shown by their head and digit count.
+LONG_DIGITS = 20
+
+
+def shorten_form(text: str, limit: int = FORM_CHARS) -> str:
+    """An exact form for the terminal: whole if at most ``limit`` characters; else each
+    integer of more than :data:`LONG_DIGITS` digits becomes its first 12 digits, "…" and
+    its digit count, and a form still too long keeps its head, "…" and its length.
+
+    >>> shorten_form("1/3")
+    '1/3'
+    >>> shorten_form("2*" + "7" * 150 + "/3")
+    '2*777777777777…(150 digits)/3'
+    """
+    if len(text) <= limit:
+        return text
+    import re
+
+    text = re.sub(rf"\d{{{LONG_DIGITS + 1},}}",
+                  lambda m: f"{m.group()[:12]}…({len(m.group())} digits)", text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 20]}… ({len(text)} characters)"
 
 
 def _identified(values: dict[str, float], digits: int) -> dict[str, Any]:

@@ -576,6 +576,23 @@ def check_regular(target: Target, lo: float, hi: float) -> None:
                      "range that excludes it")
 
 
+def nonfinite_message(target: Target, x: Array, y: Array) -> str:
+    """What is wrong where the samples ``y = f(x)`` are not finite (at the first such x):
+    ``nan`` — not defined there; ``±inf`` on two samples in a row — the values overflow
+    float64 (``exp(exp(exp(exp(exp(exp(x))))))``); a lone ``±inf`` — a pole hit."""
+    bad = np.flatnonzero(~np.isfinite(y))
+    i = int(bad[0])
+    at = f"at x = {float(x[i]):g} on the range"
+    if np.isnan(y[i]):
+        return (f"the target {target.name!r} is not finite {at} (nan: not defined there); "
+                "choose a range where it is defined")
+    if (i + 1 < len(y) and np.isinf(y[i + 1])) or (i > 0 and np.isinf(y[i - 1])):
+        return (f"the target {target.name!r} overflows float64 (|f| > 1.8e308) {at}; "
+                "choose a range where its values fit in float64")
+    return (f"the target {target.name!r} is infinite {at} (a pole); choose a range that "
+            "excludes it")
+
+
 def _breakpoints(node: tuple) -> list[tuple]:
     """Subtrees (using x) whose zeros can break the formula: denominators, bases of
     negative powers, arguments of log."""
@@ -682,8 +699,13 @@ def _classify(f: Callable[[Array], Array], x0: float, lo: float, hi: float,
             continue                                   # outside the domain (nan): not ours
         m = np.abs(v)
         if np.all(np.diff(m) > 0) and m[-1] > 2.0 * max(m[0], 1e-300) and m[-1] > 1e-6:
-            # 1/x grows a thousandfold per step, log(x**2) by a constant
-            return "a pole" if m[-1] > 1e4 * m[0] else "a singularity"
+            # 1/x grows a thousandfold per step, log(x**2) by a constant — down to the
+            # last step; a finite peak such as 1/(x**2 + 1e-12) levels off (its last
+            # step gains almost nothing), so it is no singularity
+            if m[-1] > 1e4 * m[0] and m[-1] >= 1.5 * m[-2]:
+                return "a pole"
+            if m[-1] - m[-2] >= 0.5 * (m[1] - m[0]):
+                return "a singularity" if m[-1] <= 1e4 * m[0] else "a pole"
         sides.append(v[-1])
     if len(sides) == 2:
         gap = abs(sides[1] - sides[0])

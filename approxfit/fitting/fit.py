@@ -274,9 +274,9 @@ def fit(target: str | Target, family: str | Family, grid: Grid | str | None = No
                          f"({nfree + 2}), got {x.size}")
     y = tgt.evaluate(x, on=on)
     if not np.all(np.isfinite(y)):
-        bad = float(x[np.flatnonzero(~np.isfinite(y))[0]])
-        raise ComputationError(f"the target {tgt.name!r} is not finite at x = {bad:g} on the "
-                               "range; choose a range where it is defined")
+        from approxfit.core.targets import nonfinite_message
+
+        raise ComputationError(nonfinite_message(tgt, x, y))
     check_regular(tgt, grid.lo, grid.hi)          # a pole or a jump between the samples
     symmetry = error_symmetry(tgt, family, parity, on, grid.lo, grid.hi, den_parity)
     wfun = None

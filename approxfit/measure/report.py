@@ -176,6 +176,7 @@ def _check_specs(specs: Any) -> list[Any] | None:
     """``specs`` as a list of spec strings and approximant objects (None: the published)."""
     from approxfit.approximants.base import AnyApproximant
     from approxfit.core.checks import InputTypeError, shown
+    from approxfit.core.exceptions import InputError
 
     if specs is None:
         return None
@@ -187,6 +188,9 @@ def _check_specs(specs: Any) -> list[Any] | None:
         raise InputTypeError(f"`specs` must be a spec string, an approximant or a list of "
                              f"them, got {type(specs).__name__} {shown(specs)}")
     out = list(specs)
+    if not out:
+        raise InputError("`specs` is empty; give at least one approximant (or None for the "
+                         "published ones)")
     for s in out:
         if not isinstance(s, str) and not isinstance(s, AnyApproximant):
             raise InputTypeError(f"`specs` must hold spec strings or approximants, got "

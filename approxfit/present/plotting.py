@@ -87,6 +87,8 @@ def _approximants(approximants: Any) -> list[Any]:
         raise InputError("`approximants` must be an iterable of approximants, got "
                          f"{type(approximants).__name__}")
     out = list(approximants)
+    if not out:
+        raise InputError("`approximants` is empty; give at least one approximant")
     for i, a in enumerate(out):
         if not callable(getattr(a, "evaluate", None)):
             raise InputError(f"`approximants`[{i}] must have an evaluate method (an "
@@ -393,6 +395,9 @@ def plot_coefficient_vs_range(rows: Sequence[Mapping[str, Any]], ax: Any = None,
     """
     if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
         raise InputError(f"`rows` must be a sequence of mappings, got {type(rows).__name__}")
+    rows = list(rows)
+    if not rows:
+        raise InputError("`rows` is empty; give at least one row (R, objective, on, value)")
     if not isinstance(coefficient, str):
         raise InputError(f"`coefficient` must be a string, got {type(coefficient).__name__}")
     if references is not None and not (isinstance(references, Mapping) and all(

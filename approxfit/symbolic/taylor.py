@@ -235,11 +235,12 @@ def taylor_match(target: str | Target, family: str, *, degree: int,
     >>> r.exact["a3"], round(r.scaled["a3"], 13)
     ('(4 - pi)/(6*pi)', 0.0455399241225)
     """
-    simpler = [w for w, used in (("`fix` values", bool(fix)),
-                                  ("`expr`", getattr(target, "expression", None) is not None))
-               if used]
-    advice = "try a lower `degree`" + (f", a simpler {' and '.join(simpler)}" if simpler
-                                       else "") + " or a larger `budget`"
+    tries = ["a lower `degree`"]
+    if fix:
+        tries.append("simpler `fix` values")
+    if getattr(target, "expression", None) is not None:
+        tries.append("a simpler `expr`")
+    advice = f"try {', '.join(tries)} or a larger `budget`"
     return run_bounded(_taylor_match, target, family, degree=degree, parity=parity, fix=fix,
                        on=on, budget=check_budget(budget), what=_WHAT, advice=advice)
 
@@ -324,17 +325,45 @@ def _taylor_match(target: str | Target, family: str, *, degree: int,
             if k != 1:
                 scaled_exact[f"a{k}"] = _simplify(sp.radsimp(exact_c[f"c{k}"] / exact_c["c1"]))
     exact = {name: _pretty(e) for name, e in {**exact_c, **scaled_exact}.items()}
+    fixed_text = {name: e.text for name, e in fixed_expressions(
+        fix, coefficient_names(powers), "", purpose="match").items()} if fix else {}
     return TaylorResult(
         target=tgt.name, family=fam.name, degree=degree, parity=parity, on=on,
         powers=powers,
-        coefficients={name: float(sp.N(e, 30)) for name, e in exact_c.items()},
-        scaled={name: float(sp.N(e, 30)) for name, e in scaled_exact.items()},
+        coefficients=_floats(exact_c, exact, fixed_text),
+        scaled=_floats(scaled_exact, exact, fixed_text),
         exact=exact, fixed=tuple(f"c{k}" for k in powers if k in fixed),
         matched_order=matched, checked_order=checked, mismatches=tuple(mismatches),
         seconds=time.perf_counter() - t0)
 
 
 SIMPLIFY_OPS = 120
+
+
+def _floats(exprs: Mapping[str, sp.Expr], exact: Mapping[str, str],
+            fixed_text: Mapping[str, str]) -> dict[str, float]:
+    """Each closed form as a float64; a value beyond float64 (|v| > 1.8e308) is a
+    :class:`ComputationError` naming the coefficient and, when there are any, the
+    fixed values that made it so large."""
+    out: dict[str, float] = {}
+    for name, e in exprs.items():
+        value = sp.N(e, 30)
+        v = float(value) if value.is_real is not False else float("nan")
+        if not np.isfinite(v):
+            size = ""
+            if value.is_real and value != 0:
+                size = f" (about 10^{int(sp.floor(sp.log(abs(value), 10)))})"
+            cause = ("; the fixed value" + ("s " if len(fixed_text) > 1 else " ")
+                     + ", ".join(f"{k} = {_short(t, 40)}" for k, t in fixed_text.items())
+                     + (" are" if len(fixed_text) > 1 else " is")
+                     + " too large (the coefficients it implies exceed float64)"
+                     if fixed_text else
+                     "; the target's series has coefficients beyond float64")
+            raise ComputationError(f"{name} = {_short(exact.get(name, e), 40)} "
+                                   f"{'overflows' if value.is_real else 'is not a real'} "
+                                   f"float64{size}{cause}")
+        out[name] = v
+    return out
 
 
 def _is_zero(e: sp.Expr) -> bool:
@@ -439,11 +468,11 @@ def _pade_match(target: str | Target, *, degree: int, den_degree: int,
     last = equations[-1][0] if equations else 0
     mismatches = tuple(m for m, e in checks if not _is_zero(e.subs(values)))
     matched = min(mismatches, default=last + 1) - 1
+    pretty = {n: _pretty(e) for n, e in exact_e.items()}
     return TaylorResult(
         target=tgt.name, family="rational", degree=degree, parity=parity, on=on,
         powers=num_powers,
-        coefficients={n: float(sp.N(e, 30)) for n, e in exact_e.items()}, scaled={},
-        exact={n: _pretty(e) for n, e in exact_e.items()}, fixed=(),
+        coefficients=_floats(exact_e, pretty, {}), scaled={}, exact=pretty, fixed=(),
         matched_order=matched, checked_order=last, mismatches=mismatches,
         seconds=time.perf_counter() - t0)
 
@@ -477,9 +506,9 @@ def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | 
     expr : str, optional
         A formula in x for a new target called ``target``.
     den_degree : int
-        rational: degree of Q.
+        rational: degree of Q, 1 … 40 (other families: leave at 2).
     den_parity : {"even", "odd", "none"}
-        rational: powers of Q.
+        rational: powers of Q (other families: leave at "even").
     budget : Budget, optional
         Wall-clock and memory budget of the symbolic work,
         ``approxfit.core.budget.Budget(seconds, memory_gib)``; default 120 s and 2 GiB
@@ -495,9 +524,11 @@ def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | 
     Raises
     ------
     InputError
-        For a wrong argument (the message names it).
+        For a wrong argument (the message names it); an argument of the wrong type is
+        an :class:`~approxfit.core.checks.InputTypeError`, also a ``TypeError``.
     ComputationError
-        If the symbolic work exceeds its budget ("… exceeded its budget of 120 s /
+        If a coefficient's value is beyond float64 (too large a fixed value), or if
+        the symbolic work exceeds its budget ("… exceeded its budget of 120 s /
         2 GiB (time); try a lower `degree` …").
 
     Examples
@@ -507,23 +538,35 @@ def taylor(target: str | Target, family: str, *, degree: int = 3, parity: str | 
     >>> taylor("tanh", "rational", degree=3).exact
     {'c1': '1', 'c3': '1/15', 'd2': '2/5'}
     """
-    from approxfit.core.names import FAMILY_NAMES, ONS, PARITIES, check_choice, default_on
+    from approxfit.approximants.families import MAX_DEGREE
+    from approxfit.core.checks import check_choice, check_int
+    from approxfit.core.names import FAMILY_NAMES, ONS, PARITIES, default_on
     from approxfit.core.targets import resolve_target
 
-    if not isinstance(family, str):
-        raise TypeError(f"`family` must be a str, got {type(family).__name__}")
-    check_choice(family, FAMILY_NAMES, "`family`")
+    family = check_choice(family, FAMILY_NAMES, "family")
+    degree = check_int(degree, "degree", 0, MAX_DEGREE)
     if parity is not None:
-        check_choice(parity, PARITIES, "`parity`")
+        check_choice(parity, PARITIES, "parity")
+    if on is not None:
+        check_choice(on, ONS, "on")
+    den_degree = check_int(den_degree, "den_degree", 1, MAX_DEGREE)
+    den_parity = check_choice(den_parity, PARITIES, "den_parity")
+    if family != "rational" and (den_degree != 2 or den_parity != "even"):
+        given = " and ".join(n for n, used in (("`den_degree`", den_degree != 2),
+                                                ("`den_parity`", den_parity != "even"))
+                             if used)
+        verb = "apply" if " and " in given else "applies"
+        raise InputError(f"{given} {verb} only to the rational family (the degree and "
+                         f"parity of its denominator Q); the {family} family has no "
+                         "denominator")
     budget = check_budget(budget)
     tgt = resolve_target(target, expr=expr)
-    on = default_on(family, tgt.has_gate) if on is None else check_choice(on, ONS, "`on`")
+    on = default_on(family, tgt.has_gate) if on is None else on
     if parity is not None:
         powers_for(degree, parity)
     if family == "rational":
         if fix:
             raise InputError("`fix` does not apply to the Padé approximant (rational family)")
-        check_choice(den_parity, PARITIES, "`den_parity`")
         return pade_match(tgt, degree=degree, den_degree=den_degree, parity=parity,
                           den_parity=den_parity, on=on, budget=budget)
     return taylor_match(tgt, family, degree=degree, parity=parity, fix=fix, on=on,
