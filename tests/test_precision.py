@@ -104,10 +104,11 @@ def test_round_to_bfloat16_is_the_nearest_number_ties_to_even():
 
 def test_round_to_bfloat16_avoids_double_rounding():
     # 1 + 2^-8 + 2^-30 lies just above the midpoint between 1 and 1 + 2^-7; through
-    # float32 (as ml_dtypes converts) it becomes the midpoint and rounds to 1.
+    # float32 (as older ml_dtypes converted float64) it becomes the midpoint and rounds
+    # to 1.
     x = 1 + 2.0**-8 + 2.0**-30
     assert float(round_to_format(x, "bfloat16")) == 1 + 2.0**-7
-    assert float(np.float64(x).astype(BF16)) == 1.0  # the double rounding we avoid
+    assert float(np.float32(x).astype(BF16)) == 1.0  # the double rounding we avoid
 
 
 def test_round_to_format_overflows_like_ieee():
