@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from approxfit.cli import derive, listing, measure, studies
+from approxfit.cli import derive, listing, measure, studies, verify
 from approxfit.cli.common import app, one_line, os_failure, show_warning
 
 COMMANDS = (
@@ -20,6 +20,7 @@ COMMANDS = (
     (measure.report, {}),
     (measure.export, {}),
     (measure.parity, {}),
+    (verify.verify, {}),
     (studies.reproduce, {}),
     (studies.pareto, {}),
     (studies.identify, {"context_settings": {"ignore_unknown_options": True}}),

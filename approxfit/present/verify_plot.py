@@ -1,0 +1,126 @@
+"""The figure of ``approxfit verify --plot``: ULP error against x, and the share of
+inputs within k ulp.
+
+A presenting module: it takes results that are already computed
+(:class:`~approxfit.lowprec.verify.VerifyResult` and
+:class:`~approxfit.lowprec.kernels.UlpProfile`), draws on a new Agg figure and
+returns it; matplotlib is imported inside.  Save it with
+:func:`approxfit.present.plotting.save_figure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from approxfit.core.exceptions import InputError
+
+__all__ = ["cumulative_share", "plot_verify"]
+
+
+def cumulative_share(histogram: dict[Any, int]) -> tuple[np.ndarray, np.ndarray]:
+    """``(k, share)``: the share of inputs whose error is at most k ulp, at every k of the
+    histogram (a NaN key, ``"nan"``, counts in the total and never within k).
+
+    Parameters
+    ----------
+    histogram : dict
+        distance (int or its string) → count, as ``VerifyResult.histogram`` or its JSON.
+    """
+    if not isinstance(histogram, dict) or not histogram:
+        raise InputError("`histogram` must be a non-empty dict {ulp: count}")
+    total = sum(int(v) for v in histogram.values())
+    items = sorted((int(k), int(v)) for k, v in histogram.items() if str(k) != "nan")
+    ks = np.array([k for k, _ in items], dtype=np.float64)
+    share = np.cumsum([v for _, v in items]) / total if items else np.zeros(0)
+    return ks, np.asarray(share, dtype=np.float64)
+
+
+def plot_verify(results: Sequence[Any], profiles: Sequence[Any]) -> Any:
+    """A figure of two panels: left, the ULP error at every input (symlog y; inputs
+    with error 0 on the axis), one colour per kernel; right, the share of inputs within
+    k ulp (from the exact histograms; symlog x).
+
+    Parameters
+    ----------
+    results : sequence of VerifyResult
+    profiles : sequence of UlpProfile
+        The same kernels, in the same order.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from approxfit.present.plotting import plain_text, subplots
+
+    if isinstance(results, str | bytes) or not isinstance(results, Iterable):
+        raise InputError("`results` must be a sequence of VerifyResult")
+    results, profiles = list(results), list(profiles)
+    if not results or len(results) != len(profiles):
+        raise InputError("`results` and `profiles` must be non-empty and of equal length")
+    for i, (r, p) in enumerate(zip(results, profiles, strict=True)):
+        if not (hasattr(r, "histogram") and hasattr(r, "model")):
+            raise InputError(f"`results`[{i}] must be a VerifyResult")
+        if not (hasattr(p, "x") and hasattr(p, "ulp") and hasattr(p, "stride")):
+            raise InputError(f"`profiles`[{i}] must be an UlpProfile")
+    fig, (left, right) = subplots(1, 2, figsize=(12.0, 4.5))
+    colors = [f"C{i % 10}" for i in range(len(results))]
+    for r, p, c in zip(results, profiles, colors, strict=True):
+        label = plain_text(r.name)
+        ulp = np.where(np.isnan(p.ulp), np.nan, p.ulp)
+        left.scatter(p.x, ulp, s=2, color=c, label=label, rasterized=True, linewidths=0)
+        nan = np.isnan(p.ulp)
+        if nan.any():
+            top = np.nanmax(np.where(nan, np.nan, p.ulp)) if (~nan).any() else 1.0
+            left.scatter(p.x[nan], np.full(nan.sum(), max(top, 1.0) * 2), marker="x", s=8,
+                         color=c)
+        ks, share = cumulative_share(r.histogram)
+        right.step(np.concatenate([ks, [max(ks.max() if ks.size else 0, 1) * 2]]),
+                   np.concatenate([share, share[-1:] if share.size else [0.0]]),
+                   where="post", color=c,
+                   label=f"{label}: {share[0] if ks.size and ks[0] == 0 else 0:.2%} exact")
+    left.set_xscale("symlog", linthresh=1.0)
+    left.set_xticks(_symlog_ticks([p.x for p in profiles]))
+    left.set_yscale("symlog", linthresh=1.0)
+    peak = max((float(np.nanmax(p.ulp)) for p in profiles if np.isfinite(p.ulp).any()),
+               default=1.0)
+    left.set_ylim(-0.1, max(peak, 1.0) * 3)
+    r0, p0 = results[0], profiles[0]
+    which = "every input" if all(p.stride == 1 for p in profiles) else \
+        f"every {p0.stride:,}-th input"
+    left.set_title(f"ULP error in {r0.model.format} ({which}; × = NaN)")
+    left.set_xlabel("x (symlog)")
+    left.set_ylabel("ulp (symlog)")
+    left.grid(True, alpha=0.3)
+    left.legend(loc="upper left", fontsize="small", markerscale=4)
+    right.set_xscale("symlog", linthresh=1.0)
+    lows = [cumulative_share(r.histogram)[1][:1] for r in results]
+    low = min([float(v[0]) for v in lows if v.size] or [0.0])
+    right.set_ylim(max(0.0, low - 0.25 * (1.0 - low) - 1e-4), 1.0 + 0.02 * (1.0 - low) + 1e-5)
+    from matplotlib.ticker import PercentFormatter
+
+    right.yaxis.set_major_formatter(PercentFormatter(1.0))
+    right.set_xlim(left=0.0)
+    right.set_title(f"share of the {r0.inputs:,} inputs within k ulp (target {r0.target})")
+    right.set_xlabel("k (ulp, symlog)")
+    right.set_ylabel("share of inputs (k = 0: correctly rounded)")
+    right.grid(True, alpha=0.3)
+    right.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def _symlog_ticks(xs: Sequence[np.ndarray]) -> list[float]:
+    """At most about 9 ticks ±10^k (and 0) across the data's range, for a symlog axis."""
+    import math
+
+    top = max((float(np.max(np.abs(x))) for x in xs if x.size), default=1.0)
+    decades = max(1, math.ceil(math.log10(max(top, 1.0))))
+    step = max(1, math.ceil(decades / 4))
+    ks = list(range(step, decades + 1, step))
+    lo = min((float(np.min(x)) for x in xs if x.size), default=-1.0)
+    hi = max((float(np.max(x)) for x in xs if x.size), default=1.0)
+    ticks = [0.0] + [10.0**k for k in ks if 10.0**k <= hi * 1.0001]
+    ticks += [-(10.0**k) for k in ks if -(10.0**k) >= lo * 1.0001]
+    return sorted(set(ticks))
