@@ -252,7 +252,7 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     from approxfit.core.exceptions import InputError
     from approxfit.core.grids import make_grid
     from approxfit.core.resources import require_memory
-    from approxfit.core.targets import resolve_target
+    from approxfit.core.targets import check_regular, resolve_target
     from approxfit.lowprec.emulate import OPMATHS
     from approxfit.lowprec.formats import DTYPES
 
@@ -271,6 +271,7 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     if samples is None and step is None:
         step = DEFAULT_STEP
     grid = make_grid(lo, hi, samples=samples, step=step)
+    check_regular(tgt, grid.lo, grid.hi)     # a custom target's pole or jump between samples
     count = len(specs) if specs else len(published_for(name))
     require_memory(report_memory(grid.size, dtype),
                    f"`samples` = {grid.size} ({count} approximants in {dtype})")
