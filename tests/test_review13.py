@@ -253,3 +253,11 @@ def test_overflow_is_named_as_overflow():
         af.fit("myf", "poly", degree=2, expr="sqrt(x)", range=(-1, 1), samples=101)
     with pytest.raises(ComputationError, match=r"infinite at x = 0 on the range \(a pole\)"):
         af.fit("myf", "poly", degree=2, expr="1/x**2", range=(-1, 1), samples=101)
+
+
+def test_report_refuses_a_custom_target_with_a_pole(cli):
+    r = cli("report", "poly:c1=1", "--target", "myf", "--expr", "1/x", "--samples", "1000")
+    assert r.code == 2 and "has a pole near x = 0" in r.err, r.err
+    assert len(r.err.strip().splitlines()) == 1
+    ok = cli("report", "poly:c1=1", "--target", "myf", "--expr", "x*erf(x)", "--samples", "1001")
+    assert ok.code == 0, ok.err
