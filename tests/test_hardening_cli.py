@@ -166,8 +166,10 @@ def test_targets_print_in_any_output_encoding(encoding: str) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
-@pytest.mark.parametrize("args", [["targets", "--json"], ["published", "--json"],
-                                  ["taylor", "gelu", "tanh", "--json"]])
+@pytest.mark.parametrize("args", [
+    ["targets", "--json"], ["published", "--json"],
+    # taylor runs sympy in a child process: ~4 s a case, so only in the full run
+    pytest.param(["taylor", "gelu", "tanh", "--json"], marks=pytest.mark.slow)])
 def test_json_is_valid_json_in_any_output_encoding(encoding: str, args: list[str]) -> None:
     ref = run(args, env={"PYTHONIOENCODING": "utf-8"})
     r = run(args, env={"PYTHONIOENCODING": encoding})

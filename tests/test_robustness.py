@@ -48,17 +48,19 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
-def test_hostile_fix_never_runs(cli, tmp_path, payload):
+def test_hostile_fix_never_runs(tmp_path, payload):
+    # In this process (four commands per payload; a subprocess each took ~2.5 s a
+    # payload): the parser refuses every payload before anything could run.
     marker = tmp_path / "pwned"
     text = payload.format(marker=marker)
     for args in (("fit", "gelu", "tanh", "--fix", f"c1={text}"),
                  ("taylor", "gelu", "tanh", "--fix", f"c1={text}"),
                  ("report", f"tanh:c1={text}", "--samples", "101"),
                  ("fit", "custom", "poly", "--expr", text, "--samples", "101")):
-        r = cli(*args)
-        assert r.code == 2, (args, r.code, r.err[-300:])
-        assert "Traceback" not in r.err
-        assert len(r.err.strip().splitlines()) == 1
+        code, _, err = run_inprocess(list(args))
+        assert code == 2, (args, code, err[-300:])
+        assert "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
     assert not marker.exists()
 
 
