@@ -140,6 +140,9 @@ def export(
     name: Annotated[str | None, typer.Option(help="Name of the generated function.")] = None,
     out: Annotated[str | None, typer.Option(help="Write the code to FILE instead.")] = None,
     expr: ExprOpt = None,
+    fma: Annotated[bool, typer.Option(
+        "--fma", help="C only: fmaf for each multiply-add, bit-identical to verify --fma.")
+    ] = False,
 ) -> None:
     """Print a self-contained function (Horner form, tail guard, error in a comment).
 
@@ -155,7 +158,7 @@ def export(
 
     lo, hi = check_range(*range_)
     approx = parse_spec(spec, spec_target([spec], target, expr))
-    code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name)
+    code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name, fma=fma)
     if out is not None:
         write_output(out, code, what="--out")
     else:

@@ -79,7 +79,7 @@ RESERVED = frozenset(keyword.kwlist) | frozenset(
     "if inline int long register restrict return short signed sizeof static struct switch "
     "typedef union unsigned void volatile while np torch math "
     # <math.h> functions the generated C calls, and main
-    "fabs fabsf tanh tanhf exp expf fmin fminf fmax fmaxf main".split())
+    "fabs fabsf tanh tanhf exp expf fmin fminf fmax fmaxf fma fmaf main".split())
 
 
 def comment_text(text: Any, limit: int | None = MAX_FIELD) -> str:
@@ -340,9 +340,15 @@ def _c_literal(value: float, ctype: str) -> str:
     return f"{text}f" if ctype == "float" else text
 
 
-def _c_lines(steps: Sequence[Step], compute: str) -> list[str]:
+def _c_lines(steps: Sequence[Step], compute: str, exact: bool = False) -> list[str]:
+    """C statements for ``steps``.  With ``exact`` (``fma=True``, float compute) an
+    ``fma`` step is ``fmaf(a, b, c)`` and tanh, exp and σ are evaluated in double and
+    rounded once to float — the evaluation model's correctly rounded transcendentals
+    (:mod:`approxfit.lowprec.model`) up to libm's double result straddling a float
+    rounding boundary."""
     ctype = "double" if compute == "float64" else "float"
     f = "f" if ctype == "float" else ""
+    exact = exact and ctype == "float"
     zero, one = _c_literal(0.0, ctype), _c_literal(1.0, ctype)
     out = []
     for s in steps:
@@ -355,10 +361,16 @@ def _c_lines(steps: Sequence[Step], compute: str) -> list[str]:
             out.append(f"{decl} {_c_literal(v, ctype)};  /* {v!r} */")
         elif s.op in ("add", "sub", "mul", "div"):
             out.append(f"{decl} {_py_binary(s.op, a[0], a[1])};")
+        elif s.op == "fma":
+            out.append(f"{decl} fma{f}({a[0]}, {a[1]}, {a[2]});")
         elif s.op == "neg":
             out.append(f"{decl} -{a[0]};")
         elif s.op == "abs":
             out.append(f"{decl} fabs{f}({a[0]});")
+        elif exact and s.op in ("tanh", "exp"):
+            out.append(f"{decl} (float){s.op}((double){a[0]});")
+        elif exact and s.op == "sigmoid":
+            out.append(f"{decl} (float)(1.0 / (1.0 + exp(-(double){a[0]})));")
         elif s.op == "sign":
             out.append(f"{decl} ({ctype})(({a[0]} > {zero}) - ({a[0]} < {zero}));")
         elif s.op in ("tanh", "exp"):
@@ -407,7 +419,8 @@ def _pair(range: Any) -> tuple[float, float]:
 
 def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "float32", *,
                 range: tuple[float, float] | None = None, max_error: float | None = None,
-                name: str | None = None, on: str = "value", gate_form: str = "tanh") -> str:
+                name: str | None = None, on: str = "value", gate_form: str = "tanh",
+                fma: bool = False) -> str:
     """Print the approximant as a self-contained function.
 
     Parameters
@@ -428,6 +441,13 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
     gate_form : {"tanh", "sigmoid"}
         For the tanh family: ``½(1 + tanh p)`` (the paper's and PyTorch's form) or
         ``σ(2p)`` (no cancellation where ``tanh p → −1``).
+    fma : bool
+        C only: fuse each multiply whose only use is an add or subtract
+        (:func:`~approxfit.lowprec.model.fused_program`) into ``fmaf(a, b, c)`` and
+        evaluate tanh, exp and σ in double, rounded once to float, so that the code
+        computes what ``make_model(dtype, fma=True)`` states, bit for bit (compiled
+        with ``-ffp-contract=off``).  numpy and torch round ``a*b + c`` twice, so
+        ``fma`` is refused for them.
 
     Returns
     -------
@@ -474,8 +494,19 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
             raise InputError(f"`max_error` must be a finite number ≥ 0 or None, got "
                              f"{comment_text(max_error, 60)!r}")
         max_error = float(max_error)
+    if not isinstance(fma, bool):
+        raise InputError(f"`fma` must be True or False, got {comment_text(fma, 60)!r}")
+    if fma and to != "c":
+        raise InputError("`fma` is exported only to C; numpy and torch round a*b+c twice")
+    if fma and fmt.name == "float64":
+        raise InputError("`fma` is exported for float32, float16 and bfloat16 (float "
+                         "compute); float64 has no exact model of it")
     fname = function_name(approximant, name)
     steps = approximant.program(on=on, gate_form=gate_form)
+    if fma:
+        from approxfit.lowprec.model import fused_program
+
+        steps = fused_program(steps)
     _check_steps(steps)
     header = _header(approximant, fmt.name, on, gate_form, (lo, hi), max_error)
     compute = _compute_format(fmt.name)
@@ -485,9 +516,17 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
         if fmt.bits == 16:
             header.append(f"C has no portable {fmt.name}: this function returns the float "
                           f"result; round it to {fmt.name} (nearest even) when storing")
-        header.append("compile with -ffp-contract=off to keep one rounding per operation "
-                      "(no fused multiply-add)")
-        body = [f"    {line}" for line in _c_lines(steps, compute)]
+        if fma:
+            header.append("fused multiply-adds: each fmaf(a, b, c) rounds a*b + c once; "
+                          "tanh, exp and sigmoid are evaluated in double and rounded once to "
+                          "float; compile with -ffp-contract=off so that no other operation "
+                          "is fused: the code then computes approxfit's model (make_model("
+                          f"'{fmt.name}', fma=True)) bit for bit, up to libm's double "
+                          "tanh/exp straddling a float rounding boundary")
+        else:
+            header.append("compile with -ffp-contract=off to keep one rounding per "
+                          "operation (no fused multiply-add)")
+        body = [f"    {line}" for line in _c_lines(steps, compute, exact=fma)]
         text = ["/*", *[f" * {h}" for h in header], " */", "#include <math.h>", "",
                 f"{ctype} {fname}({ctype} x)", "{", *body, f"    return {result};", "}"]
         return "\n".join(text) + "\n"
