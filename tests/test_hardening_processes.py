@@ -283,7 +283,22 @@ def test_a_signal_while_the_pool_forks_is_held_then_workers_are_killed(monkeypat
     with pytest.raises(KeyboardInterrupt):
         pareto("gelu", families=("tanh",), max_degree=5, samples=101, executor="local")
     assert len(count) >= 2                   # the submissions were not cut short
-    assert [p for p in multiprocessing.active_children() if p.pid not in earlier] == []
+    # Each worker this sweep forked is dead: read from /proc (multiprocessing's own list
+    # can keep a child another thread already reaped).
+    mine = [p.pid for p in multiprocessing.active_children() if p.pid not in earlier]
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in mine) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in mine if _running(pid)] == []
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
 
 
 # -- all-or-nothing outputs ------------------------------------------------------------
