@@ -285,6 +285,17 @@ def check_name_lengths(path: str, *, what: str, last: str = "folder") -> None:
                              "bytes")
 
 
+def _shown_path(path: str, *, what: str, empty: str) -> str:
+    """The checks every output path shares — not empty (``empty`` says what is wanted),
+    no NUL character — and the path as messages quote it."""
+    if not isinstance(path, str) or not path.strip():
+        raise InputError(f"{what} {empty}, got an empty string")
+    shown = names.quoted_path(path)
+    if "\0" in path:
+        raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    return shown
+
+
 def output_file(path: str, *, what: str) -> Path:
     """Check a file an option will write (``--save``, ``--csv``, ``--out``) before any work.
 
@@ -294,11 +305,7 @@ def output_file(path: str, *, what: str) -> Path:
     does not exist. Refused with exit 1 (an
     ``OSError``): a folder that cannot be written in (read-only, ``/proc``).
     """
-    if not isinstance(path, str) or not path.strip():
-        raise InputError(f"{what} needs a file name, got an empty string")
-    shown = names.quoted_path(path)
-    if "\0" in path:
-        raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    shown = _shown_path(path, what=what, empty="needs a file name")
     if path.endswith(("/", os.sep)):
         raise InputError(f"{what} {shown} ends in '/'; give a file name")
     check_name_lengths(path, what=what, last="file")
@@ -319,11 +326,7 @@ def output_file(path: str, *, what: str) -> Path:
 def output_folder(path: str, *, what: str) -> Path:
     """Check a folder an option will write into (``--plot DIR``) before any work: not
     empty, no name in it longer than 255 bytes, existing (exit 2), and writable (exit 1)."""
-    if not isinstance(path, str) or not path.strip():
-        raise InputError(f"{what} needs a folder, got an empty string")
-    shown = names.quoted_path(path)
-    if "\0" in path:
-        raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    shown = _shown_path(path, what=what, empty="needs a folder")
     check_name_lengths(path, what=what)
     p = Path(path)
     if p.exists() and not p.is_dir():
@@ -338,11 +341,7 @@ def creatable_folder(path: str, *, what: str) -> Path:
     """Check a folder a command creates if missing (``reproduce --out``) before any work:
     not empty, no name in it longer than 255 bytes, not a file (exit 2), and inside a
     folder that can be written in (exit 1 if not)."""
-    if not isinstance(path, str) or not path.strip():
-        raise InputError(f"{what} must name a folder, got an empty string")
-    shown = names.quoted_path(path)
-    if "\0" in path:
-        raise InputError(f"{what} {shown}: a path cannot contain a NUL character")
+    shown = _shown_path(path, what=what, empty="must name a folder")
     check_name_lengths(path, what=what)
     p = Path(path)
     if p.exists() and not p.is_dir():
