@@ -33,9 +33,12 @@ def report(
     ] = None,
     range_: Annotated[tuple[float, float], typer.Option(
         "--range", help="The range LO HI.")] = (-10.0, 10.0),
-    samples: Annotated[int | None, typer.Option(help="Number of uniform samples.")] = None,
+    samples: Annotated[int | None, typer.Option(
+        help="Number of uniform samples (ignored, with a note, for a --dtype of 16 bits or "
+        "fewer: every value is measured).")] = None,
     step: Annotated[float | None, typer.Option(
-        help="Sample exactly numpy.arange(LO, HI, STEP) (default 0.01, the seed's grid).")
+        help="Sample exactly numpy.arange(LO, HI, STEP) (default 0.01, the seed's grid; "
+        "ignored, with a note, for a --dtype of 16 bits or fewer).")
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Print a Markdown table.")] = False,
     csv: Annotated[str | None, typer.Option(help="Also write the table to FILE.csv.")] = None,
@@ -45,10 +48,17 @@ def report(
     expr: ExprOpt = None,
     dtype: Annotated[str, typer.Option(
         help="Evaluate every operation in this format: float64 | float32 | float16 | "
-        "bfloat16 (errors in ulps, and the format's own floor).")] = "float64",
+        "bfloat16 | float8_e4m3fn | float8_e5m2 (errors in ulps, and the format's own "
+        "floor). Formats of 16 bits or fewer are measured on every finite value in the "
+        "range, not on samples.")] = "float64",
     opmath: Annotated[str, typer.Option(
-        help="With a half --dtype: format (round every operation) | float32 (compute in "
-        "float32 and round once, as PyTorch's CPU kernels do).")] = "format",
+        help="With a --dtype of 16 bits or fewer: format (round every operation) | float32 "
+        "(compute in float32 and round once, as PyTorch's CPU kernels do).")] = "format",
+    exhaustive: Annotated[bool, typer.Option(
+        "--exhaustive", help="With --dtype float32: every finite float32 in the range "
+        "(in chunks of bounded memory, a progress bar on a terminal). About 0.15-0.2 µs "
+        "per input and approximant: [-10, 10] has 2 185 232 385 float32 values, roughly 6-7 "
+        "minutes per approximant on one core.")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Measure approximants: MSE, RMSE, max abs error and where, relative errors.
@@ -63,15 +73,26 @@ def report(
         output_file(csv, what="--csv")
     if plot is not None:
         output_folder(plot, what="--plot")
-    choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
+    choice(dtype, ("float64", "float32", "float16", "bfloat16", "float8_e4m3fn",
+                   "float8_e5m2"), "--dtype")
     choice(opmath, ("format", "float32"), "--opmath")
     if dtype != "float64" and (csv is not None or svg):
         raise InputError("--csv and --svg go with float64 reports; with --dtype use "
                          "--json, --markdown or --plot (a ULP histogram)")
+    if exhaustive and dtype != "float32":
+        raise InputError("--exhaustive goes with --dtype float32 (formats of 16 bits or "
+                         "fewer are always measured on every value; float64 has 2^64)")
+    if exhaustive and (samples is not None or step is not None):
+        raise InputError("--exhaustive measures every float32 value in the range; drop "
+                         "--samples and --step")
     from approxfit.measure.report import report as run_report
 
-    rep = run_report(specs, target=tgt, range=range_, samples=samples, step=step,
-                     dtype=dtype, opmath=opmath)
+    rep = _run_report(run_report, specs, tgt, range_, samples, step, dtype, opmath,
+                      exhaustive, json_)
+    if dtype not in ("float64", "float32") and (samples is not None or step is not None):
+        flag = "--samples" if samples is not None else "--step"
+        typer.echo(f"approxfit: note: {flag} is ignored with --dtype {dtype}: every finite "
+                   f"{dtype} value in the range is measured", err=True)
     if csv is not None:                    # float64 only (checked above)
         from approxfit.present.tables import to_csv
 
@@ -84,10 +105,12 @@ def report(
         elif markdown:
             from approxfit.lowprec.tables import precision_markdown
 
+            typer.echo(f"Inputs: {rep.input_set}.\n")
             typer.echo(precision_markdown(rep.rows))
         else:
             from approxfit.lowprec.tables import precision_text
 
+            typer.echo(f"inputs: {rep.input_set}")
             typer.echo(precision_text(rep.rows), nl=False)
         return
     from approxfit.present.tables import to_markdown, to_terminal_table
@@ -103,6 +126,30 @@ def report(
         Console(width=200).print(to_terminal_table(
             rep.rows, title=f"{rep.target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} "
             "samples"))
+
+
+def _run_report(run_report: Any, specs: Any, tgt: Any, range_: Any, samples: Any, step: Any,
+                dtype: str, opmath: str, exhaustive: bool, json_: bool) -> Any:
+    """The library's report, with a progress bar on a terminal for ``--exhaustive``."""
+    import sys
+
+    kwargs = {"target": tgt, "range": range_, "samples": samples, "step": step,
+              "dtype": dtype, "opmath": opmath, "exhaustive": exhaustive}
+    if not (exhaustive and sys.stderr.isatty() and not json_):
+        return run_report(specs, **kwargs)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("every float32"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("report", total=None)
+        return run_report(specs, **kwargs, progress=lambda done, total: bar.update(
+            task, completed=done, total=total))
 
 
 def _report_plots(rep: Any, folder: Any, svg: bool) -> None:
@@ -143,22 +190,31 @@ def export(
     fma: Annotated[bool, typer.Option(
         "--fma", help="C only: fmaf for each multiply-add, bit-identical to verify --fma.")
     ] = False,
+    form: Annotated[str, typer.Option(
+        help="The tanh family's gate: as-published, 1/2*(1 + tanh(p)) | stable, sigmoid(2p) "
+        "(no cancellation where tanh(p) -> -1; verify's gate_form='sigmoid').")
+    ] = "as-published",
 ) -> None:
     """Print a self-contained function (Horner form, tail guard, error in a comment).
+
+    The comment's max error is measured on the inputs report --dtype uses for the format
+    and range (every finite value of float16/bfloat16), in the code's own arithmetic.
 
     Example: approxfit export paper-tanh --to c --dtype float32
     """
     choice(to, ("numpy", "torch", "c"), "--to")
     choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
+    choice(form, ("as-published", "stable"), "--form")
     if out is not None:
         output_file(out, what="--out")
     from approxfit.approximants.spec import parse_spec
     from approxfit.core.grids import check_range
-    from approxfit.lowprec.export import export_code
+    from approxfit.lowprec.export import FORMS, export_code
 
     lo, hi = check_range(*range_)
     approx = parse_spec(spec, spec_target([spec], target, expr))
-    code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name, fma=fma)
+    code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name, fma=fma,
+                       gate_form=FORMS[form])
     if out is not None:
         write_output(out, code, what="--out")
     else:

@@ -11,8 +11,9 @@ addition of the Horner scheme, the clamp, the outer function, the gate relation 
 is computed and then rounded to the format, round to nearest, ties to even:
 
 * float64 and float32 run natively in numpy's float64 and float32 arithmetic.
-* float16 and bfloat16 run each ``+ − × ÷`` in float32 and round the result to
-  the format (float32 → float16 by numpy, float32 → bfloat16 by ``ml_dtypes``).
+* float16 and bfloat16 (and the 8-bit floats) run each ``+ − × ÷`` in float32 and
+  round the result to the format (float32 → float16 by numpy, float32 → bfloat16 and
+  the float8s by ``ml_dtypes``).
   Both operands are format values, and float32 has at least 2p + 2 significand
   bits for p = 11 (float16) and p = 8 (bfloat16), so this double rounding gives
   the correctly rounded result of the operation in the format (Figueroa, "When is
@@ -94,25 +95,25 @@ def evaluate_steps(steps: Sequence[Step], x: Any, dtype: str | Format, *,
         :func:`~approxfit.approximants.published.erf_steps`.
     x : array_like
         Inputs; rounded to the format first.
-    dtype : {"float64", "float32", "float16", "bfloat16"}
+    dtype : {"float64", "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2"}
     opmath : {"format", "float32"}
         ``format``: every operation rounded to the format (module docstring);
-        ``float32``: for float16/bfloat16, the program runs in float32 and only
-        the result is rounded to the format (PyTorch's fused half kernels).
+        ``float32``: for the formats of 16 bits or fewer, the program runs in float32
+        and only the result is rounded to the format (PyTorch's fused half kernels).
 
     Returns
     -------
     numpy.ndarray
         float64 array of values representable in the format.
     """
-    fmt = get_format(dtype)
+    fmt = get_format(dtype, float8=True)
     if opmath not in OPMATHS:
         raise InputError(f"`opmath` must be one of {', '.join(OPMATHS)}, got {opmath!r}")
     if opmath == "float32" and fmt.name == "float64":
         raise InputError("`opmath` 'float32' is for float16 and bfloat16 (and float32); "
                          "float64 runs in float64")
     xr = round_to_format(x, fmt)
-    run_fmt = FORMATS["float32"] if opmath == "float32" and fmt.bits == 16 else fmt
+    run_fmt = FORMATS["float32"] if opmath == "float32" and fmt.bits <= 16 else fmt
     m = _Machine(run_fmt)
     env: dict[str, Array] = {}
     with np.errstate(all="ignore"):

@@ -35,8 +35,13 @@ printed from floats (``repr`` or C99 hexadecimal), never copied from text.  Pyth
 output starts with an explicit ``# -*- coding: utf-8 -*-`` line, so no later comment
 can declare another source encoding (PEP 263, e.g. UTF-7, whose ``+AAo-`` is a newline).
 
+The header's error line is measured on the inputs ``approxfit report --dtype`` uses for
+the format and range (:func:`measured_error`) in the code's arithmetic, and names them.
+
 Safety in the tails: ``tanh`` saturates, σ is computed as ``1/(1 + e)`` or
-``e/(1 + e)`` with ``e = exp(−|p|) ≤ 1``, and the A&S form uses
+``e/(1 + e)`` with ``e = exp(−|p|) ≤ 1`` (numpy and C: in double, rounded once to
+float, so that the stable form, ``gate_form="sigmoid"``, gives the evaluation model's
+values bit for bit; numpy's ``tanh``/``exp`` likewise), and the A&S form uses
 ``exp(−z²) ≤ 1``, so nothing overflows for any |x| up to 1e4 (a test runs
 it).  An approximant's tail guard ``C`` is printed as two compares that give the
 gate its limits beyond ±C, with p evaluated at ``clip(x, −C, C)``.
@@ -55,14 +60,18 @@ from typing import Any
 from approxfit.approximants.base import AnyApproximant
 from approxfit.approximants.program import GATE_FORMS, Step
 from approxfit.core.exceptions import InputError
-from approxfit.lowprec.formats import FORMATS, format_grid, get_format, round_to_format
-from approxfit.lowprec.tables import precision_rows
+from approxfit.lowprec.formats import FORMATS, get_format, round_to_format
+from approxfit.lowprec.tables import InputSet, input_set, precision_rows
 
-__all__ = ["LANGUAGES", "MAX_FIELD", "MAX_IDENTIFIER", "comment_text", "export_code",
-           "function_name"]
+__all__ = ["FORMS", "LANGUAGES", "MAX_FIELD", "MAX_IDENTIFIER", "comment_text", "export_code",
+           "function_name", "measured_error"]
 
 LANGUAGES: tuple[str, ...] = ("numpy", "torch", "c")
 DEFAULT_RANGE = (-10.0, 10.0)
+#: ``export --form``: the gate of the tanh family as published, ½·(1 + tanh p), or the
+#: stable σ(2p) — the program's ``gate_form`` "tanh" and "sigmoid".
+FORMS: dict[str, str] = {"as-published": "tanh", "stable": "sigmoid"}
+#: Uniform samples of a float32/float64 range too narrow for report's default 0.01 step.
 MEASURE_POINTS = 20_001
 MAX_IDENTIFIER = 64
 """The longest function name :func:`function_name` makes or accepts."""
@@ -184,8 +193,37 @@ def _gate_note(approximant: AnyApproximant, on: str, gate_form: str) -> str | No
     return "sigmoid(p) as 1/(1+e) or e/(1+e) with e = exp(-|p|): no overflow"
 
 
+def measured_error(approximant: AnyApproximant, dtype: str, range: tuple[float, float], *,
+                   on: str = "value", gate_form: str = "tanh", fma: bool = False
+                   ) -> tuple[InputSet, dict[str, Any]]:
+    """The error the header of :func:`export_code` states: the inputs, and the row of
+    :func:`~approxfit.lowprec.tables.precision_rows` measured on them.
+
+    The inputs are those ``approxfit report --dtype`` uses for the format and range
+    (:func:`~approxfit.lowprec.tables.input_set`: every finite value for float16 and
+    bfloat16, ``numpy.arange(lo, hi, 0.01)`` rounded to the format otherwise — or,
+    on a range narrower than two steps, :data:`MEASURE_POINTS` uniform samples); the
+    arithmetic is the exported code's: float32 with one final rounding for a half format
+    (``opmath="float32"``), the format itself for float32 and float64, and with ``fma``
+    the evaluation model ``make_model(dtype, fma=True)`` (fused multiply-adds).
+    """
+    fmt = get_format(dtype)
+    try:
+        inputs = input_set(fmt, range)
+    except InputError:
+        if fmt.bits <= 16:
+            raise
+        # narrower than two steps of 0.01: report's --samples 20001 instead
+        inputs = input_set(fmt, range, samples=MEASURE_POINTS)
+    opmath = "float32" if fmt.bits <= 16 else "format"
+    row = precision_rows([approximant], inputs.x, fmt, on=on, opmath=opmath,
+                         gate_form=gate_form, fma=fma)[0]
+    return inputs, row
+
+
 def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
-            range: tuple[float, float], max_error: float | None) -> list[str]:
+            range: tuple[float, float], max_error: float | None,
+            fma: bool = False) -> list[str]:
     """The comment lines (without comment markers), each through :func:`comment_text`."""
     target = approximant.target_obj
     meta = approximant.meta or {}
@@ -219,15 +257,22 @@ def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
     if max_error is not None:
         lines.append(f"range [{lo:g}, {hi:g}]: max |error| {max_error:.4g} (as given)")
     else:
-        every = 2**16 if FORMATS[fmt_name].bits == 16 else MEASURE_POINTS
-        row = precision_rows([approximant], format_grid(fmt_name, lo, hi, max_points=every),
-                             fmt_name, on=on,
-                             opmath="float32" if FORMATS[fmt_name].bits == 16 else "format",
-                             gate_form=gate_form)[0]
-        lines.append(f"range [{lo:g}, {hi:g}], {row['n']} points: max |error| "
-                     f"{row['approximation_abs_error']:.4g} in exact arithmetic, "
+        inputs, row = measured_error(approximant, fmt_name, (lo, hi), on=on,
+                                     gate_form=gate_form, fma=fma)
+        if fma:
+            how = (f"approxfit verify's model make_model('{fmt_name}', fma=True) gives the "
+                   "same")
+        elif fmt_name == "float64":
+            how = "approxfit's float64 evaluation, mpmath reference on up to 2001 points"
+        else:
+            opm = " --opmath float32" if FORMATS[fmt_name].bits <= 16 else ""
+            opm += f" --samples {inputs.samples}" if inputs.kind == "uniform" else ""
+            how = (f"approxfit report --dtype {fmt_name}{opm} --range {lo:g} {hi:g} gives "
+                   "the same")
+        lines.append(f"range [{lo:g}, {hi:g}], inputs: {inputs.text()}")
+        lines.append(f"max |error| {row['approximation_abs_error']:.4g} in exact arithmetic, "
                      f"{row['max_abs_error']:.4g} at x = {row['argmax_abs_error']:.6g} as "
-                     f"computed here in {fmt_name} (approxfit's evaluation)")
+                     f"computed here in {fmt_name} ({how})")
     if fmt_name == "float32" or FORMATS[fmt_name].bits == 16:
         lines.append("the values are those of approxfit's evaluation up to the last bit of "
                      "the platform's tanh/exp")
@@ -273,18 +318,22 @@ def _numpy_lines(steps: Sequence[Step], compute: str, fmt_name: str) -> list[str
             out.append(f"{s.name} = {_py_binary(s.op, a[0], a[1])}")
         elif s.op == "neg":
             out.append(f"{s.name} = -{a[0]}")
-        elif s.op in ("abs", "sign", "tanh", "exp"):
+        elif s.op in ("abs", "sign") or (s.op in ("tanh", "exp") and compute == "float64"):
             out.append(f"{s.name} = np.{s.op}({a[0]})")
+        elif s.op in ("tanh", "exp"):        # in float64, rounded once: the model's value
+            out.append(f"{s.name} = np.{s.op}({a[0]}.astype(np.float64)).astype(np.{compute})")
         elif s.op == "min":
             out.append(f"{s.name} = np.minimum({a[0]}, {a[1]})")
         elif s.op == "clip":
             c = _const_value(s.value, compute)
             out.append(f"{s.name} = np.clip({a[0]}, np.{compute}({-c!r}), "
                        f"np.{compute}({c!r}))")
-        elif s.op == "sigmoid":
-            out.append(f"e_{s.name} = np.exp(-np.abs({a[0]}))")
+        elif s.op == "sigmoid":             # exp(-|t|) <= 1: no overflow, no warning
+            wide = "" if compute == "float64" else ".astype(np.float64)"
+            back = "" if compute == "float64" else f".astype(np.{compute})"
+            out.append(f"e_{s.name} = np.exp(-np.abs({a[0]}{wide}))")
             out.append(f"{s.name} = np.where({a[0]} >= 0, 1 / (1 + e_{s.name}), "
-                       f"e_{s.name} / (1 + e_{s.name}))")
+                       f"e_{s.name} / (1 + e_{s.name})){back}")
         elif s.op == "where_neg":
             out.append(f"{s.name} = np.where({a[0]} < 0, {a[1]}, {a[2]})")
         elif s.op == "guard":
@@ -369,8 +418,7 @@ def _c_lines(steps: Sequence[Step], compute: str, exact: bool = False) -> list[s
             out.append(f"{decl} fabs{f}({a[0]});")
         elif exact and s.op in ("tanh", "exp"):
             out.append(f"{decl} (float){s.op}((double){a[0]});")
-        elif exact and s.op == "sigmoid":
-            out.append(f"{decl} (float)(1.0 / (1.0 + exp(-(double){a[0]})));")
+
         elif s.op == "sign":
             out.append(f"{decl} ({ctype})(({a[0]} > {zero}) - ({a[0]} < {zero}));")
         elif s.op in ("tanh", "exp"):
@@ -380,6 +428,10 @@ def _c_lines(steps: Sequence[Step], compute: str, exact: bool = False) -> list[s
         elif s.op == "clip":
             c = _c_literal(_const_value(s.value, compute), ctype)
             out.append(f"{decl} fmin{f}(fmax{f}({a[0]}, -{c}), {c});")
+        elif s.op == "sigmoid" and ctype == "float":   # in double, rounded once
+            out.append(f"const double e_{s.name} = exp(-fabs((double){a[0]}));")
+            out.append(f"{decl} (float)({a[0]} >= {zero} ? 1.0 / (1.0 + e_{s.name})"
+                       f" : e_{s.name} / (1.0 + e_{s.name}));")
         elif s.op == "sigmoid":
             out.append(f"const {ctype} e_{s.name} = exp{f}(-fabs{f}({a[0]}));")
             out.append(f"{decl} {a[0]} >= {zero} ? {one} / ({one} + e_{s.name})"
@@ -432,9 +484,12 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
     range : (float, float), optional
         The range the comment states; default (−10, 10).
     max_error : float, optional
-        The max error the comment states; if None it is measured here (on
-        20 001 points of the range, or on every number of a half format in it),
-        in exact arithmetic and as the code computes it.
+        The max error the comment states; if None it is measured here
+        (:func:`measured_error`) on the inputs ``approxfit report --dtype`` uses —
+        every finite value of a half format in the range, else
+        ``numpy.arange(lo, hi, 0.01)`` rounded to the format — in exact arithmetic and
+        in the code's own arithmetic (with ``fma``, the fused evaluation model); the
+        comment names the input set.
     name : str, optional
         The function's name (default ``<target>_<approximant name>``).
     on : {"value", "gate"}
@@ -508,7 +563,7 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
 
         steps = fused_program(steps)
     _check_steps(steps)
-    header = _header(approximant, fmt.name, on, gate_form, (lo, hi), max_error)
+    header = _header(approximant, fmt.name, on, gate_form, (lo, hi), max_error, fma)
     compute = _compute_format(fmt.name)
     result = steps[-1].name
     if to == "c":

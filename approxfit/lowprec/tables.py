@@ -19,7 +19,8 @@ most ``mp_points`` of the points (evenly spread, stated in the row).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,16 +28,184 @@ import numpy as np
 from approxfit.approximants.base import AnyApproximant
 from approxfit.core.exceptions import InputError
 from approxfit.lowprec.emulate import evaluate_in_format, evaluate_steps
-from approxfit.lowprec.formats import Format, get_format, round_to_format, ulp
+from approxfit.lowprec.formats import (
+    Format,
+    finite_index_range,
+    finite_values,
+    get_format,
+    round_to_format,
+    ulp,
+)
 
-__all__ = ["MP_POINTS", "ULP_BIN_EDGES", "precision_markdown", "precision_rows",
-           "precision_text", "ulp_histogram"]
+__all__ = ["CHUNK", "EXHAUSTIVE_BITS", "MP_POINTS", "ULP_BIN_EDGES", "InputSet", "every_value",
+           "every_value_chunks", "every_value_count", "input_set", "precision_markdown",
+           "precision_rows", "precision_rows_chunked", "precision_text", "ulp_histogram"]
 
 Array = np.ndarray
 #: Right-closed bins of the ULP histogram: [0, ½], (½, 1], (1, 2], … (2¹⁶, ∞].
 ULP_BIN_EDGES: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0, 16.0, 64.0, 256.0, 1024.0,
                                     65536.0, math.inf)
 MP_POINTS = 2001
+
+
+#: Formats of at most this many bits are measured on every finite value of a range.
+EXHAUSTIVE_BITS = 16
+#: Inputs per chunk of a chunked (float32 ``exhaustive``) measure.
+CHUNK = 2**20
+
+
+@dataclass(frozen=True, eq=False)
+class InputSet:
+    """The inputs a precision measure runs on, and how to say so.
+
+    Attributes
+    ----------
+    dtype : str
+        The format.
+    lo, hi : float
+        The range.
+    kind : {"every-value", "arange", "uniform"}
+        Every finite value of the format in ``[lo, hi]`` (−0 and +0 as one input), or
+        sample points rounded to the format.
+    size : int
+        How many distinct format values are measured.
+    x : numpy.ndarray or None
+        The points (float64): the sample points as made, or every value; None for a
+        float32 ``every-value`` set, which is generated in chunks (:meth:`chunks`).
+    step : float or None
+        The step of ``arange`` samples.
+    samples : int or None
+        How many sample points there are before rounding (None for every value).
+    ignored : str or None
+        ``"samples"`` or ``"step"`` when one was given for a set of every value.
+    grid : Grid or None
+        The :class:`~approxfit.core.grids.Grid` of sample points (None for every value).
+    """
+
+    dtype: str
+    lo: float
+    hi: float
+    kind: str
+    size: int
+    x: Array | None
+    step: float | None = None
+    samples: int | None = None
+    ignored: str | None = None
+    grid: Any = None
+
+    @property
+    def exhaustive(self) -> bool:
+        """Whether every finite value of the format in the range is an input."""
+        return self.kind == "every-value"
+
+    def chunks(self, size: int = CHUNK) -> Iterator[Array]:
+        """The inputs in ascending chunks of at most ``size`` values (float64)."""
+        if self.x is not None:
+            for i in range(0, self.x.size, size):
+                yield self.x[i:i + size]
+            return
+        yield from every_value_chunks(self.dtype, self.lo, self.hi, size)
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description like :meth:`approxfit.core.grids.Grid.describe`'s."""
+        if self.exhaustive:
+            return {"kind": "every-value", "n": self.size, "dtype": self.dtype}
+        d: dict[str, Any] = {"kind": self.kind, "n": self.samples}
+        if self.step is not None:
+            d["step"] = self.step
+        return d
+
+    def text(self) -> str:
+        """One sentence, e.g. "every finite bfloat16 value in [-10, 10] (32,513 inputs)"."""
+        rng = f"[{self.lo:g}, {self.hi:g}]"
+        if self.exhaustive:
+            note = (f"; {self.ignored} ignored: every value is measured"
+                    if self.ignored else "")
+            return f"every finite {self.dtype} value in {rng} ({self.size:,} inputs{note})"
+        if self.kind == "arange":
+            made = (f"{self.samples:,} samples numpy.arange({self.lo:g}, {self.hi:g}, "
+                    f"{self.step:g})")
+        else:
+            made = f"{self.samples:,} uniform samples of {rng}"
+        if self.dtype == "float64":
+            return made
+        return f"{made} rounded to {self.dtype} ({self.size:,} distinct inputs)"
+
+
+def every_value(dtype: str | Format, lo: float, hi: float) -> Array:
+    """Every finite value of the format in ``[lo, hi]``, ascending, as float64, with
+    −0 dropped (+0 stands for both zeros, as :func:`precision_rows` merges them)."""
+    fmt = get_format(dtype, float8=True)
+    start, stop = finite_index_range(fmt, lo, hi)
+    with np.errstate(all="ignore"):
+        v = finite_values(fmt, start, stop).astype(np.float64)
+    return v[~((v == 0) & np.signbit(v))]
+
+
+def every_value_count(dtype: str | Format, lo: float, hi: float) -> int:
+    """How many values :func:`every_value` gives (without making them)."""
+    fmt = get_format(dtype, float8=True)
+    start, stop = finite_index_range(fmt, lo, hi)
+    return stop - start - (1 if lo <= 0 <= hi else 0)      # −0 and +0 as one
+
+
+def every_value_chunks(dtype: str | Format, lo: float, hi: float,
+                       size: int = CHUNK) -> Iterator[Array]:
+    """:func:`every_value` in ascending chunks of at most ``size`` values."""
+    fmt = get_format(dtype, float8=True)
+    start, stop = finite_index_range(fmt, lo, hi)
+    for a in range(start, stop, size):
+        with np.errstate(all="ignore"):
+            v = finite_values(fmt, a, min(stop, a + size)).astype(np.float64)
+        yield v[~((v == 0) & np.signbit(v))]
+
+
+def input_set(dtype: str | Format, range: tuple[float, float], *, samples: int | None = None,
+              step: float | None = None, exhaustive: bool = False,
+              default_step: float = 0.01) -> InputSet:
+    """The inputs ``approxfit report --dtype`` measures for a format and range.
+
+    Formats of at most :data:`EXHAUSTIVE_BITS` bits (float16, bfloat16, the float8s):
+    every finite value in the range; a ``samples`` or ``step`` given is ignored (and
+    named in :attr:`InputSet.ignored`).  float32 with ``exhaustive``: every finite
+    float32 in the range, generated in chunks.  Otherwise the samples of
+    :func:`approxfit.core.grids.make_grid` (``numpy.arange(lo, hi, default_step)``
+    when neither is given), rounded to the format when measured.
+
+    Raises
+    ------
+    InputError
+        For a bad range, ``exhaustive`` not a bool or with float64, or a bad grid.
+    """
+    from approxfit.core.grids import check_range, make_grid
+
+    fmt = get_format(dtype, float8=True)
+    if not isinstance(exhaustive, bool):
+        raise InputError(f"`exhaustive` must be True or False, got {type(exhaustive).__name__}")
+    lo, hi = check_range(*range)
+    if fmt.bits <= EXHAUSTIVE_BITS or exhaustive:
+        if fmt.name == "float64":
+            raise InputError("`exhaustive` is for float32 and narrower formats; float64 has "
+                             "2^64 values")
+        ignored = "samples" if samples is not None else ("step" if step is not None else None)
+        if fmt.bits <= EXHAUSTIVE_BITS:
+            x = every_value(fmt, lo, hi)
+            size = int(x.size)
+        else:
+            if ignored:
+                raise InputError(f"`{ignored}` does not go with `exhaustive`: every float32 "
+                                 "value in the range is measured")
+            x, size = None, every_value_count(fmt, lo, hi)
+        if size == 0:
+            raise InputError(f"no finite {fmt.name} value lies in the range [{lo:g}, {hi:g}]")
+        return InputSet(fmt.name, lo, hi, "every-value", size, x, ignored=ignored)
+    if samples is None and step is None:
+        step = default_step
+    grid = make_grid(lo, hi, samples=samples, step=step)
+    xs = np.unique(round_to_format(grid.x, fmt))
+    size = int(np.count_nonzero(np.isfinite(xs)))
+    return InputSet(fmt.name, lo, hi, grid.kind, size, grid.x, grid.step, grid.size,
+                    grid=grid)
 
 
 def ulp_histogram(ulps: Any) -> dict[str, list]:
@@ -93,7 +262,7 @@ def _mp_floor(ref_mp: Array) -> Array:
 
 def precision_rows(approximants: Iterable[AnyApproximant], x: Any, dtype: str | Format, *,
                    on: str = "value", opmath: str = "format", gate_form: str = "tanh",
-                   mp_points: int = MP_POINTS) -> list[dict[str, Any]]:
+                   mp_points: int = MP_POINTS, fma: bool = False) -> list[dict[str, Any]]:
     """Errors of each approximant evaluated in a format, against the exact function.
 
     The inputs ``x`` are rounded to the format and duplicates dropped; the exact
@@ -103,13 +272,20 @@ def precision_rows(approximants: Iterable[AnyApproximant], x: Any, dtype: str | 
     ----------
     approximants : iterable of AnyApproximant
     x : array_like
-        Sample points, e.g. ``numpy.arange(-10, 10, 0.01)`` or :func:`format_grid`.
-    dtype : {"float64", "float32", "float16", "bfloat16"}
+        Sample points, e.g. ``numpy.arange(-10, 10, 0.01)``, :func:`format_grid` or
+        :func:`every_value` (every finite value of the format in a range).
+    dtype : {"float64", "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2"}
     on : {"value", "gate"}
     opmath : {"format", "float32"}
     gate_form : {"tanh", "sigmoid"}
     mp_points : int
         For float64, how many points get the mpmath reference.
+    fma : bool
+        Evaluate with fused multiply-adds: the program runs under
+        :func:`approxfit.lowprec.model.make_model` ``(dtype, compute, fma=True)`` —
+        compute float32 for ``opmath="float32"`` (or a float32 ``dtype``), else the format
+        itself — which is what ``export --fma`` prints and ``verify --fma`` measures.
+        The rows then carry ``"fma": True``.
 
     Returns
     -------
@@ -127,15 +303,96 @@ def precision_rows(approximants: Iterable[AnyApproximant], x: Any, dtype: str | 
         constants as rounded to the format); ``histogram`` and
         ``floor_histogram`` (:func:`ulp_histogram`).
     """
-    fmt = get_format(dtype)
-    if on not in ("value", "gate"):
-        raise InputError(f"`on` must be 'value' or 'gate', got {on!r}")
-    approximants = list(approximants)
+    fmt, approximants = _check_rows_args(approximants, dtype, on, opmath, fma)
     xs = np.unique(round_to_format(np.asarray(x, dtype=np.float64).ravel(), fmt))
     xs = xs[np.isfinite(xs)]
     if xs.size == 0:
         raise InputError("no finite sample points in the format")
-    rows = []
+    parts = _measure_chunk(approximants, xs, fmt, on, opmath, gate_form, mp_points, fma)
+    return [_finish_row(a, p, fmt, on, opmath, gate_form, fma)
+            for a, p in zip(approximants, parts, strict=True)]
+
+
+def precision_rows_chunked(approximants: Iterable[AnyApproximant], chunks: Iterable[Any],
+                           dtype: str | Format, *, on: str = "value", opmath: str = "format",
+                           gate_form: str = "tanh", fma: bool = False,
+                           progress: Callable[[int], None] | None = None
+                           ) -> list[dict[str, Any]]:
+    """:func:`precision_rows` over inputs given in chunks, with memory bounded by a chunk.
+
+    Each chunk is measured as :func:`precision_rows` measures its ``x`` and the partial
+    results are combined: maxima (ties and non-finite errors resolved to the smallest x,
+    as for one array, when the chunks are ascending and disjoint), counts and histograms
+    summed.  On ascending, disjoint chunks of format values the rows equal those of
+    :func:`precision_rows` on their concatenation.  Not for float64 (its mpmath reference
+    is a sample of the points).
+
+    Parameters
+    ----------
+    approximants, dtype, on, opmath, gate_form, fma
+        As for :func:`precision_rows`.
+    chunks : iterable of array_like
+        The inputs, e.g. :func:`every_value_chunks`.
+    progress : callable, optional
+        Called with the number of inputs of each chunk after it is measured.
+    """
+    fmt, approximants = _check_rows_args(approximants, dtype, on, opmath, fma)
+    if fmt.name == "float64":
+        raise InputError("`dtype` float64 cannot be measured in chunks (its reference is "
+                         "mpmath on a sample of the points); use precision_rows")
+    total: list[dict[str, Any]] | None = None
+    for chunk in chunks:
+        xs = np.unique(round_to_format(np.asarray(chunk, dtype=np.float64).ravel(), fmt))
+        xs = xs[np.isfinite(xs)]
+        if xs.size:
+            parts = _measure_chunk(approximants, xs, fmt, on, opmath, gate_form, 0, fma)
+            total = parts if total is None else [
+                _combine(t, p) for t, p in zip(total, parts, strict=True)]
+        if progress is not None:
+            progress(int(np.size(chunk)))
+    if total is None:
+        raise InputError("no finite sample points in the format")
+    return [_finish_row(a, p, fmt, on, opmath, gate_form, fma)
+            for a, p in zip(approximants, total, strict=True)]
+
+
+def _check_rows_args(approximants: Any, dtype: Any, on: Any, opmath: Any, fma: Any
+                     ) -> tuple[Format, list[Any]]:
+    fmt = get_format(dtype, float8=True)
+    if on not in ("value", "gate"):
+        raise InputError(f"`on` must be 'value' or 'gate', got {on!r}")
+    if not isinstance(fma, bool):
+        raise InputError(f"`fma` must be True or False, got {type(fma).__name__}")
+    if fma and fmt.name == "float64":
+        raise InputError("`fma` is modelled for float32 and narrower formats; float64 has "
+                         "no exact model of it")
+    if fma and opmath not in ("format", "float32"):
+        raise InputError(f"`opmath` must be 'format' or 'float32', got {opmath!r}")
+    return fmt, list(approximants)
+
+
+def _run(a: Any, pts: Array, fmt: Format, on: str, opmath: str, gate_form: str,
+         fma: bool) -> Array:
+    """The approximant at the format values ``pts`` (float64 array of format values)."""
+    if not fma:
+        return evaluate_in_format(a, pts, fmt, on=on, opmath=opmath, gate_form=gate_form)
+    from approxfit.lowprec.model import make_model, run_program
+
+    compute = "float32" if opmath == "float32" or fmt.bits >= 32 else fmt.name
+    model = make_model(fmt.name, compute, fma=True)
+    out, _ = run_program(a.program(on=on, gate_form=gate_form), pts.astype(fmt.dtype), model)
+    with np.errstate(all="ignore"):
+        return out.astype(np.float64)
+
+
+# The maxima a row reports, each (value, x) of the first largest (non-finite first).
+_MAXIMA = ("abs", "ulp", "floor", "floor_ulp", "approx", "eval", "eval_ulp")
+
+
+def _measure_chunk(approximants: list[Any], xs: Array, fmt: Format, on: str, opmath: str,
+                   gate_form: str, mp_points: int, fma: bool) -> list[dict[str, Any]]:
+    """Partial results of each approximant on the distinct format values ``xs``."""
+    parts = []
     cache: dict[tuple[int, bool], tuple[Array, Array, Array | None, str]] = {}
     for a in approximants:
         target = a.target_obj
@@ -148,7 +405,7 @@ def precision_rows(approximants: Iterable[AnyApproximant], x: Any, dtype: str | 
         if key not in cache:
             cache[key] = _exact(target, pts, on, fmt, mp_points)
         pts, exact, ref_mp, reference = cache[key]
-        approx = evaluate_in_format(a, pts, fmt, on=on, opmath=opmath, gate_form=gate_form)
+        approx = _run(a, pts, fmt, on, opmath, gate_form, fma)
         if ref_mp is not None:
             import mpmath
 
@@ -169,33 +426,68 @@ def precision_rows(approximants: Iterable[AnyApproximant], x: Any, dtype: str | 
             formula64 = evaluate_steps(a.program(on=on, gate_form=gate_form), pts,
                                        "float64")
             approx_err = np.abs(formula64 - exact)
-        max_abs, where_abs = _argmax(err, pts)
-        max_ulp, where_ulp = _argmax(ulps, pts)
-        floor_abs, _ = _argmax(floor, pts)
-        floor_ulp, _ = _argmax(floor_ulps, pts)
-        approx_abs, _ = _argmax(approx_err, pts)
-        if fmt.name == "float64":
-            eval_abs = eval_ulp = None
-        else:
+        m = {"abs": _argmax(err, pts), "ulp": _argmax(ulps, pts),
+             "floor": _argmax(floor, pts), "floor_ulp": _argmax(floor_ulps, pts),
+             "approx": _argmax(approx_err, pts), "eval": None, "eval_ulp": None}
+        if fmt.name != "float64":
             with np.errstate(all="ignore"):
                 d = np.abs(approx - formula64)
-                eval_abs = _argmax(d, pts)[0]
-                eval_ulp = _argmax(d / ulp(formula64, fmt), pts)[0]
-        rows.append({
-            "name": a.name or a.describe(), "target": target.name, "on": on, "dtype": fmt.name,
-            "opmath": opmath if fmt.bits == 16 else fmt.name,
-            "gate_form": gate_form, "n": int(pts.size), "reference": reference,
-            "max_abs_error": max_abs, "argmax_abs_error": where_abs,
-            "max_ulp_error": max_ulp, "argmax_ulp_error": where_ulp,
-            "floor_abs_error": floor_abs, "floor_ulp_error": floor_ulp,
-            "approximation_abs_error": approx_abs,
-            "evaluation_abs_error": eval_abs, "evaluation_ulp_error": eval_ulp,
-            "dominant": "format" if floor_abs >= approx_abs else "approximation",
-            "coefficients": {k: float(round_to_format(v, fmt))
-                             for k, v in a.coefficients.items()},
-            "histogram": ulp_histogram(ulps), "floor_histogram": ulp_histogram(floor_ulps),
-        })
-    return rows
+                m["eval"] = _argmax(d, pts)
+                m["eval_ulp"] = _argmax(d / ulp(formula64, fmt), pts)
+        parts.append({"n": int(pts.size), "reference": reference, "max": m,
+                      "histogram": ulp_histogram(ulps),
+                      "floor_histogram": ulp_histogram(floor_ulps)})
+    return parts
+
+
+def _combine(p: dict[str, Any], q: dict[str, Any]) -> dict[str, Any]:
+    """Two partial results of one approximant, ``p``'s inputs below ``q``'s."""
+    def larger(a: tuple[float, float] | None, b: tuple[float, float] | None
+               ) -> tuple[float, float] | None:
+        # (value, x) of the first largest; an empty part's (0.0, nan) never wins
+        if a is None or b is None:
+            return a if b is None else b
+        if not math.isnan(b[1]) and (math.isnan(a[1]) or b[0] > a[0]):
+            return b
+        return a
+
+    def hist(h: dict[str, list], k: dict[str, list]) -> dict[str, list]:
+        return {"edges": h["edges"],
+                "counts": [int(a) + int(b) for a, b in zip(h["counts"], k["counts"],
+                                                           strict=True)],
+                "nan": int(h["nan"]) + int(k["nan"])}
+
+    return {"n": p["n"] + q["n"], "reference": p["reference"],
+            "max": {k: larger(p["max"][k], q["max"][k]) for k in _MAXIMA},
+            "histogram": hist(p["histogram"], q["histogram"]),
+            "floor_histogram": hist(p["floor_histogram"], q["floor_histogram"])}
+
+
+def _finish_row(a: Any, p: dict[str, Any], fmt: Format, on: str, opmath: str,
+                gate_form: str, fma: bool) -> dict[str, Any]:
+    m = p["max"]
+    max_abs, where_abs = m["abs"]
+    max_ulp, where_ulp = m["ulp"]
+    floor_abs, floor_ulp, approx_abs = m["floor"][0], m["floor_ulp"][0], m["approx"][0]
+    eval_abs = None if m["eval"] is None else m["eval"][0]
+    eval_ulp = None if m["eval_ulp"] is None else m["eval_ulp"][0]
+    row = {
+        "name": a.name or a.describe(), "target": a.target_obj.name, "on": on,
+        "dtype": fmt.name, "opmath": opmath if fmt.bits <= 16 else fmt.name,
+        "gate_form": gate_form, "n": p["n"], "reference": p["reference"],
+        "max_abs_error": max_abs, "argmax_abs_error": where_abs,
+        "max_ulp_error": max_ulp, "argmax_ulp_error": where_ulp,
+        "floor_abs_error": floor_abs, "floor_ulp_error": floor_ulp,
+        "approximation_abs_error": approx_abs,
+        "evaluation_abs_error": eval_abs, "evaluation_ulp_error": eval_ulp,
+        "dominant": "format" if floor_abs >= approx_abs else "approximation",
+        "coefficients": {k: float(round_to_format(v, fmt))
+                         for k, v in a.coefficients.items()},
+        "histogram": p["histogram"], "floor_histogram": p["floor_histogram"],
+    }
+    if fma:
+        row["fma"] = True
+    return row
 
 
 def _fmt_num(v: Any) -> str:

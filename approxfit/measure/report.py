@@ -14,7 +14,7 @@ Rendering the rows as Markdown, CSV or a terminal table is presentation:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,8 +125,9 @@ class Report:
         :func:`approxfit.lowprec.tables.precision_rows`' rows, each with a
         ``metrics`` block ``{on: {max_abs_error, argmax_abs_error, max_ulp_error,
         argmax_ulp_error, floor_abs_error, floor_ulp_error}}``.
-    grid : Grid
-        The sample points.
+    grid : Grid or InputSet
+        The sample points (float64, or a format's samples), or
+        :class:`~approxfit.lowprec.tables.InputSet` of every value of the format.
     target : str
         The target's name as given.
     range : (float, float)
@@ -137,6 +138,10 @@ class Report:
         The resolved target.
     approximants : tuple
         The approximants measured, in row order.
+    input_set : str
+        The inputs in one sentence (JSON key ``input_set``), e.g. "every finite
+        bfloat16 value in [-10, 10] (33,345 inputs)" or "2,000 samples
+        numpy.arange(-10, 10, 0.01) rounded to float32 (2,000 distinct inputs)".
     """
 
     rows: list[dict[str, Any]]
@@ -147,6 +152,7 @@ class Report:
     opmath: str
     target_obj: Any
     approximants: tuple[Any, ...]
+    input_set: str = ""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -161,9 +167,10 @@ class Report:
         """The JSON document ``approxfit report --json`` prints."""
         if self.dtype != "float64":
             return {"kind": "report", "dtype": self.dtype, "opmath": self.opmath,
-                    "grid": self.grid.describe(), "rows": self.rows}
+                    "grid": self.grid.describe(), "input_set": self.input_set,
+                    "rows": self.rows}
         return {"kind": "report", "target": self.target, "range": list(self.range),
-                "grid": self.grid.describe(), "rows": self.rows}
+                "grid": self.grid.describe(), "input_set": self.input_set, "rows": self.rows}
 
 
 def report_memory(n: int, dtype: str = "float64") -> int:
@@ -201,7 +208,8 @@ def _check_specs(specs: Any) -> list[Any] | None:
 def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
            range: tuple[float, float] = (-10.0, 10.0),
            samples: int | None = None, step: float | None = None, expr: str | None = None,
-           dtype: str = "float64", opmath: str = "format") -> Report:
+           dtype: str = "float64", opmath: str = "format", exhaustive: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> Report:
     """Measure approximants: the rows ``approxfit report`` prints.
 
     Parameters
@@ -220,14 +228,27 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     step : float, optional
         Sample exactly ``numpy.arange(lo, hi, step)``; when neither ``samples`` nor
         ``step`` is given, ``step`` is :data:`DEFAULT_STEP` (the seed's grid).
+        Both are ignored for a ``dtype`` of 16 bits or fewer (every value is
+        measured; :attr:`Report.input_set` says so).
     expr : str, optional
         A formula for a custom target called ``target`` (e.g. ``"x*erf(x)"``).
-    dtype : {"float64", "float32", "float16", "bfloat16"}
+    dtype : {"float64", "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2"}
         Evaluate every operation in this format (errors in ulps too, and the
-        format's own floor).
+        format's own floor).  For the formats of 16 bits or fewer the inputs are every
+        finite value of the format in the range (−0 and +0 as one), not a grid
+        (:func:`approxfit.lowprec.tables.input_set`).
     opmath : {"format", "float32"}
-        With a 16-bit ``dtype``: round every operation to the format, or compute in
-        float32 and round once (as PyTorch's CPU kernels do).
+        With a ``dtype`` of 16 bits or fewer: round every operation to the format, or
+        compute in float32 and round once (as PyTorch's CPU kernels do).
+    exhaustive : bool
+        float32 only: every finite float32 in the range (no ``samples``/``step``),
+        measured in chunks of :data:`approxfit.lowprec.tables.CHUNK` values with bounded
+        memory — about 0.15–0.2 µs per input and approximant on one core (measured
+        on ranges of 1–3 million inputs), so [−10, 10] (2 185 232 385 inputs) takes
+        roughly 6–7 minutes per approximant.
+    progress : callable, optional
+        With ``exhaustive``: called as ``progress(done, total)`` (inputs, summed over the
+        approximants) after each chunk.
 
     Returns
     -------
@@ -237,8 +258,9 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     Raises
     ------
     InputError
-        For an unknown target, dtype or opmath, a bad spec or range, or a target
-        without published approximants when no ``specs`` are given.
+        For an unknown target, dtype or opmath, a bad spec or range, a target
+        without published approximants when no ``specs`` are given, or ``exhaustive``
+        with a float64 ``dtype`` or with ``samples``/``step``.
 
     Examples
     --------
@@ -248,17 +270,32 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     """
     from approxfit.approximants.published import published_for
     from approxfit.approximants.spec import parse_spec
-    from approxfit.core.checks import InputTypeError, check_choice, check_float, shown
+    from approxfit.core.checks import (
+        InputTypeError,
+        check_bool,
+        check_choice,
+        check_float,
+        shown,
+    )
     from approxfit.core.exceptions import InputError
-    from approxfit.core.grids import make_grid
     from approxfit.core.resources import require_memory
     from approxfit.core.targets import check_regular, resolve_target
     from approxfit.lowprec.emulate import OPMATHS
-    from approxfit.lowprec.formats import DTYPES
+    from approxfit.lowprec.formats import ALL_DTYPES
+    from approxfit.lowprec.tables import (
+        CHUNK,
+        input_set,
+        precision_rows,
+        precision_rows_chunked,
+    )
 
     specs = _check_specs(specs)
-    check_choice(dtype, DTYPES, "dtype")
+    check_choice(dtype, ALL_DTYPES, "dtype")
     check_choice(opmath, OPMATHS, "opmath")
+    exhaustive = check_bool(exhaustive, "exhaustive")
+    if progress is not None and not callable(progress):
+        raise InputTypeError(f"`progress` must be callable or None, got "
+                             f"{type(progress).__name__}")
     tgt = resolve_target(target, expr=expr)
     name = target if isinstance(target, str) else tgt.name
     if isinstance(range, str | bytes) or not isinstance(range, Sequence | np.ndarray):
@@ -268,12 +305,13 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
         raise InputError(f"`range` must be a pair of numbers (lo, hi), got {len(range)} "
                          "values")
     lo, hi = (check_float(v, "range", finite=False) for v in range)
-    if samples is None and step is None:
-        step = DEFAULT_STEP
-    grid = make_grid(lo, hi, samples=samples, step=step)
-    check_regular(tgt, grid.lo, grid.hi)     # a custom target's pole or jump between samples
     count = len(specs) if specs else len(published_for(name))
-    require_memory(report_memory(grid.size, dtype),
+    inputs = input_set(dtype, (lo, hi), samples=samples, step=step, exhaustive=exhaustive,
+                       default_step=DEFAULT_STEP)
+    grid = inputs if inputs.grid is None else inputs.grid
+    check_regular(tgt, grid.lo, grid.hi)     # a custom target's pole or jump between samples
+    held = CHUNK if inputs.x is None else grid.size
+    require_memory(report_memory(held, dtype),
                    f"`samples` = {grid.size} ({count} approximants in {dtype})")
     if specs:
         approximants = [parse_spec(s, tgt) if isinstance(s, str) else s for s in specs]
@@ -284,10 +322,24 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     if dtype == "float64":
         rows = report_rows(approximants, grid.x, lo=grid.lo, hi=grid.hi)
     else:
-        from approxfit.lowprec.tables import precision_rows
+        if inputs.x is None:
+            total = inputs.size * len(approximants)
+            done = 0
 
-        rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
+            def step_done(n: int) -> None:
+                nonlocal done
+                done += n
+                if progress is not None:
+                    progress(done, total)
+
+            rows = []
+            for a in approximants:         # one at a time: memory of one chunk
+                rows += precision_rows_chunked([a], inputs.chunks(), dtype, opmath=opmath,
+                                               progress=step_done)
+        else:
+            rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
         for row in rows:                   # the report contract: metrics per quantity
             row["metrics"] = {row["on"]: {k: row[k] for k in PRECISION_METRIC_KEYS}}
     return Report(rows=rows, grid=grid, target=name, range=(lo, hi), dtype=dtype,
-                  opmath=opmath, target_obj=tgt, approximants=tuple(approximants))
+                  opmath=opmath, target_obj=tgt, approximants=tuple(approximants),
+                  input_set=inputs.text())
