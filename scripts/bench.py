@@ -22,6 +22,11 @@ reported as medians:
 4. ``cli`` — cold subprocess wall times of ``approxfit --help``, ``approxfit fit``
    and ``approxfit reproduce``.
 5. ``scaling`` — fit time against the number of samples and the degree.
+6. ``hard_cases`` — the issue's minimax cases against Sollya's remez.
+7. ``verify`` — exhaustive verification of a degree-5 tanh-GELU: every bfloat16 and
+   float16 input against a per-input mpmath reference, and float32's 4.3e9 inputs
+   projected from evenly spread blocks, serial and on every local core
+   (``--float32-full`` runs the whole float32 sweep once).
 
 Every number is written to ``bench.json`` (sorted keys, atomic write) and the
 tables, the headline ratios and the targets to ``bench.md``.  A slow measurement
@@ -69,7 +74,7 @@ from approxfit.measure.metrics import approximant_metrics, error_metrics, outsid
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS: tuple[str, ...] = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli",
-                             "scaling", "hard_cases")
+                             "scaling", "hard_cases", "verify")
 #: Relative tolerance under which two max errors count as equal.
 EQUAL_RTOL = 1e-9
 #: Largest relative coefficient difference that counts as "equal coefficients".
@@ -240,6 +245,11 @@ class Config:
     scaling_poly_degrees: tuple[int, ...]
     hard_cases: tuple[HardCase, ...]
     hard_process_repeats: int
+    verify_repeats: int = 5
+    verify_mpmath_inputs: int | None = None
+    verify_float32_blocks: int = 16
+    verify_float32_block: int = 2**22
+    verify_float32_full: bool = False
 
 
 FULL = Config(
@@ -270,6 +280,8 @@ QUICK = Config(
     cli_repeats=1, reproduce_repeats=0, extra_cli_repeats=1,
     scaling_samples=(1_000, 10_000), scaling_tanh_degrees=(1, 3), scaling_poly_degrees=(1, 5),
     hard_cases=HARD_QUICK, hard_process_repeats=1,
+    verify_repeats=1, verify_mpmath_inputs=2048, verify_float32_blocks=4,
+    verify_float32_block=2**18,
 )
 
 
@@ -1176,6 +1188,130 @@ def _degree_row(cfg: Config, family: str, degree: int, grid: Grid, on: str) -> d
 
 
 # ---------------------------------------------------------------------------
+# section 7: exhaustive verification
+# ---------------------------------------------------------------------------
+#: The float32 target of issue 14: every finite input within this many seconds on 2 cores.
+VERIFY_FLOAT32_TARGET_S = 600.0
+#: bfloat16 and float16: every finite input "well under a second".
+VERIFY_HALF_TARGET_S = 1.0
+
+
+def _mpmath_reference_time(approx: Any, fmt: str, n: int | None) -> tuple[float, int, int]:
+    """The obvious alternative: the GELU of each input in mpmath (30 digits), rounded to
+    the format, one input at a time (the kernel itself evaluated by numpy in the model).
+    Returns (seconds, inputs timed, total inputs); with ``n`` only every k-th input is
+    timed and the time is scaled to all of them."""
+    import mpmath
+
+    from approxfit.lowprec.formats import finite_count, finite_index_range
+    from approxfit.lowprec.model import make_model, run_program
+    from approxfit.lowprec.reference import round_mpf
+    from approxfit.lowprec.verify import sample_indices, ulp_distance, values_at
+
+    start, _ = finite_index_range(fmt)
+    total = finite_count(fmt)
+    k = total if n is None else min(n, total)
+    x = values_at(fmt, sample_indices(start, total, k))
+    model = make_model(fmt)
+    t0 = time.perf_counter()
+    res, _ = run_program(tuple(approx.program(on="value")), x, model)
+    with mpmath.workdps(30):
+        ref = np.array([round_mpf(mpmath.mpf(v) * mpmath.ncdf(v), fmt)
+                        for v in x.astype(np.float64).tolist()])
+    ulp_distance(res, ref, fmt)
+    dt = time.perf_counter() - t0
+    return dt * total / k, k, total
+
+
+def bench_verify(cfg: Config) -> dict[str, Any]:
+    """Section 7: exhaustive ``verify`` of a degree-5 tanh-GELU (minimax on the gate).
+
+    Parameters
+    ----------
+    cfg : Config
+        What to run.
+
+    Returns
+    -------
+    dict
+        ``half`` (bfloat16 and float16: approxfit's time, the mpmath alternative's, the
+        ratio) and ``float32`` (projected serial and local times, and the full sweep's
+        wall time when ``--float32-full`` was given).
+    """
+    from approxfit.lowprec.formats import finite_count
+    from approxfit.lowprec.verify import verify
+
+    approx = quiet_fit("gelu", "tanh", make_grid(-10.0, 10.0, samples=20_001), degree=5,
+                       objective="minimax").approximant
+    half = []
+    for fmt in ("bfloat16", "float16"):
+        verify(approx, "gelu", fmt)                                   # warm
+        t = timed(lambda fmt=fmt: verify(approx, "gelu", fmt, executor="serial"),
+                  repeats=cfg.verify_repeats, budget=2.0)
+        r = t.value
+        alt_s, alt_n, total = _mpmath_reference_time(approx, fmt, cfg.verify_mpmath_inputs)
+        half.append({"format": fmt, "inputs": r.inputs, "time": t.to_dict(),
+                     "incorrectly_rounded": r.incorrectly_rounded, "max_ulp": r.max_ulp,
+                     "mpmath_reference_s": alt_s, "mpmath_inputs_timed": alt_n,
+                     "speedup_vs_mpmath": ratio(alt_s, t.median),
+                     "target_s": VERIFY_HALF_TARGET_S,
+                     "met": t.median <= VERIFY_HALF_TARGET_S})
+        _progress(f"verify {fmt}: {t.median:.3f} s (mpmath per input {alt_s:.1f} s)")
+    total = finite_count("float32")
+    n = cfg.verify_float32_blocks * cfg.verify_float32_block
+    cpus = os.cpu_count() or 1
+    proj: dict[str, Any] = {}
+    import resource
+
+    def cpu() -> float:
+        own = time.process_time()
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own + kids.ru_utime + kids.ru_stime
+
+    for ex in ("serial", "local"):
+        load = _loadavg()
+        t0, c0 = time.perf_counter(), cpu()
+        r = verify(approx, "gelu", "float32", sample=n, executor=ex,
+                   block_size=cfg.verify_float32_block)
+        dt, dc = time.perf_counter() - t0, cpu() - c0      # the pool is joined: reaped
+        workers = 1 if ex == "serial" else cpus
+        proj[ex] = {"sample_s": dt, "projected_s": dt * total / n, "cpu_s": dc,
+                    "projected_idle_s": dc * total / n / workers, "loadavg_before": load,
+                    "input_set": r.input_set}
+        _progress(f"verify float32 {ex}: {dt:.2f} s ({dc:.2f} s CPU) for {n:,} inputs, "
+                  f"projected {dt * total / n / 60:.1f} min (on idle cores "
+                  f"{dc * total / n / workers / 60:.1f} min)")
+    full = None
+    if cfg.verify_float32_full:
+        t0 = time.perf_counter()
+        r = verify(approx, "gelu", "float32", executor="local")
+        full = {"wall_s": time.perf_counter() - t0, "inputs": r.inputs,
+                "incorrectly_rounded": r.incorrectly_rounded, "max_ulp": r.max_ulp}
+        _progress(f"verify float32 full: {full['wall_s']:.0f} s")
+    local_s = full["wall_s"] if full else proj["local"]["projected_s"]
+    return {"setup": {"kernel": f"{approx.name}: af.fit('gelu', 'tanh', degree=5, "
+                                "objective='minimax') on 20 001 samples, as published "
+                                "(½·x·(1 + tanh p)), float32 arithmetic",
+                      "alternative": "per input: mpmath GELU (30 digits) rounded to the "
+                                     "format, the kernel by the same model in numpy"
+                                     + ("" if cfg.verify_mpmath_inputs is None else
+                                        f"; timed on {cfg.verify_mpmath_inputs} evenly "
+                                        "spread inputs and scaled to all"),
+                      "float32": f"{cfg.verify_float32_blocks} blocks of "
+                                 f"{cfg.verify_float32_block:,} evenly spread inputs, "
+                                 "wall time scaled to all 4 278 190 080 (projected); CPU "
+                                 "time (this process and its workers) scaled and divided "
+                                 "by the workers (projected on idle cores)", "cpus": cpus},
+            "half": half,
+            "float32": {"inputs": total, "sample": n, "serial": proj["serial"],
+                        "local": proj["local"],
+                        "speedup_local": ratio(proj["serial"]["sample_s"],
+                                               proj["local"]["sample_s"]),
+                        "full": full, "target_s": VERIFY_FLOAT32_TARGET_S,
+                        "met": local_s <= VERIFY_FLOAT32_TARGET_S}}
+
+
+# ---------------------------------------------------------------------------
 # section 6: the issue's hard cases, against Sollya and the release
 # ---------------------------------------------------------------------------
 def sollya_remez(case: HardCase, *, repeats: int, cwd: Path) -> dict[str, Any]:
@@ -1569,6 +1705,30 @@ def summarise(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]
                         "met": n_opt == len(compared),
                         "detail": f"{n_opt} of {len(compared)} cases (Sollya quality "
                                   f"{SOLLYA_QUALITY:g})"})
+    vf = data.get("verify")
+    if vf and "half" in vf:
+        head["verify"] = {h["format"]: {"s": h["time"]["median_s"],
+                                        "speedup_vs_mpmath": h["speedup_vs_mpmath"]}
+                          for h in vf["half"]}
+        for h in vf["half"]:
+            targets.append({"name": f"verify: every {h['format']} input ≤ "
+                                    f"{h['target_s']:g} s", "target": h["target_s"],
+                            "value": h["time"]["median_s"], "met": h["met"],
+                            "detail": f"{h['inputs']:,} inputs, median of "
+                                      f"{h['time']['n']}; {fmt_ratio(h['speedup_vs_mpmath'])}"
+                                      " faster than a per-input mpmath reference"})
+        f32 = vf["float32"]
+        full = f32["full"]
+        value = full["wall_s"] if full else f32["local"]["projected_s"]
+        head["verify"]["float32_local_s"] = value
+        targets.append({"name": f"verify: every float32 input ≤ "
+                                f"{f32['target_s'] / 60:g} min on {vf['setup']['cpus']} "
+                                "cores", "target": f32["target_s"], "value": value,
+                        "met": f32["met"],
+                        "detail": (f"full sweep, wall {full['wall_s'] / 60:.1f} min" if full
+                                   else f"projected from {f32['sample']:,} inputs: local "
+                                   f"{f32['local']['projected_s'] / 60:.1f} min, serial "
+                                   f"{f32['serial']['projected_s'] / 60:.1f} min")})
     for t in targets:
         t.setdefault("kind", "issue")
     return head, targets
@@ -1616,7 +1776,7 @@ def run(cfg: Config, sections: Sequence[str]) -> dict[str, Any]:
     fns: dict[str, Callable[[Config], dict[str, Any]]] = {
         "minimax_nonlinear": bench_minimax_nonlinear, "minimax_poly": bench_minimax_poly,
         "least_squares": bench_least_squares, "cli": bench_cli, "scaling": bench_scaling,
-        "hard_cases": bench_hard_cases}
+        "hard_cases": bench_hard_cases, "verify": bench_verify}
     doc: dict[str, Any] = {name: fns[name](cfg) for name in SECTIONS if name in sections}
     meta = {
         "quick": cfg.quick, "sections": list(sections),
@@ -1683,6 +1843,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="smoke test: few cases, small grids, few repeats, no reproduce timing")
     ap.add_argument("--out", type=Path, default=ROOT / "results",
                     help="folder for bench.json and bench.md (default: results/)")
+    ap.add_argument("--float32-full", action="store_true",
+                    help="verify: also run the whole float32 sweep (every local core; "
+                         "minutes) instead of only projecting it")
     ap.add_argument("--sections", default=",".join(SECTIONS),
                     help="comma-separated subset of " + ", ".join(SECTIONS)
                     + " (bench.md needs all)")
@@ -1692,6 +1855,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown sections {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     cfg = QUICK if args.quick else FULL
+    if args.float32_full:
+        from dataclasses import replace
+
+        cfg = replace(cfg, verify_float32_full=True)
     args.out.mkdir(parents=True, exist_ok=True)
     doc = run(cfg, sections)
     write_atomic(args.out / "bench.json", dumps(doc))

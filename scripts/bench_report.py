@@ -294,6 +294,7 @@ def render_markdown(doc: dict[str, Any], *, equal_rtol: float) -> str:
                      "max err"], rows, "lrrrrlr")
     lines += _render_hard(doc.get("hard_cases"))
     lines += _render_release(doc.get("release"))
+    lines += _render_verify(doc.get("verify"))
     return "\n".join(lines) + "\n"
 
 
@@ -325,6 +326,39 @@ def _render_hard(hc: dict[str, Any] | None) -> list[str]:
     lines += _table(["case", "command", "in process ms", "target ms", "process s",
                      "Sollya s", "time ratio", "approxfit max err", "Sollya max err",
                      "error ratio", "status"], rows, "llrrrrrrrrl")
+    return lines
+
+
+def _render_verify(vf: dict[str, Any] | None) -> list[str]:
+    """Section 8: exhaustive verification (bfloat16, float16, float32 projected)."""
+    if not vf or "half" not in vf:
+        return []
+    s = vf["setup"]
+    lines = ["", "## 8. Exhaustive verification (`approxfit verify`)", "",
+             f"Kernel: {s['kernel']}. Alternative: {s['alternative']}. float32: "
+             f"{s['float32']}; {s['cpus']} CPUs.", ""]
+    rows = [[h["format"], f"{h['inputs']:,}", _fmt_s(h["time"]["median_s"]), h["time"]["n"],
+             _fmt_s(h["mpmath_reference_s"]), fmt_ratio(h["speedup_vs_mpmath"]),
+             f"{h['incorrectly_rounded']:,}", h["max_ulp"], _met(h["met"])]
+            for h in vf["half"]]
+    lines += _table(["format", "inputs", "verify s", "runs", "mpmath per input s",
+                     "speed-up", "incorrectly rounded", "max ulp", "≤ 1 s"], rows,
+                    "lrrrrrrrl")
+    f = vf["float32"]
+    full = f["full"]
+    lines += [""]
+    lines += _table(["float32 (every finite input)", "sample s", "projected min",
+                     "sample CPU s", "projected min on idle cores", "load before"],
+                    [[k, _fmt_s(f[k]["sample_s"]), f"{f[k]['projected_s'] / 60:.1f}",
+                      _fmt_s(f[k]["cpu_s"]), f"{f[k]['projected_idle_s'] / 60:.1f}",
+                      _fmt_load(f[k]["loadavg_before"])] for k in ("serial", "local")],
+                    "lrrrrr")
+    lines += ["", f"Local / serial speed-up {fmt_ratio(f['speedup_local'])}; "
+                  + (f"the full sweep took {full['wall_s'] / 60:.1f} min "
+                     f"({full['incorrectly_rounded']:,} incorrectly rounded, max "
+                     f"{full['max_ulp']} ulp)" if full else
+                     "the full sweep was not run (`--float32-full` runs it)")
+                  + f"; target ≤ {f['target_s'] / 60:g} min: {_met(f['met'])}."]
     return lines
 
 

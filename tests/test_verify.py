@@ -459,7 +459,7 @@ def test_specials_and_dict_contract():
     d = r.to_dict()
     assert set(d) == {"name", "target", "model", "format", "compute", "fma", "inputs",
                       "max_ulp", "argmax_ulp", "incorrectly_rounded", "histogram", "worst",
-                      "specials", "reference_mpmath_cases", "seconds"}
+                      "specials", "reference_mpmath_cases", "seconds", "form", "input_set"}
     json.dumps(d, allow_nan=False)
     assert sum(d["histogram"].values()) == d["inputs"]
     assert len(d["worst"]) == 20 and d["worst"][0]["ulp"] == d["max_ulp"]

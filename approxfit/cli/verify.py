@@ -14,6 +14,8 @@ from approxfit.core.exceptions import InputError
 TORCH_SPECS = ("torch-gelu", "torch-gelu-tanh", "torch-silu", "torch-tanh", "torch-sigmoid")
 #: How many of the worst inputs the text output lists per spec.
 SHOWN_WORST = 5
+#: The forms of --form (lowprec.verify.FORMS has what each computes).
+FORM_NAMES = ("as-published", "stable")
 
 
 @guard
@@ -25,7 +27,8 @@ def verify(
     format_: Annotated[str, typer.Option(
         "--format", help="F, the format of inputs and results: float64 | float32 | float16 | "
         "bfloat16 | float8_e4m3fn | float8_e5m2. float32 has 4.3e9 inputs: an exhaustive "
-        "run takes 10 minutes or more per spec (use --range to narrow it).")],
+        "run takes about 6 minutes per spec on 2 cores (--range narrows it, --sample N "
+        "spreads N inputs).")],
     target: Annotated[str | None, typer.Option(
         help="The target. Default: the specs' own (gelu for torch-gelu, …), else gelu.")
     ] = None,
@@ -36,6 +39,18 @@ def verify(
                                       "emulated exactly).")] = False,
     range_: Annotated[tuple[float, float] | None, typer.Option(
         "--range", help="Only the inputs in [LO HI]. Default: every finite input.")] = None,
+    form: Annotated[str, typer.Option(
+        help="as-published: the program as the formula is written; stable: the tanh "
+        "family's gate ½·(1 + tanh p) computed as σ(2p), which does not cancel for large "
+        "negative x (PyTorch's kernels have their own arithmetic: as-published only).")
+    ] = "as-published",
+    sample: Annotated[int | None, typer.Option(
+        help="Check only N evenly spread finite inputs (for a quick float32 run); "
+        "the output states the input set.")] = None,
+    executor: Annotated[str | None, typer.Option(
+        help="Where the blocks of inputs run: local (every core) | serial | "
+        "dask://HOST:PORT. Default: serial when the inputs fit one block of 2^22 "
+        "(every 16-bit format), else local.")] = None,
     plot: Annotated[str | None, typer.Option(
         help="Write verify-FORMAT.png (ULP error against x, share within k ulp) into DIR.")
     ] = None,
@@ -59,6 +74,21 @@ def verify(
             raise InputError(f"--range must be two finite numbers LO HI, got {lo:g} {hi:g}")
         if lo > hi:
             raise InputError(f"--range must have LO <= HI, got {lo:g} {hi:g}")
+    if form not in FORM_NAMES:
+        from approxfit.core.checks import shown
+
+        raise InputError(f"--form must be one of {', '.join(FORM_NAMES)}, got {shown(form)}")
+    if sample is not None and not 1 <= sample <= 2**32:
+        raise InputError(f"--sample must be an integer 1 … 2^32, got {sample}")
+    if executor is not None:
+        from approxfit.core.executors import check_executor
+
+        check_executor(executor)
+    torch_specs = [s.strip() for s in specs if s.strip() in TORCH_SPECS]
+    if form == "stable" and torch_specs:
+        raise InputError(f"--form stable rewrites an approximant's program; {torch_specs[0]} "
+                         "is PyTorch's kernel with its own fixed arithmetic (leave it out or "
+                         "use --form as-published)")
     if plot is not None:
         output_folder(plot, what="--plot")
     kernels = _kernels(specs, target, expr, model.format)
@@ -76,12 +106,13 @@ def verify(
                     bar.update(task, completed=done, total=total)
 
             results.append(run_verify(kernel, tgt, model.format, compute=model.compute,
-                                      fma=model.fma, range=range_, progress=progress))
+                                      fma=model.fma, range=range_, progress=progress,
+                                      executor=executor, sample=sample, form=form))
     finally:
         if bar is not None:
             bar.stop()
     if plot is not None:
-        _plot(kernels, model, range_, results, plot)
+        _plot(kernels, model, range_, results, plot, form)
     if json_:
         emit_json({"kind": "verify", "rows": [r.to_dict() for r in results]})
         return
@@ -142,15 +173,16 @@ def _kernels(specs: list[str], target: str | None, expr: str | None, fmt: str
 
 
 def _plot(kernels: list[tuple[str, Any, Any]], model: Any, range_: Any, results: list[Any],
-          folder: str) -> None:
+          folder: str, form: str = "as-published") -> None:
     from pathlib import Path
 
     from approxfit.lowprec.kernels import ulp_profile
     from approxfit.present.plotting import save_figure
     from approxfit.present.verify_plot import plot_verify
 
+    gate_form = "sigmoid" if form == "stable" else "tanh"
     profiles = [ulp_profile(k, t, model.format, compute=model.compute, fma=model.fma,
-                            range=range_) for _, k, t in kernels]
+                            range=range_, gate_form=gate_form) for _, k, t in kernels]
     fig = plot_verify(results, profiles)
     save_figure(fig, Path(folder) / f"verify-{model.format}.png")
 
@@ -167,8 +199,16 @@ def verify_text(results: list[Any], model_text: str) -> str:
     lines += list(kernel_texts)
     r0 = results[0]
     lines.append("")
+    forms = dict.fromkeys(r.form for r in results if r.form != "kernel")
     lines.append(f"target {r0.target}, format {r0.model.format}, compute {r0.model.compute}"
-                 f"{', fma' if r0.model.fma else ''}")
+                 f"{', fma' if r0.model.fma else ''}"
+                 + "".join(f", form {f}" for f in forms))
+    if "stable" in forms:
+        from approxfit.lowprec.verify import FORMS
+
+        lines.append(f"form stable: {FORMS['stable']}")
+    lines.append(f"inputs: {r0.input_set}")
+    lines += [n for r in results for n in r.notes]
     head = ("name", "inputs", "incorrectly rounded", "max ulp", "at x", "mpmath cases",
             "seconds")
     rows = [(r.name, f"{r.inputs:,}", f"{r.incorrectly_rounded:,}", _ulp(r.max_ulp),

@@ -144,7 +144,7 @@ def torch_kernel(name: Any, format: Any) -> Kernel:
     text = (f"Kernel: PyTorch {torch.__version__}'s {spec.call} on a CPU {fmt.name} tensor, "
             f"in PyTorch's own arithmetic (no approxfit model applies); inputs and results "
             f"are {fmt.name} values.")
-    return Kernel(name, run, text)
+    return Kernel(name, run, text, rebuild=(torch_kernel, (name, format)))  # picklable
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class UlpProfile:
 
 def ulp_profile(approximant: Any, target: Any, format: Any, *, compute: Any = None,
                 fma: Any = False, range: Any = None,
-                max_points: int = PROFILE_POINTS) -> UlpProfile:
+                max_points: int = PROFILE_POINTS, gate_form: str = "tanh") -> UlpProfile:
     """The ULP error at every input of a format (every k-th when there are more than
     ``max_points``), measured as :func:`~approxfit.lowprec.verify.verify` measures it.
 
@@ -184,6 +184,9 @@ def ulp_profile(approximant: Any, target: Any, format: Any, *, compute: Any = No
         As :func:`~approxfit.lowprec.verify.verify` takes them.
     max_points : int
         At most this many inputs (>= 2).
+    gate_form : {"tanh", "sigmoid"}
+        The tanh family's gate in the program (``Approximant.program``): as published,
+        ½·(1 + tanh p), or the stable σ(2p).
 
     Returns
     -------
@@ -207,7 +210,8 @@ def ulp_profile(approximant: Any, target: Any, format: Any, *, compute: Any = No
             result = np.asarray(approximant.fn(x))
         name = approximant.name
     else:
-        result, _ = run_program(tuple(approximant.program(on="value")), x, model)
+        result, _ = run_program(tuple(approximant.program(on="value", gate_form=gate_form)),
+                                x, model)
         name = str(getattr(approximant, "name", "approximant"))
     correct, _ = correctly_rounded_array(tgt, x.astype(np.float64), f)
     d = ulp_distance(result, correct, f)

@@ -21,8 +21,8 @@ reported too.
 
 Fits run in parallel: in a :class:`concurrent.futures.ProcessPoolExecutor` over
 the machine's cores by default, or on any ``concurrent.futures`` executor given —
-a Dask cluster's ``Client.get_executor()`` among them (:func:`make_executor`
-understands ``dask://HOST:PORT``).
+a Dask cluster's ``Client.get_executor()`` among them (:func:`make_executor`, from
+:mod:`approxfit.core.executors`, understands ``dask://HOST:PORT``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import math
 import os
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +40,12 @@ import numpy as np
 from approxfit.approximants.base import AnyApproximant
 from approxfit.approximants.program import TRANSCENDENTAL_WEIGHT, Cost
 from approxfit.core.exceptions import InputError
+from approxfit.core.executors import DASK_SCHEMES, DASK_TIMEOUT, dask_address, make_executor
 from approxfit.measure.metrics import WHOLE_LINE
 
-__all__ = ["TRANSCENDENTAL_WEIGHT", "WHOLE_LINE", "Cost", "ParetoResult", "approximant_cost",
-           "cost_difference_text", "dask_address", "make_executor", "pareto", "pareto_files",
-           "pareto_sweep", "task_count",
+__all__ = ["DASK_SCHEMES", "DASK_TIMEOUT", "TRANSCENDENTAL_WEIGHT", "WHOLE_LINE", "Cost",
+           "ParetoResult", "approximant_cost", "cost_difference_text", "dask_address",
+           "make_executor", "pareto", "pareto_files", "pareto_sweep", "task_count",
            "whole_line_error", "write_pareto"]
 
 def _cost(d: dict[str, int]) -> Cost:
@@ -147,114 +148,6 @@ def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
             "max_error_on_range": res.metrics["value"]["max_abs_error_range"],
             "max_error_whole_line": whole, "argmax_whole_line": where,
             "cost": approximant_cost(approx).to_dict(), "approximant": approx.to_dict()}
-
-
-def _local_pool(jobs: int | None) -> tuple[Executor, Callable[..., None]]:
-    """A process pool whose workers die with this process (see
-    :func:`approxfit.core.interrupts.worker_init`), and its closer."""
-    from approxfit.core import interrupts
-
-    ex = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
-                             initializer=interrupts.worker_init, initargs=(os.getpid(),))
-
-    def close(cancel: bool = False) -> None:
-        if not cancel:
-            ex.shutdown(wait=True)
-            return
-        with interrupts.critical(stop=False):        # a second Ctrl-C cannot cut this short
-            # The stdlib keeps the workers in ``_processes`` (pid -> Process); shutdown
-            # forgets them, so they are taken first.
-            procs = list((getattr(ex, "_processes", None) or {}).values())
-            ex.shutdown(wait=False, cancel_futures=True)
-            interrupts.stop_workers(procs)
-
-    return ex, close
-
-
-DASK_SCHEMES = ("tcp", "tls", "ws", "wss")
-"""The Dask scheduler address schemes ``dask://`` accepts (``inproc://`` exists only
-inside one process, so no other process can reach it)."""
-
-DASK_TIMEOUT = 10.0
-"""Seconds to wait for a Dask scheduler before giving up."""
-
-
-def dask_address(spec: str) -> str:
-    """The scheduler address of ``dask://HOST:PORT`` (or ``dask://tcp://HOST:PORT``).
-
-    >>> dask_address("dask://10.0.0.5:8786")
-    'tcp://10.0.0.5:8786'
-
-    Raises
-    ------
-    InputError
-        Unless the address has a host and a port 1 … 65535 and a network scheme
-        (:data:`DASK_SCHEMES`).
-    """
-    from approxfit.core.checks import shown
-
-    address = spec[len("dask://"):]
-    scheme, sep, rest = address.partition("://")
-    if not sep:
-        scheme, rest = "tcp", address
-    usage = "; give dask://HOST:PORT, e.g. dask://127.0.0.1:8786"
-    if scheme not in DASK_SCHEMES:
-        raise InputError(f"`executor` {shown(spec)}: the scheme {shown(scheme)} cannot "
-                         f"reach a scheduler in another process (use "
-                         f"{', '.join(DASK_SCHEMES)}){usage}")
-    host, colon, port = rest.rpartition(":")
-    host = host.strip("[]")
-    if not colon or not host or not port.isascii() or not port.isdigit() \
-            or not 1 <= int(port) <= 65535 or any(c in host for c in "/@ ?#"):
-        raise InputError(f"`executor` {shown(spec)} is not a scheduler address{usage}")
-    return f"{scheme}://{rest}"
-
-
-def make_executor(spec: str | None, jobs: int | None = None) -> tuple[Executor | None, Any]:
-    """An executor for ``spec``: None (serial), ``"local"`` or ``"dask://HOST:PORT"``.
-
-    Returns ``(executor, closer)``; call ``closer()`` when done, or
-    ``closer(cancel=True)`` on an interrupt: it drops the queued fits and kills the
-    workers (it may be None).  The local pool's workers ignore SIGINT and SIGTERM,
-    die with this process (also on ``kill -9``) and do not hold its standard streams.
-
-    Raises
-    ------
-    InputError
-        For an unknown spec or a malformed Dask address.
-    ComputationError
-        When the Dask scheduler cannot be reached within :data:`DASK_TIMEOUT` seconds.
-    """
-    if spec is None or spec == "serial":
-        return None, None
-    if not isinstance(spec, str):
-        raise InputError(f"`executor` must be local, serial, dask://HOST:PORT or an "
-                         f"Executor, got {type(spec).__name__}")
-    if spec == "local":
-        return _local_pool(jobs)
-    if spec.startswith("dask://"):
-        address = dask_address(spec)
-        try:
-            from distributed import Client
-        except ImportError:
-            raise InputError("`executor` dask://… needs dask's distributed package: "
-                             "pip install 'approxfit[dask]'") from None
-        from approxfit.core.exceptions import ComputationError
-
-        try:
-            client = Client(address, timeout=DASK_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
-            reason = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
-            raise ComputationError(f"`executor` {address}: cannot reach the Dask scheduler "
-                                   f"within {DASK_TIMEOUT:g} s ({reason})") from None
-
-        def close_client(cancel: bool = False) -> None:
-            client.close()
-
-        return client.get_executor(), close_client
-    from approxfit.core.checks import shown
-
-    raise InputError(f"`executor` must be local, serial or dask://HOST:PORT, got {shown(spec)}")
 
 
 @dataclass(frozen=True)
@@ -598,7 +491,7 @@ def pareto(target: Any = "gelu", *,
     if progress is not None and not callable(progress):
         raise InputError(f"`progress` must be callable or None, got {type(progress).__name__}")
     if isinstance(executor, str) or executor is None:
-        ex, close = make_executor(executor)
+        ex, close = make_executor(executor, timeout=DASK_TIMEOUT)
     elif isinstance(executor, Executor):
         ex, close = executor, None
     else:
