@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,9 +22,14 @@ def reproduce(
     out: Annotated[str, typer.Option(help="Output folder (created if missing; only "
                                      "approxfit's own files in it are replaced).")
                    ] = "results",
+    float32: Annotated[bool, typer.Option(
+        "--float32", help="Also check the Pareto sweep's recommended GELU approximant on "
+        "every finite float32 input (4.3e9; about 5 minutes on 2 cores, on all local "
+        "cores): verify-float32.json and .png.")] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Reproduce every claim of the source documents: claims.json, REPORT.md, figures.
+    """Reproduce every claim of the source documents: claims.json, REPORT.md, figures,
+    precision and verification tables, the Pareto sweep.
 
     Example: approxfit reproduce --out results
     """
@@ -33,19 +38,26 @@ def reproduce(
     from approxfit.studies.reproduce import reproduce as run_reproduce
 
     folder = creatable_folder(out, what="--out")
-    total = len(CLAIM_IDS) + 1
+    total = len(CLAIM_IDS) + 3
     if sys.stderr.isatty() and not json_:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task("reproducing", total=total)
+            inputs: list[Any] = []
 
             def step(name: str) -> None:
                 bar.update(task, advance=1, description=name)
 
-            claims = run_reproduce(out, progress=step)
+            def count(done: int, all_: int) -> None:
+                if not inputs:
+                    inputs.append(bar.add_task("every float32 input", total=all_))
+                bar.update(inputs[0], completed=done)
+
+            claims = run_reproduce(out, progress=step, float32=float32,
+                                   float32_progress=count)
     else:
-        claims = run_reproduce(out)
+        claims = run_reproduce(out, float32=float32)
     if json_:
         emit_json({"kind": "reproduce", "out": str(folder),
                    "claims": [c.to_dict() for c in claims]})

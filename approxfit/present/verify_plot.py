@@ -17,7 +17,7 @@ import numpy as np
 
 from approxfit.core.exceptions import InputError
 
-__all__ = ["cumulative_share", "plot_verify"]
+__all__ = ["cumulative_share", "plot_verify", "plot_verify_blocks"]
 
 
 def cumulative_share(histogram: dict[Any, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -124,3 +124,81 @@ def _symlog_ticks(xs: Sequence[np.ndarray]) -> list[float]:
     ticks = [0.0] + [10.0**k for k in ks if 10.0**k <= hi * 1.0001]
     ticks += [-(10.0**k) for k in ks if -(10.0**k) >= lo * 1.0001]
     return sorted(set(ticks))
+
+
+def plot_verify_blocks(doc: dict[str, Any]) -> Any:
+    """The figure of a run too large to plot input by input (every float32): left, the
+    largest ULP error in each block of inputs against x (each block a horizontal segment
+    over the inputs it holds; symlog on both axes); right, the share of all inputs within
+    k ulp.
+
+    Parameters
+    ----------
+    doc : dict
+        A ``verify`` document with its blocks (``VerifyResult.to_dict(blocks=True)``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import math
+
+    from matplotlib.ticker import PercentFormatter
+
+    from approxfit.present.plotting import plain_text, subplots
+
+    if not isinstance(doc, dict) or not doc.get("blocks") or "histogram" not in doc:
+        raise InputError("`doc` must be a verify document with its blocks "
+                         "(VerifyResult.to_dict(blocks=True))")
+    blocks = doc["blocks"]
+    first = np.array([float(b["first"]) for b in blocks])
+    last = np.array([float(b["last"]) for b in blocks])
+    peak = np.array([math.nan if b["max_ulp"] == "nan" else float(b["max_ulp"])
+                     for b in blocks])
+    bad = np.array([int(b["incorrectly_rounded"]) for b in blocks])
+    fig, (left, right) = subplots(1, 2, figsize=(12.0, 4.5))
+    name = plain_text(str(doc.get("name", "kernel")))
+    ok = bad == 0
+    left.hlines(np.where(ok, 0.0, peak)[ok], first[ok], last[ok], color="0.55", lw=2,
+                label="every input correctly rounded")
+    mid = np.where(np.abs(first) < np.abs(last), first, last)   # the block's small end
+    left.scatter(mid[~ok], peak[~ok], s=10, color="C0", zorder=3,
+                 label="largest error in a block (at its end nearer 0)")
+    tiny = float(np.min(np.abs(np.concatenate([first, last])[np.concatenate([first, last])
+                                                            != 0])))
+    left.set_xscale("symlog", linthresh=max(tiny, 1e-45))
+    top = float(np.nanmax(peak)) if np.isfinite(peak).any() else 1.0
+    left.set_yscale("symlog", linthresh=1.0)
+    left.set_ylim(-0.1, max(top, 1.0) * 3)
+    lo_x, hi_x = float(first.min()), float(last.max())
+    top_dec = math.floor(math.log10(max(abs(lo_x), abs(hi_x))))
+    low_dec = math.ceil(math.log10(max(tiny, 1e-45)))
+    ks = [k for k in range(-40, 41, 10) if low_dec + 5 <= k <= top_dec] or \
+        list(range(low_dec, top_dec + 1))
+    ticks = [0.0] + [10.0**k for k in ks if 10.0**k <= hi_x] + \
+        [-(10.0**k) for k in ks if -(10.0**k) >= lo_x]
+    left.set_xticks(sorted(ticks))
+    left.tick_params(axis="x", labelsize="x-small", labelrotation=45)
+    left.set_title(f"{name} in {doc.get('format', '')}: largest ULP error per block "
+                   f"of {int(blocks[0]['inputs']):,} inputs", fontsize="medium")
+    left.set_xlabel("x (symlog: each decade of |x| is as wide as the next)")
+    left.set_ylabel("max ulp in the block (symlog)")
+    left.grid(True, alpha=0.3)
+    left.legend(loc="upper right", fontsize="small")
+    ks_, share = cumulative_share(doc["histogram"])
+    right.step(np.concatenate([ks_, [max(ks_.max() if ks_.size else 0, 1) * 2]]),
+               np.concatenate([share, share[-1:] if share.size else [0.0]]), where="post",
+               color="C0", label=f"{name}: {share[0] if ks_.size and ks_[0] == 0 else 0:.4%}"
+               " correctly rounded")
+    right.set_xscale("symlog", linthresh=1.0)
+    right.set_xlim(left=0.0)
+    low = float(share[0]) if share.size else 0.0
+    right.set_ylim(max(0.0, low - 0.25 * (1.0 - low) - 1e-4), 1.0 + 0.02 * (1.0 - low) + 1e-5)
+    right.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=2))
+    right.set_title(f"share of all {int(doc['inputs']):,} inputs within k ulp "
+                    f"(target {plain_text(str(doc.get('target', '')))})")
+    right.set_xlabel("k (ulp, symlog)")
+    right.set_ylabel("share of inputs (k = 0: correctly rounded)")
+    right.grid(True, alpha=0.3)
+    right.legend(loc="lower right", fontsize="small")
+    return fig

@@ -8,6 +8,9 @@ module             what it holds
 ``figures``        the figures, precision tables and Pareto sweep written beside
                    the claims (as data and bytes)
 ``render``         :func:`render_report`: the text of REPORT.md
+``verification``   :func:`verification_tables` (GELU kernels on every bfloat16 and
+                   float16 input, float32 sampled) and :func:`float32_files` (every
+                   float32 input), as bytes
 ``write``          :func:`reproduce` and :func:`write_reproduction`: the files,
                    written atomically, only approxfit's own (:data:`OWNED_FILES`)
 =================  ===============================================================
@@ -23,8 +26,13 @@ from approxfit.studies.reproduce.figures import (
     sweep_coefficients,
 )
 from approxfit.studies.reproduce.render import render_report
+from approxfit.studies.reproduce.verification import (
+    FLOAT32_FILES,
+    float32_files,
+    verification_tables,
+)
 from approxfit.studies.reproduce.write import OWNED_FILES, reproduce, write_reproduction
 
-__all__ = ["CLAIM_IDS", "OWNED_FILES", "Claim", "make_figures", "pareto_files",
-           "precision_tables", "render_report", "reproduce", "run_claims",
-           "sweep_coefficients", "write_reproduction"]
+__all__ = ["CLAIM_IDS", "FLOAT32_FILES", "OWNED_FILES", "Claim", "float32_files",
+           "make_figures", "pareto_files", "precision_tables", "render_report", "reproduce",
+           "run_claims", "sweep_coefficients", "verification_tables", "write_reproduction"]

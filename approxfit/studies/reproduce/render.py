@@ -91,7 +91,9 @@ def render_report(claims: Sequence[Claim], figures: tuple[str, ...] = FIGURES,
     if extras:
         out += ["Beyond the claims: the cost of each approximant against its error on the "
                 "whole real line ([pareto-gelu.json](pareto-gelu.json)), and every published "
-                "approximant in float32, float16 and bfloat16 ([precision.md](precision.md)).",
+                "approximant in float32, float16 and bfloat16 ([precision.md](precision.md)), "
+                "and GELU kernels — approxfit's and PyTorch's — judged on every bfloat16 and "
+                "float16 input ([verify.md](verify.md)).",
                 "", "![Whole-line error against cost](pareto-gelu.png)", ""]
     for c in claims:
         out += [f"## {c.id}", "", f"- **source**: {c.source}",

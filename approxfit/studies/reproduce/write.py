@@ -23,14 +23,21 @@ from approxfit.studies.reproduce.figures import (
     sweep_coefficients,
 )
 from approxfit.studies.reproduce.render import render_report
+from approxfit.studies.reproduce.verification import (
+    VERIFY_FILES,
+    float32_files,
+    verification_tables,
+)
 
 __all__ = ["OWNED_FILES", "reproduce", "write_reproduction"]
 
-OWNED_FILES = ("claims.json", "REPORT.md", *FIGURES, *EXTRA_FILES)
+OWNED_FILES = ("claims.json", "REPORT.md", *FIGURES, *EXTRA_FILES, *VERIFY_FILES)
+"""The files every run writes; ``float32=True`` adds :data:`FLOAT32_FILES`."""
 
 
 def reproduce(out: str | Path = "results", *,
-              progress: Callable[[str], None] | None = None) -> list[Claim]:
+              progress: Callable[[str], None] | None = None, float32: bool = False,
+              float32_progress: Callable[[int, int], None] | None = None) -> list[Claim]:
     """Reproduce every claim of the source documents into the folder ``out``.
 
     The library form of ``approxfit reproduce --out OUT``: computes the claims
@@ -44,7 +51,12 @@ def reproduce(out: str | Path = "results", *,
         The output folder; created if missing, but its parent must exist.
     progress : callable, optional
         Called with a short label before each step (each claim, then the figures,
-        then the precision tables and the Pareto sweep).
+        then the precision tables and the Pareto sweep, then the verification).
+    float32 : bool
+        Also check the recommended approximant on every finite float32 input
+        (:data:`FLOAT32_FILES`; about five minutes on two cores).
+    float32_progress : callable, optional
+        ``float32_progress(done, total)`` inputs during that check.
 
     Returns
     -------
@@ -63,20 +75,27 @@ def reproduce(out: str | Path = "results", *,
         raise InputError(f"`out` must be a folder's path, got {out!r:.60}")
     if progress is not None and not callable(progress):
         raise InputError(f"`progress` must be callable or None, got {type(progress).__name__}")
+    from approxfit.core.checks import check_bool
+
+    float32 = check_bool(float32, "float32")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"`out` {str(out)!r} is a file, not a folder")
     if not folder.exists() and not folder.parent.is_dir():
         raise InputError(f"`out` {str(out)!r}: the folder {str(folder.parent)!r} does not "
                          "exist")
-    return write_reproduction(folder, progress=progress)
+    return write_reproduction(folder, progress=progress, float32=float32,
+                              float32_progress=float32_progress)
 
 
 def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | None = None,
-                       figures: bool = True) -> list[Claim]:
+                       figures: bool = True, float32: bool = False,
+                       float32_progress: Callable[[int, int], None] | None = None
+                       ) -> list[Claim]:
     """Compute every claim and write ``claims.json``, ``REPORT.md`` and the figures.
 
-    Only the files in :data:`OWNED_FILES` are replaced, all of them or none
+    Only the files in :data:`OWNED_FILES` (and :data:`FLOAT32_FILES` with ``float32``)
+    are replaced, all of them or none
     (:func:`approxfit.core.io.write_files`); anything else in ``out`` is left alone.
     Nothing is written until everything has been computed, and the commit is a
     critical section, so an interrupted or failed run leaves the previous results
@@ -98,6 +117,11 @@ def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | Non
             progress("precision and pareto")
         blobs.update(precision_tables())
         blobs.update(pareto_files())
+        if progress:
+            progress("verification")
+        blobs.update(verification_tables(blobs["pareto-gelu.json"]))
+        if float32:
+            blobs.update(float32_files(blobs["pareto-gelu.json"], progress=float32_progress))
     blobs["claims.json"] = dumps([c.to_dict() for c in claims]).encode()
     blobs["REPORT.md"] = render_report(claims, tuple(n for n in FIGURES if n in blobs),
                                        extras="pareto-gelu.png" in blobs).encode()
