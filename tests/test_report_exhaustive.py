@@ -79,7 +79,7 @@ def test_report_measures_every_value_of_a_small_format(dtype):
     row = rep.rows[0]
     assert row["n"] == want.size
     assert rep.input_set == (f"every finite {dtype} value in [-10, 10] "
-                             f"({want.size:,} inputs)")
+                             f"({want.size:,} inputs, ±0 once)")
     # the measure on the independent enumeration gives the same maximum and place
     ref = precision_rows([get_published("paper-tanh")], want, dtype)[0]
     assert row["max_abs_error"] == ref["max_abs_error"]
@@ -101,7 +101,8 @@ def test_bfloat16_counts_and_grid_description():
 def test_samples_and_step_are_ignored_with_a_note():
     rep = report(["paper-tanh"], dtype="bfloat16", samples=101)
     assert rep.rows[0]["n"] == 33_345
-    assert rep.input_set.endswith("(33,345 inputs; samples ignored: every value is measured)")
+    assert rep.input_set.endswith("(33,345 inputs, ±0 once; samples ignored: every value "
+                                  "is measured)")
     r = cli(["report", "paper-tanh", "--dtype", "float16", "--step", "0.5",
                        "--json"])
     assert r.code == 0, r.err
@@ -114,7 +115,8 @@ def test_text_and_markdown_state_the_inputs():
     r = cli(["report", "paper-tanh", "--dtype", "bfloat16", "--range", "-1", "1"])
     assert r.code == 0, r.err
     n = enumerate_format("bfloat16", -1, 1).size
-    assert r.out.splitlines()[0] == f"inputs: every finite bfloat16 value in [-1, 1] ({n:,} inputs)"
+    assert r.out.splitlines()[0] == (f"inputs: every finite bfloat16 value in [-1, 1] "
+                                     f"({n:,} inputs, ±0 once)")
     m = cli(["report", "paper-tanh", "--dtype", "float32", "--markdown"])
     assert m.out.splitlines()[0] == ("Inputs: 2,000 samples numpy.arange(-10, 10, 0.01) rounded "
                                      "to float32 (2,000 distinct inputs).")
@@ -235,7 +237,7 @@ def test_fma_header_is_the_fused_model():
     eb = np.abs(fb.astype(np.float64) - tgt.evaluate(xb))
     src = export_code(a, "c", "bfloat16", range=(-3, 3), fma=True)
     assert header_numbers(src)[1] == f"{eb.max():.4g}"
-    assert f"({xb.size:,} inputs)" in src
+    assert f"({xb.size:,} inputs, ±0 once)" in src
 
 
 def test_export_narrow_float32_range_uses_uniform_samples():

@@ -385,3 +385,29 @@ def test_dask_local_cluster_gives_the_serial_document(tanh_gelu):
         dask = verify(tanh_gelu, "gelu", "float8_e5m2", executor=f"dask://{address}",
                       block_size=32)
     assert len(serial.blocks) == 8 and _doc(dask) == _doc(serial)
+
+
+def test_float64_inputs_beyond_the_asymptote_are_decided_without_mpmath():
+    """Review of issue 14: below about −1e154 mpmath's Φ raised OverflowError, and every
+    float64 input below −38.5 went to mpmath. Beyond |x| = 1e4 GELU is x or −0 in every
+    format (the closed-form limits), decided without mpmath."""
+    from approxfit.core.targets import resolve_target
+    from approxfit.lowprec.reference import correctly_rounded
+
+    r = verify(get_published("paper-tanh"), "gelu", "float64",
+               range=(-1.7e308, -1e308), sample=3)
+    assert (r.inputs, r.incorrectly_rounded, r.reference_mpmath_cases) == (3, 0, 0)
+    x = np.array([-1e300, -1e155, -2e4, 2e4, 1e300])
+    y, n = correctly_rounded(resolve_target("gelu"), x, "float64")
+    assert n == 0
+    assert list(y) == [0.0, 0.0, 0.0, 2e4, 1e300] and all(np.signbit(y[:3]))
+    y, n = correctly_rounded(resolve_target("erf"), x, "float32")
+    assert n == 0 and list(y) == [-1.0, -1.0, -1.0, 1.0, 1.0]
+
+
+def test_float64_worst_inputs_print_every_digit():
+    code, out, err = run_inprocess(["verify", "paper-tanh", "--format", "float64",
+                                    "--range", "1", "1.0000000000001"])
+    assert code == 0, err
+    xs = [ln.split()[2] for ln in out.splitlines() if ln.startswith("  x = ")]
+    assert len(xs) == 5 and len(set(xs)) == 5        # distinct inputs, printed distinctly

@@ -232,7 +232,8 @@ def verify_text(results: list[Any], model_text: str) -> str:
             lines.append(f"{r.name}: every input correctly rounded")
             continue
         lines.append(f"{r.name}, worst inputs:")
+        width = 24 if r.model.format == "float64" else 14     # every digit of an input
         for w in r.worst[:SHOWN_WORST]:
-            lines.append(f"  x = {w['x']:<14.9g} result {w['result']!s:<24} correctly rounded "
+            lines.append(f"  x = {w['x']!r:<{width}} result {w['result']!s:<24} correctly rounded "
                          f"{w['correct']!s:<24} {_ulp(w['ulp'])} ulp")
     return "\n".join(lines) + "\n"

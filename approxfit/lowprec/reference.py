@@ -39,9 +39,9 @@ from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.core.targets import Target
 from approxfit.lowprec.formats import Format, get_format, round_to_format, step_ulps
 
-__all__ = ["FLOAT64_ERROR", "HALF_X_TARGETS", "MPMATH_DIGITS", "MPMATH_ONLY_LIMIT", "TINY_X",
-           "correctly_rounded", "correctly_rounded_array", "error_bound", "round_mpf",
-           "to_dtype"]
+__all__ = ["ASYMPTOTIC_X", "FLOAT64_ERROR", "HALF_X_TARGETS", "MPMATH_DIGITS",
+           "MPMATH_ONLY_LIMIT", "TINY_X", "correctly_rounded", "correctly_rounded_array",
+           "error_bound", "round_mpf", "to_dtype"]
 
 Array = np.ndarray
 
@@ -50,7 +50,7 @@ Array = np.ndarray
 FLOAT64_ERROR: dict[str, tuple[float, bool]] = {
     "gelu": (2.0**-46, True), "phi": (2.0**-46, True),
     "erf": (2.0**-47, False), "silu": (2.0**-47, False), "mish": (2.0**-47, False),
-    "softplus": (2.0**-47, False), "tanh": (2.0**-47, False),
+    "softplus": (2.0**-47, False), "tanh": (2.0**-47, False), "sigmoid": (2.0**-47, False),
 }
 #: Digits of the mpmath evaluation that decides a close case (doubled once if needed).
 MPMATH_DIGITS = 50
@@ -62,6 +62,11 @@ HALF_X_TARGETS: tuple[str, ...] = ("gelu", "silu")
 TINY_X = 2.0**-40
 #: An absolute error allowance for float64 results in its subnormal range.
 _ABS_TINY = 2.0**-1060
+#: Beyond this |x| every built-in target's float64 value is its asymptote (x, ±1 or ±0)
+#: and is also the correctly rounded value in every format: the distance to the
+#: asymptote is below e^-(10^4) relative (x and ±1) or the value is below 2^-1075 (±0).
+#: mpmath cannot evaluate Φ beyond |x| ≈ 1e154, so these inputs never reach it.
+ASYMPTOTIC_X = 1e4
 
 
 def error_bound(target: Target, x: Array) -> Array | None:
@@ -74,7 +79,8 @@ def error_bound(target: Target, x: Array) -> Array | None:
     if not grows:
         return np.full(np.shape(x), base)
     # beyond |x| = 40 float64's Φ is 1 (to 2^-53) or below 2^-1074 (_ABS_TINY covers it)
-    return base * np.clip(np.asarray(x, dtype=np.float64) ** 2, 1.0, 1600.0)
+    return base * np.clip(np.minimum(np.abs(np.asarray(x, dtype=np.float64)), 40.0) ** 2,
+                          1.0, 1600.0)
 
 
 def _builtin_value(name: str) -> Any:
@@ -187,6 +193,7 @@ def correctly_rounded_array(target: Target, x: Any, fmt: str | Format
         spread = np.abs(y) * bound + _ABS_TINY
         r_lo, r_hi = to_dtype(y - spread, f), to_dtype(y + spread, f)
         close = r_lo != r_hi                   # (−0 == +0; NaN != NaN, sorted out below)
+        close &= ~(np.abs(x) > ASYMPTOTIC_X)
     if target.name in HALF_X_TARGETS and f.precision <= 26:
         # f(x) = x/2 + k·x² + O(x⁴) with k > 0: below |x| = 2^-40 the value is x/2 (an F
         # value or, in F's subnormals, a midpoint) nudged up by a relative 2^-39 at most,

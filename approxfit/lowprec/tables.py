@@ -121,7 +121,9 @@ class InputSet:
         if self.exhaustive:
             note = (f"; {self.ignored} ignored: every value is measured"
                     if self.ignored else "")
-            return f"every finite {self.dtype} value in {rng} ({self.size:,} inputs{note})"
+            zero = ", ±0 once" if self.lo <= 0.0 <= self.hi else ""
+            return (f"every finite {self.dtype} value in {rng} ({self.size:,} inputs"
+                    f"{zero}{note})")
         if self.kind == "arange":
             made = (f"{self.samples:,} samples numpy.arange({self.lo:g}, {self.hi:g}, "
                     f"{self.step:g})")

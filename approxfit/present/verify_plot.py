@@ -121,8 +121,9 @@ def _symlog_ticks(xs: Sequence[np.ndarray]) -> list[float]:
     ks = list(range(step, decades + 1, step))
     lo = min((float(np.min(x)) for x in xs if x.size), default=-1.0)
     hi = max((float(np.max(x)) for x in xs if x.size), default=1.0)
-    ticks = [0.0] + [10.0**k for k in ks if 10.0**k <= hi * 1.0001]
-    ticks += [-(10.0**k) for k in ks if -(10.0**k) >= lo * 1.0001]
+    ticks = [0.0] if lo <= 0.0 <= hi else []
+    ticks += [10.0**k for k in ks if lo <= 10.0**k <= hi * 1.0001]
+    ticks += [-(10.0**k) for k in ks if lo * 1.0001 <= -(10.0**k) <= hi]
     return sorted(set(ticks))
 
 
