@@ -11,7 +11,8 @@ operations, the constants, and the transcendentals (the C's libm ``tanh``/``exp`
 double, rounded to float, against the model's correctly rounded float32 values decided
 by mpmath near rounding boundaries).
 
-No tolerance: the comparison is of bit patterns (NaNs compared as NaNs).
+The plain export (``fma=False``) is held to the same standard against the unfused
+model.  No tolerance: the comparison is of bit patterns (NaNs compared as NaNs).
 """
 
 from __future__ import annotations
@@ -137,19 +138,47 @@ def test_fma_export_float32_result_is_the_model_before_rounding(c_results, i):
         assert a.name == "paper-sigmoid" and differ == 0
 
 
-def test_unfused_c_export_against_the_unfused_model(c_results):
-    # The plain export (fma=False) keeps the platform's tanhf/expf and a float σ =
-    # 1/(1 + e): it matches the fma=False model except where those differ from the
-    # correctly rounded values.  Measured here, not hidden: the fused export above is
-    # the one that is bit-identical by construction.
+@pytest.mark.parametrize("i", range(len(CASES)), ids=IDS)
+def test_unfused_c_export_is_the_unfused_model(c_results, i):
+    # The plain export (fma=False) evaluates tanh, exp and σ in double and rounds once,
+    # as the --fma export does: its float results are the fma=False model's, bit for
+    # bit, in bfloat16 and already in float32.  (With the platform's tanhf, an
+    # independent review found 47 331 of the 335 545 float32 inputs in [0.5, 0.52]
+    # off by up to 2 ulp for paper-tanh.)
+    a, gf = CASES[i]
     x, out = c_results
-    counts = {}
-    for i, (a, gf) in enumerate(CASES):
-        steps = a.program(on="value", gate_form=gf)
-        model, _ = run_program(steps, x, make_model("bfloat16", fma=False))
-        counts[IDS[i]] = int(mismatches(out[f"f_0_{i}"], model).size)
-    print("fma=False C vs model, bfloat16 mismatches:", counts)
-    assert counts["cubic-tanh"] == 0  # no transcendental: pure + − × in float, identical
+    steps = a.program(on="value", gate_form=gf)
+    model, _ = run_program(steps, x, make_model("bfloat16", fma=False))
+    got = out[f"f_0_{i}"]
+    assert mismatches(got, model).size == 0
+    model32, _ = run_program(steps, x.astype(np.float32), make_model("float32"))
+    same = (got.view(np.uint32) == model32.view(np.uint32)) | (np.isnan(got)
+                                                                & np.isnan(model32))
+    assert np.all(same), f"{a.name} ({gf}): {np.count_nonzero(~same)} float32 results differ"
+
+
+@pytest.mark.skipif(CC is None, reason="no gcc")
+def test_unfused_float32_c_export_is_the_model_where_tanhf_is_not(tmp_path):
+    """float32 in [0.5, 0.52], every input: where glibc's tanhf and the correctly rounded
+    tanh differ, the exported C follows the model."""
+    from approxfit.lowprec.formats import finite_index_range, finite_values
+
+    a = get_published("paper-tanh")
+    src = export_code(a, "c", "float32", name="k", max_error=0.0)
+    assert "tanhf" not in src and "(float)tanh((double)" in src
+    main = ("#include <stdio.h>\nfloat k(float);\nint main(void){float v;"
+            "while(fread(&v,4,1,stdin)==1){float y=k(v);fwrite(&y,4,1,stdout);}return 0;}\n")
+    (tmp_path / "k.c").write_text(src + main)
+    exe = tmp_path / "k"
+    subprocess.run([CC, "-O2", "-ffp-contract=off", str(tmp_path / "k.c"), "-o", str(exe),
+                    "-lm"], check=True, capture_output=True)
+    lo, hi = finite_index_range("float32", 0.5, 0.52)
+    x = finite_values("float32", lo, hi)
+    got = np.frombuffer(subprocess.run([str(exe)], input=x.tobytes(), capture_output=True,
+                                       check=True).stdout, dtype=np.float32)
+    model, _ = run_program(a.program(on="value"), x, make_model("float32"))
+    assert x.size == 335_545
+    assert np.array_equal(got.view(np.uint32), model.view(np.uint32))
 
 
 def test_fma_is_refused_for_numpy_torch_and_float64():

@@ -390,8 +390,8 @@ def _c_literal(value: float, ctype: str) -> str:
 
 
 def _c_lines(steps: Sequence[Step], compute: str, exact: bool = False) -> list[str]:
-    """C statements for ``steps``.  With ``exact`` (``fma=True``, float compute) an
-    ``fma`` step is ``fmaf(a, b, c)`` and tanh, exp and σ are evaluated in double and
+    """C statements for ``steps``.  An ``fma`` step is ``fmaf(a, b, c)``; with ``exact``
+    (float compute; every export) tanh, exp and σ are evaluated in double and
     rounded once to float — the evaluation model's correctly rounded transcendentals
     (:mod:`approxfit.lowprec.model`) up to libm's double result straddling a float
     rounding boundary."""
@@ -579,9 +579,12 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
                           f"'{fmt.name}', fma=True)) bit for bit, up to libm's double "
                           "tanh/exp straddling a float rounding boundary")
         else:
-            header.append("compile with -ffp-contract=off to keep one rounding per "
-                          "operation (no fused multiply-add)")
-        body = [f"    {line}" for line in _c_lines(steps, compute, exact=fma)]
+            header.append("tanh, exp and sigmoid are evaluated in double and rounded once "
+                          "to float; compile with -ffp-contract=off to keep one rounding "
+                          "per operation (no fused multiply-add): the code then computes "
+                          f"approxfit's model (make_model('{fmt.name}')) bit for bit, up to "
+                          "libm's double tanh/exp straddling a float rounding boundary")
+        body = [f"    {line}" for line in _c_lines(steps, compute, exact=True)]
         text = ["/*", *[f" * {h}" for h in header], " */", "#include <math.h>", "",
                 f"{ctype} {fname}({ctype} x)", "{", *body, f"    return {result};", "}"]
         return "\n".join(text) + "\n"
