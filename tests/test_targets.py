@@ -66,13 +66,15 @@ INDEPENDENT = {
     ("softplus", "value"): _softplus,
     ("tanh", "value"): _tanh,
     ("tanh", "gate"): lambda x: _sig(2 * x),
+    ("sigmoid", "value"): _sig,
+    ("sigmoid", "gate"): _sig,
 }
 
 
 def test_every_target_form_has_an_independent_reference():
     # A new target must come with its own independent closed form here.
     assert sorted(CASES) == sorted(INDEPENDENT)
-    assert len(CASES) == 13
+    assert len(CASES) == 15
 
 
 @pytest.mark.parametrize(("name", "on"), CASES)

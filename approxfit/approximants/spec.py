@@ -395,6 +395,8 @@ def check_approximant_dict(data: Any, *, origin: str = "", prefix: str = "") -> 
     check.text(data, "target", required=True)
     check.text(data, "target_expr", limit=MAX_TEXT_LENGTH)
     chebyshev = data.get("basis") == "chebyshev"
+    if data.get("kind") == "piecewise":        # checked by PiecewiseApproximant.from_dict
+        return
     if data.get("kind") == "closed-form" or data.get("family") == "closed form":
         for key in ("formula", "source"):
             check.text(data, key, limit=MAX_TEXT_LENGTH)
@@ -523,6 +525,10 @@ def _build(data: Mapping[str, Any], prefix: str) -> AnyApproximant:
     """The approximant of a checked description; a constructor's refusal names the
     field, ``prefix`` + its name."""
     try:
+        if data.get("kind") == "piecewise":
+            from approxfit.approximants.piecewise import PiecewiseApproximant
+
+            return PiecewiseApproximant.from_dict(data)
         if data.get("family") == "rational":
             return RationalApproximant.from_dict(data)
         if data.get("kind") == "closed-form" or data.get("family") == "closed form":

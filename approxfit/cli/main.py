@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from approxfit.cli import derive, listing, measure, studies, verify
+from approxfit.cli import derive, listing, measure, studies, synthesize, verify
 from approxfit.cli.common import app, one_line, os_failure, show_warning
 
 COMMANDS = (
@@ -21,6 +21,7 @@ COMMANDS = (
     (measure.export, {}),
     (measure.parity, {}),
     (verify.verify, {}),
+    (synthesize.synthesize, {}),
     (studies.reproduce, {}),
     (studies.pareto, {}),
     (studies.identify, {"context_settings": {"ignore_unknown_options": True}}),

@@ -14,6 +14,7 @@ silu       x·σ(x)                    σ(x)                         f = x·g
 mish       x·tanh(softplus(x))       tanh(softplus(x))            f = x·g
 softplus   log(1 + eˣ)               (none)
 tanh       tanh(x)                   σ(2x)                        f = 2g − 1
+sigmoid    σ(x)                      σ(x)                         f = g
 =========  ========================  ===========================  ============
 
 Every relation is affine in the gate, ``f = scale(x)·g + offset``, which is what
@@ -306,6 +307,16 @@ def _build() -> dict[str, Target]:
             gate_mp=lambda x: _mp_sigmoid(2 * x),
             sympy_gate=lambda sp, x: 1 / (1 + sp.exp(-2 * x)),
             value_parity="odd", gate_symmetric=True),
+        Target(
+            name="sigmoid", formula="σ(x) = 1/(1 + e⁻ˣ)",
+            description="logistic sigmoid (SiLU's gate)",
+            value=_silent(_sigmoid),
+            dvalue=_silent(lambda x: _sigmoid(x) * _sigmoid(-x)),
+            value_mp=_mp_sigmoid,
+            sympy_value=lambda sp, x: 1 / (1 + sp.exp(-x)),
+            relation=ident, gate=_silent(_sigmoid), gate_mp=_mp_sigmoid,
+            sympy_gate=lambda sp, x: 1 / (1 + sp.exp(-x)),
+            value_parity="none", gate_symmetric=True),
     ]
     return {t.name: t for t in targets}
 

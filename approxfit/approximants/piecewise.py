@@ -1,0 +1,514 @@
+"""A split approximant: exact tails, a sign-split constant, and an outer function of a
+polynomial in between — the shape :mod:`approxfit.studies.synthesize` proves correctly
+rounded.
+
+:class:`PiecewiseApproximant` computes, for an input x,
+
+* the *low tail* value (0, −1 or x) where ``x < low`` (when ``low`` is given),
+* the *high tail* value (x or 1) where ``x > high`` (when ``high`` is given),
+* else the family's value of ``p(x) = q(x) + c0(x)``, with ``q(x) = Σ_{k≥1} c_k x^k``
+  (Horner, in x² for odd q) and ``c0(x)`` the constant ``c0_neg`` for x < 0 and
+  ``c0_pos`` otherwise: ``p`` itself (``poly``), the gate ``σ(p)`` (``sigmoid``) or
+  ``½(1 + tanh p)`` (``tanh``, and ``tanh p`` for an odd target), through the target's
+  gate relation (``x·g``, ``2g − 1`` or ``g``).
+
+**Pieces.**  With breakpoints ``b_1 < … < b_m`` (values of F, so a compare with them
+is exact), the middle has m + 1 pieces, each with its own coefficients of p (same
+powers, same outer function): piece 0 for x < b_1, piece j for b_j ≤ x < b_{j+1}.
+The program computes ``d_j = x − b_j`` once per breakpoint (exact in sign: a difference
+of floats is negative exactly when x < b_j) and selects each coefficient by a chain of
+``where_neg`` on the d_j (m compares per coefficient that differs between pieces),
+then runs one Horner scheme and one outer function: the select-then-evaluate form of
+a vector kernel's blend of coefficient registers.
+
+Why the sign split: near 0, GELU and SiLU are ``x/2 + k·x²`` (k > 0), and for an odd
+subnormal x the half ``x/2`` is an exact midpoint of bfloat16 or float16; the correct
+rounding goes up for both signs (away from 0 for x > 0, towards it for x < 0).  In
+float32 every ``x^k`` with k ≥ 2 underflows there, so no polynomial without a compare
+can tell the two signs apart: ``x·σ(c0)`` rounds both the same way.  One select on
+the sign of x (``where_neg``, one compare) picks ``c0`` with the sign the rounding
+needs.  The tails are two selects on ``x − low`` and ``high − x`` (a subtraction and
+a compare each, exact: a difference of floats is 0 only when they are equal).
+
+Every operation is one of :data:`~approxfit.approximants.program.OPS`
+(``where_neg`` included), so the emulator, the exhaustive ``verify`` and the code
+export run this kind's program unchanged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from approxfit.approximants.base import ApproximantBase, check_common
+from approxfit.approximants.program import (
+    ProgramBuilder,
+    convert_base,
+    inner_polynomial,
+    relation_value,
+)
+from approxfit.core.checks import InputTypeError, check_array, check_choice, shown
+from approxfit.core.exceptions import InputError
+from approxfit.core.targets import Target
+
+__all__ = ["HIGH_VALUES", "KIND", "LOW_VALUES", "PIECEWISE_FAMILIES", "PiecewiseApproximant"]
+
+Array = np.ndarray
+#: The ``kind`` field of this kind's ``to_dict`` form.
+KIND = "piecewise"
+#: The middle piece's outer functions.
+PIECEWISE_FAMILIES: tuple[str, ...] = ("poly", "sigmoid", "tanh")
+#: What the low tail returns (x < low) and what the high tail returns (x > high).
+LOW_VALUES: tuple[str, ...] = ("zero", "minus_one", "x")
+HIGH_VALUES: tuple[str, ...] = ("x", "one")
+_TAIL_NUMBER = {"zero": 0.0, "minus_one": -1.0, "one": 1.0}
+#: Most powers of q a description may hold.
+MAX_POWERS = 41
+#: Most breakpoints (pieces − 1).
+MAX_BREAKS = 63
+
+
+def _finite(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
+        raise InputTypeError(f"`{name}` must be a number, got {shown(value)}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise InputError(f"`{name}` must be finite, got {v}")
+    return v
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PiecewiseApproximant(ApproximantBase):
+    """Exact tails, a sign-split constant and ``family(q(x) + c0(x))`` in between.
+
+    Attributes
+    ----------
+    family : {"poly", "sigmoid", "tanh"}
+        The middle piece's outer function (the module docstring).
+    powers : tuple of int
+        Ascending powers k ≥ 1 of ``q`` (may be empty).
+    coef : tuple of float
+        ``c_k``, one per power.
+    target : str or Target
+    c0_neg, c0_pos : float
+        The constant term of p for x < 0 and for x ≥ 0 (equal: no select).
+    low, high : float or None
+        The tails: the low tail value where ``x < low``, the high one where ``x > high``.
+    low_value : {"zero", "minus_one", "x"}
+    high_value : {"x", "one"}
+    nudge : float
+        A constant added to the middle value (0: none): one unit of C at F's smallest
+        normal half, which moves a result that lands exactly on a midpoint of F's
+        subnormals to the side the target's rounding needs (module docstring).
+    name : str
+    meta : dict
+        Free-form notes (the synthesis that produced it).
+    breaks : tuple of float
+        Ascending breakpoints b_1 < … < b_m between the pieces (module docstring);
+        empty: one piece.
+    more : tuple of tuple of float
+        Pieces 1 … m, each ``(c0_neg, c0_pos, c_k for k in powers)``; the fields
+        ``c0_neg``, ``c0_pos`` and ``coef`` are piece 0.
+    """
+
+    family: str
+    powers: tuple[int, ...]
+    coef: tuple[float, ...]
+    target: str | Target
+    c0_neg: float = 0.0
+    c0_pos: float = 0.0
+    low: float | None = None
+    high: float | None = None
+    low_value: str = "zero"
+    high_value: str = "x"
+    nudge: float = 0.0
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    breaks: tuple[float, ...] = ()
+    more: tuple[tuple[float, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        check_choice(self.family, PIECEWISE_FAMILIES, "family")
+        check_common(self.target, self.name, self.meta, "value")
+        if isinstance(self.powers, str | bytes | Mapping) or not isinstance(
+                self.powers, Sequence | np.ndarray):
+            raise InputTypeError(f"`powers` must be a sequence of whole numbers, got "
+                                 f"{shown(self.powers)}")
+        powers = tuple(self.powers)
+        if (len(powers) > MAX_POWERS or not all(
+                isinstance(k, int | np.integer) and not isinstance(k, bool) and 1 <= k <= 40
+                for k in powers) or any(a >= b for a, b in itertools.pairwise(powers))):
+            raise InputError(f"`powers` must be distinct ascending whole numbers from 1 to "
+                             f"40, got {shown(list(powers))}")
+        object.__setattr__(self, "powers", tuple(int(k) for k in powers))
+        if isinstance(self.coef, str | bytes | Mapping) or not isinstance(
+                self.coef, Sequence | np.ndarray):
+            raise InputTypeError(f"`coef` must be a sequence of numbers, got "
+                                 f"{shown(self.coef)}")
+        coef = tuple(_finite(c, "coef") for c in self.coef)
+        if len(coef) != len(self.powers):
+            raise InputError(f"`coef` has {len(coef)} coefficients for {len(self.powers)} "
+                             "powers; give one per power")
+        object.__setattr__(self, "coef", coef)
+        object.__setattr__(self, "c0_neg", _finite(self.c0_neg, "c0_neg"))
+        object.__setattr__(self, "c0_pos", _finite(self.c0_pos, "c0_pos"))
+        object.__setattr__(self, "nudge", _finite(self.nudge, "nudge"))
+        for key in ("low", "high"):
+            v = getattr(self, key)
+            if v is not None:
+                object.__setattr__(self, key, _finite(v, key))
+        if self.low is not None and self.high is not None and not self.low <= self.high:
+            raise InputError(f"`low` must be <= `high`, got {self.low!r} > {self.high!r}")
+        self._check_pieces()
+        check_choice(self.low_value, LOW_VALUES, "low_value")
+        check_choice(self.high_value, HIGH_VALUES, "high_value")
+        if self.family != "poly" and not self.target_obj.has_gate:
+            raise InputError(f"target {self.target_obj.name!r} has no gate; the "
+                             f"{self.family} family does not apply (use poly)")
+
+    def _check_pieces(self) -> None:
+        for key in ("breaks", "more"):
+            v = getattr(self, key)
+            if isinstance(v, str | bytes | Mapping) or not isinstance(v, Sequence | np.ndarray):
+                raise InputTypeError(f"`{key}` must be a sequence, got {shown(v)}")
+        breaks = tuple(_finite(b, "breaks") for b in self.breaks)
+        if len(breaks) > MAX_BREAKS or any(a >= b for a, b in itertools.pairwise(breaks)):
+            raise InputError(f"`breaks` must be at most {MAX_BREAKS} ascending distinct "
+                             f"numbers, got {shown(list(breaks))}")
+        if len(self.more) != len(breaks):
+            raise InputError(f"`more` has {len(self.more)} pieces for {len(breaks)} breaks; "
+                             "give one piece per break")
+        rows = []
+        for row in self.more:
+            if isinstance(row, str | bytes | Mapping) or not isinstance(
+                    row, Sequence | np.ndarray) or len(row) != 2 + len(self.powers):
+                raise InputError(f"each piece of `more` must hold {2 + len(self.powers)} "
+                                 f"numbers (c0_neg, c0_pos, one per power), got {shown(row)}")
+            rows.append(tuple(_finite(c, "more") for c in row))
+        object.__setattr__(self, "breaks", breaks)
+        object.__setattr__(self, "more", tuple(rows))
+
+    @property
+    def pieces(self) -> int:
+        """How many pieces the middle has."""
+        return 1 + len(self.breaks)
+
+    def piece_rows(self) -> tuple[tuple[float, ...], ...]:
+        """Every piece's ``(c0_neg, c0_pos, c_k …)``, piece 0 first."""
+        return ((self.c0_neg, self.c0_pos, *self.coef), *self.more)
+
+    def piece(self, j: int) -> PiecewiseApproximant:
+        """Piece ``j`` alone (no breaks; the same tails and nudge)."""
+        row = self.piece_rows()[j]
+        return replace(self, c0_neg=row[0], c0_pos=row[1], coef=tuple(row[2:]), breaks=(),
+                       more=())
+
+    # -- the protocol's attributes -------------------------------------------------
+    @property
+    def base(self) -> str:
+        """``value``: the kind computes the target's value."""
+        return "value"
+
+    @property
+    def clamp(self) -> None:
+        """None: the tails take the place of a tail guard."""
+        return None
+
+    @property
+    def supports_clamp(self) -> bool:
+        """False: the tails take the place of a tail guard."""
+        return False
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """``{"c0_neg", "c0_pos", "c1", …}``."""
+        out = {"c0_neg": self.c0_neg, "c0_pos": self.c0_pos,
+               **{f"c{k}": c for k, c in zip(self.powers, self.coef, strict=True)}}
+        for j, row in enumerate(self.more, start=1):
+            out.update({f"p{j}_{n}": c for n, c in zip(self._row_names(), row, strict=True)})
+        return out
+
+    def _row_names(self) -> list[str]:
+        return ["c0_neg", "c0_pos", *(f"c{k}" for k in self.powers)]
+
+    @property
+    def scaled(self) -> dict[str, float]:
+        """Empty: this kind has no scaled form."""
+        return {}
+
+    @property
+    def split(self) -> bool:
+        """Whether the constant term depends on the sign of x (in any piece)."""
+        return any(r[0] != r[1] for r in self.piece_rows())
+
+    # -- evaluation (float64) --------------------------------------------------------
+    def _rows_at(self, x: Array) -> Array:
+        """Each input's piece row (shape ``x.shape + (2 + len(powers),)``)."""
+        rows = np.array(self.piece_rows(), dtype=float)
+        j = np.searchsorted(np.array(self.breaks, dtype=float), x, side="right")
+        return rows[j]
+
+    def inner(self, x: Array) -> Array:
+        """p(x) = q(x) + c0(x) of each input's piece, in float64."""
+        x = np.asarray(x, dtype=float)
+        r = self._rows_at(x)
+        with np.errstate(all="ignore"):
+            q = np.zeros_like(x)
+            for i, k in enumerate(self.powers):
+                q = q + r[..., 2 + i] * x**k
+            return q + np.where(x < 0, r[..., 0], r[..., 1])
+
+    def _dinner(self, x: Array) -> Array:
+        r = self._rows_at(x)
+        with np.errstate(all="ignore"):
+            d = np.zeros_like(x)
+            for i, k in enumerate(self.powers):
+                d = d + k * r[..., 2 + i] * x ** (k - 1)
+            return d
+
+    def _middle(self, x: Array) -> tuple[Array, Array]:
+        """(value, d value/dx) of the middle piece."""
+        p, dp = self.inner(x), self._dinner(x)
+        if self.family == "poly":
+            return p + self.nudge, dp
+        rel = self.target_obj.relation
+        assert rel is not None
+        from scipy.special import expit
+
+        with np.errstate(all="ignore"):
+            # σ(p) and ½(1 + tanh p) = σ(2p) without the cancellation of 1 + tanh
+            if self.family == "sigmoid":
+                g = expit(p)
+                dg = g * expit(-p) * dp
+            else:
+                g = expit(2.0 * p)
+                dg = 2.0 * g * expit(-2.0 * p) * dp
+            v = rel.value_from_gate(x, g)
+            dv = rel.dscale(x) * g + rel.scale(x) * dg
+        return v + self.nudge, dv
+
+    def _tails(self, x: Array, v: Array, dv: Array) -> tuple[Array, Array]:
+        if self.high is not None:
+            hv = x if self.high_value == "x" else np.full_like(x, _TAIL_NUMBER["one"])
+            hd = np.ones_like(x) if self.high_value == "x" else np.zeros_like(x)
+            v, dv = np.where(x > self.high, hv, v), np.where(x > self.high, hd, dv)
+        if self.low is not None:
+            lv = x if self.low_value == "x" else np.full_like(x, _TAIL_NUMBER[self.low_value])
+            ld = np.ones_like(x) if self.low_value == "x" else np.zeros_like(x)
+            v, dv = np.where(x < self.low, lv, v), np.where(x < self.low, ld, dv)
+        return v, dv
+
+    def kernel(self, x: Array) -> Array:
+        """The value at ``x`` (float64)."""
+        x = np.asarray(x, dtype=float)
+        v, dv = self._middle(x)
+        return self._tails(x, v, dv)[0]
+
+    def derivative(self, x: Array) -> Array:
+        """d/dx of the value (the tails' own slopes beyond ``low`` and ``high``)."""
+        x = check_array(x, "x")
+        v, dv = self._middle(x)
+        return self._tails(x, v, dv)[1]
+
+    # -- the program ----------------------------------------------------------------
+    def _emit(self, b: ProgramBuilder, on: str, relation: str | None, gate_form: str
+              ) -> str:
+        """The operations (module docstring): p (the selected constant and Horner for q,
+        each coefficient selected per piece when there are breaks), the outer function
+        and the relation, then the tails' selects."""
+        p = self._emit_pieces(b) if self.breaks else self._emit_one(b)
+        if self.family == "poly":
+            v = p
+        elif self.family == "sigmoid":
+            v = relation_value(b, relation, b.op("sigmoid", p))
+        else:
+            t = b.op("tanh", p)
+            if relation == "odd":
+                v = t
+            else:
+                one_t = b.op("add", b.const(1.0, "one"), t)
+                half = b.const(0.5, "half")
+                v = (b.op("mul", b.op("mul", half, "x"), one_t) if relation == "product"
+                     else b.op("mul", half, one_t))
+        if self.nudge != 0.0:
+            v = b.op("add", v, b.const(self.nudge, "nudge"))
+        if self.high is not None:
+            hv = "x" if self.high_value == "x" else b.const(1.0, "one")
+            v = b.op("where_neg", b.op("sub", b.const(self.high, "high"), "x"), hv, v)
+        if self.low is not None:
+            lv = "x" if self.low_value == "x" else b.const(_TAIL_NUMBER[self.low_value],
+                                                           self.low_value)
+            v = b.op("where_neg", b.op("sub", "x", b.const(self.low, "low")), lv, v)
+        return convert_base(b, v, "value", on, relation)
+
+    def _emit_one(self, b: ProgramBuilder) -> str:
+        """p of the single piece (no breaks): the constant, selected by the sign of x
+        when split, plus q by :func:`~approxfit.approximants.program.inner_polynomial`."""
+        if self.split:
+            c0 = b.op("where_neg", "x", b.const(self.c0_neg, "c0_neg"),
+                      b.const(self.c0_pos, "c0_pos"))
+        else:
+            c0 = b.const(self.c0_pos, "c0") if self.c0_pos != 0.0 or not self.powers else ""
+        if self.powers and any(c != 0.0 for c in self.coef):
+            q = inner_polynomial(b, "x", self.powers, self.coef)
+            return b.op("add", q, c0) if c0 else q
+        return c0 or b.const(0.0, "c0")
+
+    def _emit_pieces(self, b: ProgramBuilder) -> str:
+        """p of each input's piece: every coefficient selected by ``where_neg`` on
+        ``x − b_j``, then Horner (in x² times x for odd powers) and the constant."""
+        d = [b.op("sub", "x", b.const(v, f"b{j}")) for j, v in enumerate(self.breaks, 1)]
+        rows = self.piece_rows()
+        names = self._row_names()
+
+        def pick(i: int) -> str:
+            vals = [r[i] for r in rows]
+            if all(v == vals[0] for v in vals):
+                return b.const(vals[0], names[i])
+            v = b.const(vals[-1], f"{names[i]}_{len(rows) - 1}")
+            for j in range(len(rows) - 1, 0, -1):
+                v = b.op("where_neg", d[j - 1], b.const(vals[j - 1], f"{names[i]}_{j - 1}"), v)
+            return v
+
+        if self.split:
+            c0 = b.op("where_neg", "x", pick(0), pick(1))
+        elif any(r[1] != 0.0 for r in rows) or not self.powers:
+            c0 = pick(1)
+        else:
+            c0 = ""
+        if not self.powers:
+            return c0
+        col = {k: 2 + i for i, k in enumerate(self.powers)}
+        top = max(self.powers)
+        odd = all(k % 2 for k in self.powers)
+        var = b.op("mul", "x", "x") if odd and top > 1 else "x"
+        ks = list(range(top, 0, -2)) if odd else list(range(top, 0, -1))
+        acc = pick(col[ks[0]])
+        for k in ks[1:]:
+            acc = b.op("mul", acc, var)
+            if k in col:
+                acc = b.op("add", acc, pick(col[k]))
+        q = b.op("mul", "x", acc) if odd and top > 1 else b.op("mul", acc, "x")
+        return b.op("add", q, c0) if c0 else q
+
+    # -- description and round trip ----------------------------------------------------
+    def with_coefficients(self, values: Mapping[str, float], *, name: str | None = None,
+                          clamp: float | None = None) -> PiecewiseApproximant:
+        """A copy with the coefficients named in ``values`` replaced."""
+        if clamp is not None:
+            raise InputError("`clamp` does not apply to a piecewise approximant (it has "
+                             "tails)")
+        known = self.coefficients
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise InputError(f"`values` names {', '.join(map(str, unknown))[:60]}, which are "
+                             f"not coefficients; the coefficients are {', '.join(known)}")
+        new = {**known, **{k: _finite(v, "values") for k, v in values.items()}}
+        more = tuple(tuple(new[f"p{j}_{n}"] for n in self._row_names())
+                     for j in range(1, self.pieces))
+        return replace(self, c0_neg=new["c0_neg"], c0_pos=new["c0_pos"],
+                       coef=tuple(new[f"c{k}"] for k in self.powers), more=more,
+                       name=self.name if name is None else name)
+
+    def describe(self) -> str:
+        """One line: the middle formula and the tails."""
+        q = " + ".join(f"{c:.9g}·x^{k}" for k, c in zip(self.powers, self.coef, strict=True))
+        c0 = (f"({self.c0_neg:.9g} if x < 0 else {self.c0_pos:.9g})" if self.split
+              else f"{self.c0_pos:.9g}")
+        outer = {"poly": "p", "sigmoid": "σ(p)", "tanh": "½(1 + tanh p)"}[self.family]
+        tails = []
+        if self.low is not None:
+            tails.append(f"{self.low_value} for x < {self.low:.9g}")
+        if self.high is not None:
+            tails.append(f"{self.high_value} for x > {self.high:.9g}")
+        if self.nudge:
+            tails.append(f"plus {self.nudge:.3g}")
+        rest = f"; {', '.join(tails)}" if tails else ""
+        where = (f" on x < {self.breaks[0]:.9g} ({self.pieces} pieces, breaks at "
+                 f"{', '.join(f'{v:.9g}' for v in self.breaks)})" if self.breaks else "")
+        return f"{outer} with p(x) = {c0}{' + ' + q if q else ''}{where}{rest}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description that :meth:`from_dict` reads back."""
+        d: dict[str, Any] = {
+            "kind": KIND, "family": self.family, "target": self.target_name,
+            "base": "value", "powers": list(self.powers),
+            "coefficients": {f"c{k}": c for k, c in zip(self.powers, self.coef, strict=True)},
+            "constant": {"negative": self.c0_neg, "positive": self.c0_pos},
+            "nudge": self.nudge,
+            "tails": {"low": None if self.low is None else
+                      {"below": self.low, "value": self.low_value},
+                      "high": None if self.high is None else
+                      {"above": self.high, "value": self.high_value}},
+            "name": self.name}
+        if self.breaks:
+            d["pieces"] = [{"from": v, "constant": {"negative": r[0], "positive": r[1]},
+                            "coefficients": {f"c{k}": c for k, c in
+                                             zip(self.powers, r[2:], strict=True)}}
+                           for v, r in zip(self.breaks, self.more, strict=True)]
+        if self.target_obj.expression is not None:
+            d["target_expr"] = self.target_obj.expression
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PiecewiseApproximant:
+        """Build from :meth:`to_dict`'s output; InputError naming a bad field."""
+        if not isinstance(data, Mapping) or data.get("kind") != KIND:
+            raise InputError(f"not an approximant description: 'kind' must be {KIND!r}")
+        try:
+            target: str | Target = str(data["target"])
+            if data.get("target_expr") is not None:
+                from approxfit.core.targets import custom_target
+
+                target = custom_target(str(data["target"]), str(data["target_expr"]))
+            powers = data.get("powers", [])
+            if not isinstance(powers, list):
+                raise InputError("not an approximant description: 'powers' must be a list")
+            coefs = data.get("coefficients") or {}
+            if not isinstance(coefs, Mapping) or sorted(coefs) != sorted(
+                    f"c{k}" for k in powers):
+                raise InputError("not an approximant description: 'coefficients' must name "
+                                 "c<k> for each of 'powers'")
+            const = data.get("constant") or {}
+            tails = data.get("tails") or {}
+            if not isinstance(const, Mapping) or not isinstance(tails, Mapping):
+                raise InputError("not an approximant description: 'constant' and 'tails' "
+                                 "must be objects")
+            breaks, more = [], []
+            extra = data.get("pieces") or []
+            if not isinstance(extra, list) or not all(isinstance(e, Mapping) for e in extra):
+                raise InputError("not an approximant description: 'pieces' must be a list of "
+                                 "objects")
+            for e in extra:
+                ec, ek = e.get("constant") or {}, e.get("coefficients") or {}
+                if not isinstance(ec, Mapping) or not isinstance(ek, Mapping) or sorted(
+                        ek) != sorted(f"c{k}" for k in powers):
+                    raise InputError("not an approximant description: each of 'pieces' must "
+                                     "have 'constant' and 'coefficients' c<k> for each power")
+                breaks.append(e["from"])
+                more.append((ec.get("negative", 0.0), ec.get("positive", 0.0),
+                             *(ek[f"c{k}"] for k in powers)))
+            low, high = tails.get("low"), tails.get("high")
+            for part in (low, high):
+                if part is not None and not isinstance(part, Mapping):
+                    raise InputError("not an approximant description: 'tails.low' and "
+                                     "'tails.high' must be objects or null")
+            return cls(family=str(data["family"]), powers=tuple(powers),
+                       coef=tuple(coefs[f"c{k}"] for k in powers), target=target,
+                       c0_neg=const.get("negative", 0.0), c0_pos=const.get("positive", 0.0),
+                       low=None if low is None else low.get("below"),
+                       high=None if high is None else high.get("above"),
+                       low_value="zero" if low is None else str(low.get("value")),
+                       high_value="x" if high is None else str(high.get("value")),
+                       nudge=data.get("nudge", 0.0), name=str(data.get("name", "")),
+                       breaks=tuple(breaks), more=tuple(more))
+        except InputError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not an approximant description: missing or bad {exc}"
+                             ) from None

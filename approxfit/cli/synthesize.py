@@ -1,0 +1,101 @@
+"""The ``synthesize`` command: the cheapest approximant proven correctly rounded on every
+input of a format."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from approxfit.cli.common import ExprOpt, JsonOpt, emit_json, guard, output_file
+from approxfit.core.exceptions import ComputationError
+
+
+@guard
+def synthesize(
+    target: Annotated[str, typer.Argument(help="The target: gelu, silu, tanh, erf, phi, "
+                                          "softplus, mish, sigmoid, or a name with "
+                                          "--expr.")],
+    format_: Annotated[str, typer.Option(
+        "--format", help="F: bfloat16 | float16 | float8_e4m3fn | float8_e5m2.")],
+    compute: Annotated[str | None, typer.Option(
+        help="C, the format every operation rounds to (default float32).")] = None,
+    fma: Annotated[bool, typer.Option("--fma", help="Fuse each multiply-add (one "
+                                      "rounding, emulated exactly).")] = False,
+    ulp: Annotated[int, typer.Option(help="Accept results within K ulp (0: correctly "
+                                     "rounded).")] = 0,
+    families: Annotated[list[str] | None, typer.Option(
+        "--families", help="Families to try (repeat): poly, sigmoid, tanh. Default: all.")
+    ] = None,
+    max_degree: Annotated[int, typer.Option(help="Highest degree of the inner "
+                                            "polynomial.")] = 8,
+    max_pieces: Annotated[int, typer.Option(help="Most pieces of the middle region (each "
+                                            "with its own polynomial, selected by "
+                                            "compares).")] = 8,
+    save: Annotated[str | None, typer.Option(
+        help="Write the winner as an approximant spec (FILE.json) that verify, report and "
+        "export read.")] = None,
+    expr: ExprOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Find the cheapest approximant whose result is correctly rounded (within --ulp) on
+    every finite input of a format, and prove it with an exhaustive verify run.
+
+    Exit 1 with the best candidate's incorrectly rounded count when none is proven.
+
+    Example: approxfit synthesize gelu --format bfloat16 --save gelu-bf16.json
+    """
+    from approxfit.studies.synthesize import FAMILIES
+    from approxfit.studies.synthesize import synthesize as run
+
+    path = output_file(save, what="--save") if save is not None else None
+    result = run(target, format_, compute=compute, fma=fma, ulp=ulp,
+                 families=tuple(families) if families else FAMILIES,
+                 max_degree=max_degree, max_pieces=max_pieces, expr=expr)
+    doc = result.to_dict()
+    if path is not None and result.proven and result.approximant is not None:
+        from approxfit.cli.common import write_output
+        from approxfit.core.io import dumps
+
+        write_output(path, dumps({"schema_version": 1,
+                                  "approximant": result.approximant.to_dict(),
+                                  "synthesis": {k: doc[k] for k in
+                                                ("format", "compute", "fma", "ulp", "cost",
+                                                 "seconds")}}) + "\n", what="--save")
+    if json_:
+        emit_json(doc)
+    else:
+        typer.echo(synthesis_text(doc), nl=False)
+    if not result.proven:
+        raise ComputationError(
+            f"no candidate is correctly rounded on every {doc['format']} input"
+            f"{'' if result.ulp == 0 else f' within {result.ulp} ulp'}; the best "
+            f"({doc['best_form'] or 'none'}) has "
+            f"{doc['incorrectly_rounded']} incorrectly rounded inputs")
+
+
+def synthesis_text(doc: dict) -> str:
+    """The text output: the model, the winner with its cost and proof, the baseline."""
+    lines = [doc["model"], ""]
+    if doc["proven"]:
+        v = doc["verify"]
+        lines.append(f"{doc['target']} in {doc['format']} (compute {doc['compute']}"
+                     f"{', fma' if doc['fma'] else ''}): proven — {v['inputs']:,} inputs, "
+                     f"{v['incorrectly_rounded']} incorrectly rounded, max {v['max_ulp']} ulp")
+        lines.append(f"form: {doc['form']}; cost {doc['cost']['total']} "
+                     f"({doc['cost']['multiplies']} mul, {doc['cost']['adds']} add, "
+                     f"{doc['cost']['transcendentals']} transcendental, "
+                     f"{doc['cost']['compares']} compare)")
+    else:
+        lines.append(f"{doc['target']} in {doc['format']}: not proven; best has "
+                     f"{doc['incorrectly_rounded']} incorrectly rounded inputs")
+    tried = len(doc["candidates"])
+    lines.append(f"candidates tried: {tried}; {doc['seconds']:.1f} s")
+    t = doc["lookup_table"]
+    lines.append(f"baseline: a full lookup table, {t['entries']:,} entries, "
+                 f"{t['bytes']:,} bytes, always correctly rounded")
+    if doc["approximant"] is not None:
+        a = doc["approximant"]
+        lines.append(f"coefficients: {a['coefficients']}, nudge {a.get('nudge', 0)}, "
+                     f"tails {a['tails']}")
+    return "\n".join(lines) + "\n"
