@@ -191,7 +191,7 @@ def test_plot_writes_a_png(tmp_path) -> None:
     (["verify", "no-such-spec", "--format", "bfloat16"], "no-such-spec"),
     (["verify", "paper-tanh", "--format", "bfloat16", "--plot", "/nonexistent/dir"],
      "does not exist"),
-    (["verify", "torch-sigmoid", "--format", "bfloat16"], "--target"),
+    (["verify", "torch-sigmoid", "torch-gelu", "--format", "bfloat16"], "--target"),
     (["verify", "paper-tanh"], "--format"),
 ])
 def test_bad_input_is_one_line_exit_2(argv: list[str], words: str) -> None:

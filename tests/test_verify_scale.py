@@ -411,3 +411,14 @@ def test_float64_worst_inputs_print_every_digit():
     assert code == 0, err
     xs = [ln.split()[2] for ln in out.splitlines() if ln.startswith("  x = ")]
     assert len(xs) == 5 and len(set(xs)) == 5        # distinct inputs, printed distinctly
+
+
+def test_torch_sigmoid_defaults_to_the_sigmoid_target():
+    pytest.importorskip("torch")
+    code, out, err = run_inprocess(["verify", "torch-sigmoid", "--format", "float8_e5m2"])
+    assert code == 2 and "torch-sigmoid runs in" in err      # PyTorch has no float8 sigmoid
+    code, out, err = run_inprocess(["verify", "torch-sigmoid", "--format", "bfloat16",
+                                    "--json"])
+    assert code == 0, err
+    row = json.loads(out)["rows"][0]
+    assert (row["target"], row["inputs"]) == ("sigmoid", 65_280)

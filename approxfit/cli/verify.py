@@ -145,9 +145,6 @@ def _kernels(specs: list[str], target: str | None, expr: str | None, fmt: str
         from approxfit.lowprec.kernels import TORCH_KERNELS
 
         own = {TORCH_KERNELS[n].target for n in torch_names}
-        if None in own:
-            raise InputError("torch-sigmoid has no built-in target; give --target and "
-                             "--expr (e.g. --target sigmoid --expr '1/(1+exp(-x))')")
         if len(own) > 1:
             raise InputError(f"the specs compute different targets ({', '.join(sorted(own))});"
                              " give --target")

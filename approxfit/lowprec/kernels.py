@@ -66,7 +66,7 @@ TORCH_KERNELS: dict[str, TorchKernelSpec] = {k.name: k for k in (
                     "gelu"),
     TorchKernelSpec("torch-silu", "torch.nn.functional.silu(x)", "silu"),
     TorchKernelSpec("torch-tanh", "torch.tanh(x)", "tanh"),
-    TorchKernelSpec("torch-sigmoid", "torch.sigmoid(x)", None),
+    TorchKernelSpec("torch-sigmoid", "torch.sigmoid(x)", "sigmoid"),
 )}
 
 
