@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -248,7 +249,9 @@ def test_max_pieces_is_checked() -> None:
 def _independent_float32(d: dict, x: np.ndarray) -> np.ndarray:
     """A saved piecewise spec evaluated in float32 numpy arithmetic written out here
     (piece chosen by searchsorted, Horner over the powers, σ in float64 rounded to
-    float32, the relation x·σ, the nudge, the tails), without FMA."""
+    float32 and the relation x·σ — or tanh in float64 rounded to float32 for the tanh
+    family of an odd target, or p itself for poly —, the nudge, the small run, the
+    tails, exp in float64 rounded to float32), without FMA."""
     powers = d["powers"]
     rows = [(d["constant"]["negative"], d["constant"]["positive"],
              *(d["coefficients"][f"c{k}"] for k in powers))]
@@ -273,11 +276,29 @@ def _independent_float32(d: dict, x: np.ndarray) -> np.ndarray:
         q = xf * acc
         c0 = np.where(xf < 0, r[:, 0], r[:, 1])
         p = q + c0 if np.any(r[:, :2] != 0) else q
-        g = (1.0 / (1.0 + np.exp(-p.astype(np.float64)))).astype(np.float32)
-        out = xf * g + np.float32(d["nudge"])
+        if d["family"] == "poly":
+            out = p
+        elif d["family"] == "tanh":                # an odd target: value tanh(p)
+            out = np.tanh(p.astype(np.float64)).astype(np.float32)
+        else:
+            g = (1.0 / (1.0 + np.exp(-p.astype(np.float64)))).astype(np.float32)
+            out = xf * g
+        out = out + np.float32(d["nudge"])
     tails = d["tails"]
-    out = np.where(xf > np.float32(tails["high"]["above"]), xf, out)
-    out = np.where(xf < np.float32(tails["low"]["below"]), np.float32(0), out)
+    with np.errstate(over="ignore"):              # beyond the exp tail: selected out
+        ex = np.exp(x).astype(np.float32)
+    tail_value = {"x": xf, "zero": np.float32(0), "one": np.float32(1),
+                  "minus_one": np.float32(-1), "exp": ex}
+    if tails.get("small"):
+        with np.errstate(over="ignore"):          # beyond the run: selected out
+            sv = xf * np.float32(tails["small"]["scale"])
+        out = np.where(np.abs(xf) < np.float32(tails["small"]["below"]), sv, out)
+    if tails.get("high"):
+        out = np.where(xf > np.float32(tails["high"]["above"]),
+                       tail_value[tails["high"]["value"]], out)
+    if tails.get("low"):
+        out = np.where(xf < np.float32(tails["low"]["below"]),
+                       tail_value[tails["low"]["value"]], out)
     return out
 
 
@@ -383,3 +404,147 @@ def test_float16_gelu_tiny_inputs_need_the_zero_break() -> None:
     assert not _feasible(pr, cand, a, b, both)
     assert _feasible(pr, cand, a, b, both[pr.x64[both] < 0])
     assert _feasible(pr, cand, a, b, both[pr.x64[both] > 0])
+
+
+def _mpmath_bfloat16(fn, x: np.ndarray) -> np.ndarray:
+    """``fn`` correctly rounded to bfloat16 at every x by mpmath at 40 digits (its own
+    loop, not the reference module's float64 fast path)."""
+    import mpmath
+
+    from approxfit.lowprec.reference import round_mpf
+
+    f = get_format("bfloat16")
+    with mpmath.workdps(40):
+        return np.array([round_mpf(fn(mpmath.mpf(v)), f) for v in x.astype(np.float64)])
+
+
+def _bfloat16_inputs() -> np.ndarray:
+    import ml_dtypes
+
+    x = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(ml_dtypes.bfloat16)
+    return x[np.isfinite(x.astype(np.float32))].astype(np.float64)
+
+
+@pytest.mark.slow
+def test_small_run_of_tanh_and_erf_bfloat16_is_exact_and_maximal() -> None:
+    """The small run (tanh(x) = x, erf(x) = fl(c·x) near 0, c = 2/√π in float32) holds
+    on every |x| < s by an mpmath count, and fails at s itself (so it is the longest
+    run from 0); GELU (not odd) has none."""
+    import ml_dtypes
+    import mpmath
+
+    model = make_model("bfloat16")
+    xs = _bfloat16_inputs()
+    for name, fn in (("tanh", mpmath.tanh), ("erf", mpmath.erf)):
+        p = prepare(resolve_target(name), model)
+        assert p.small is not None
+        s, c = p.small
+        assert c == float(np.float32(2 / math.sqrt(math.pi)) if name == "erf" else 1.0)
+        inside = xs[np.abs(xs) <= s]
+        lin = (np.float32(c) * inside.astype(np.float32)).astype(ml_dtypes.bfloat16)
+        ref = _mpmath_bfloat16(fn, inside)
+        ok = lin.astype(np.float64) == ref
+        assert ok[np.abs(inside) < s].all()
+        assert not ok[np.abs(inside) == s].all()          # s is the first failure
+        assert not p.middle[np.abs(p.x64) < s].any()
+    assert prepare(resolve_target("gelu"), model).small is None
+
+
+def test_small_run_program_round_trip_and_cost() -> None:
+    """The small run is a select on |x| − s (abs, sub, where_neg) plus the multiply
+    when the slope is not 1; the spec round-trips; the float64 evaluation agrees."""
+    a = PiecewiseApproximant("tanh", (1, 3), (1.0, -0.3), "erf", low=-2.0, high=2.0,
+                             low_value="minus_one", high_value="one", small=0.01,
+                             small_scale=1.125)
+    b = approximant_from_dict(json.loads(json.dumps(a.to_dict())))
+    assert b.to_dict() == a.to_dict() and b.small == 0.01 and b.small_scale == 1.125
+    x = np.array([-3.0, -0.5, -0.005, 0.0, 0.0078125, 0.5, 3.0])
+    from approxfit.lowprec.model import run_program
+
+    got, _ = run_program(a.program(), x.astype(np.float32), make_model("float32",
+                                                                       "float64"))
+    want = np.where(np.abs(x) < 0.01, 1.125 * x, np.tanh(1.0 * x - 0.3 * x**3))
+    want = np.where(x > 2, 1.0, np.where(x < -2, -1.0, want))
+    # F = float32: the model rounds the float64 result once to float32 (2^-24 relative)
+    assert np.allclose(got.astype(np.float64), want, rtol=2.0**-24, atol=0)
+    assert np.allclose(a.kernel(x), want, rtol=1e-12, atol=0)
+    ops = [s.op for s in a.program()]
+    plain = replace(a, small=None)
+    assert ops.count("abs") == 1 and ops.count("where_neg") == 3
+    assert a.cost().total > plain.cost().total
+    with pytest.raises(InputError, match="`small`"):
+        replace(a, small=-1.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["tanh", "erf"])
+def test_tanh_and_erf_bfloat16_proven_and_rechecked_independently(tmp_path, name) -> None:
+    """tanh and erf in bfloat16 (float32 compute, no FMA) proven correctly rounded; the
+    saved spec, evaluated by independent float32 numpy code, matches mpmath at 40
+    digits on all 65 280 inputs."""
+    import ml_dtypes
+    import mpmath
+
+    out = tmp_path / f"{name}.json"
+    code, stdout, err = run_inprocess(["synthesize", name, "--format", "bfloat16",
+                                       "--save", str(out), "--json"])
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["proven"] and doc["verify"]["incorrectly_rounded"] == 0
+    assert doc["verify"]["inputs"] == 65280
+    d = json.loads(out.read_text())["approximant"]
+    x = _bfloat16_inputs()
+    got = _independent_float32(d, x).astype(ml_dtypes.bfloat16).astype(np.float64)
+    ref = _mpmath_bfloat16(getattr(mpmath, name), x)
+    assert np.count_nonzero(got != ref) == 0           # −0 == +0, as verify counts them
+
+
+@pytest.mark.slow
+def test_softplus_bfloat16_proven_with_the_exp_tail(tmp_path) -> None:
+    """softplus in bfloat16 (float32 compute, no FMA) is proven with the exp tail far
+    left (log(1 + eˣ) rounds like eˣ there) and poly pieces; the saved spec, evaluated by
+    independent float32 numpy code, matches mpmath at 40 digits on all 65 280 inputs."""
+    import ml_dtypes
+    import mpmath
+
+    out = tmp_path / "softplus.json"
+    code, stdout, err = run_inprocess(["synthesize", "softplus", "--format", "bfloat16",
+                                       "--save", str(out), "--json"])
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["proven"] and doc["verify"]["incorrectly_rounded"] == 0
+    assert doc["tails"]["low"]["value"] == "exp"
+    d = json.loads(out.read_text())["approximant"]
+    x = _bfloat16_inputs()
+    got = _independent_float32(d, x).astype(ml_dtypes.bfloat16).astype(np.float64)
+    ref = _mpmath_bfloat16(lambda v: mpmath.log1p(mpmath.exp(v)), x)
+    assert np.count_nonzero(got != ref) == 0           # −0 == +0, as verify counts them
+
+
+def test_exp_run_only_without_a_gate() -> None:
+    """The exp run applies to softplus (no gate) and not to sigmoid (its σ family
+    reaches the far left); in bfloat16 it holds on the 300 inputs just below its
+    threshold L and fails at L, by a direct mpmath check of float32 exp rounded to F."""
+    import ml_dtypes
+    import mpmath
+
+    from approxfit.lowprec.formats import finite_values
+    from approxfit.lowprec.reference import round_mpf
+    from approxfit.studies.synthesize import exp_run
+
+    f = get_format("bfloat16")
+    model = make_model("bfloat16")
+    x = finite_values(f, 0, 200)                      # the 200 lowest inputs
+    y = np.zeros(200).astype(f.dtype)
+    assert exp_run(resolve_target("sigmoid"), model, x, y) is None
+    p = prepare(resolve_target("softplus"), model)
+    assert p.low is not None and p.low[1] == "exp"
+    xs = _bfloat16_inputs()
+    below = xs[xs < p.low[0]][-300:]                   # the 300 inputs nearest L
+    got = np.exp(below).astype(np.float32).astype(ml_dtypes.bfloat16).astype(np.float64)
+    with mpmath.workdps(40):
+        ref = np.array([round_mpf(mpmath.log1p(mpmath.exp(mpmath.mpf(v))), f)
+                        for v in below])
+        at = round_mpf(mpmath.log1p(mpmath.exp(mpmath.mpf(p.low[0]))), f)
+    assert np.array_equal(got, ref)
+    assert float(np.float32(np.exp(p.low[0])).astype(ml_dtypes.bfloat16)) != at

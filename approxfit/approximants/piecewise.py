@@ -4,8 +4,11 @@ rounded.
 
 :class:`PiecewiseApproximant` computes, for an input x,
 
-* the *low tail* value (0, −1 or x) where ``x < low`` (when ``low`` is given),
+* the *low tail* value (0, −1, x or exp(x)) where ``x < low`` (when ``low`` is given;
+  exp(x) for softplus, log(1 + eˣ) = eˣ to within F's rounding far left),
 * the *high tail* value (x or 1) where ``x > high`` (when ``high`` is given),
+* ``small_scale·x`` where ``|x| < small`` (when ``small`` is given: tanh(x) = x and
+  erf(x) = (2/√π)·x to within F's rounding near 0),
 * else the family's value of ``p(x) = q(x) + c0(x)``, with ``q(x) = Σ_{k≥1} c_k x^k``
   (Horner, in x² for odd q) and ``c0(x)`` the constant ``c0_neg`` for x < 0 and
   ``c0_pos`` otherwise: ``p`` itself (``poly``), the gate ``σ(p)`` (``sigmoid``) or
@@ -64,7 +67,7 @@ KIND = "piecewise"
 #: The middle piece's outer functions.
 PIECEWISE_FAMILIES: tuple[str, ...] = ("poly", "sigmoid", "tanh")
 #: What the low tail returns (x < low) and what the high tail returns (x > high).
-LOW_VALUES: tuple[str, ...] = ("zero", "minus_one", "x")
+LOW_VALUES: tuple[str, ...] = ("zero", "minus_one", "x", "exp")
 HIGH_VALUES: tuple[str, ...] = ("x", "one")
 _TAIL_NUMBER = {"zero": 0.0, "minus_one": -1.0, "one": 1.0}
 #: Most powers of q a description may hold.
@@ -99,7 +102,7 @@ class PiecewiseApproximant(ApproximantBase):
         The constant term of p for x < 0 and for x ≥ 0 (equal: no select).
     low, high : float or None
         The tails: the low tail value where ``x < low``, the high one where ``x > high``.
-    low_value : {"zero", "minus_one", "x"}
+    low_value : {"zero", "minus_one", "x", "exp"}
     high_value : {"x", "one"}
     nudge : float
         A constant added to the middle value (0: none): one unit of C at F's smallest
@@ -114,6 +117,12 @@ class PiecewiseApproximant(ApproximantBase):
     more : tuple of tuple of float
         Pieces 1 … m, each ``(c0_neg, c0_pos, c_k for k in powers)``; the fields
         ``c0_neg``, ``c0_pos`` and ``coef`` are piece 0.
+    small : float or None
+        The *small run*: where ``|x| < small`` the value is ``small_scale·x`` (one
+        multiply in C, or x itself when the scale is 1), e.g. tanh(x) = x and
+        erf(x) = (2/√π)·x near 0, where the correctly rounded value is that product.
+    small_scale : float
+        The slope of the small run.
     """
 
     family: str
@@ -131,6 +140,8 @@ class PiecewiseApproximant(ApproximantBase):
     meta: dict[str, Any] = field(default_factory=dict)
     breaks: tuple[float, ...] = ()
     more: tuple[tuple[float, ...], ...] = ()
+    small: float | None = None
+    small_scale: float = 1.0
 
     def __post_init__(self) -> None:
         check_choice(self.family, PIECEWISE_FAMILIES, "family")
@@ -165,6 +176,11 @@ class PiecewiseApproximant(ApproximantBase):
         if self.low is not None and self.high is not None and not self.low <= self.high:
             raise InputError(f"`low` must be <= `high`, got {self.low!r} > {self.high!r}")
         self._check_pieces()
+        object.__setattr__(self, "small_scale", _finite(self.small_scale, "small_scale"))
+        if self.small is not None:
+            object.__setattr__(self, "small", _finite(self.small, "small"))
+            if not self.small > 0:
+                raise InputError(f"`small` must be > 0, got {self.small!r}")
         check_choice(self.low_value, LOW_VALUES, "low_value")
         check_choice(self.high_value, HIGH_VALUES, "high_value")
         if self.family != "poly" and not self.target_obj.has_gate:
@@ -293,13 +309,22 @@ class PiecewiseApproximant(ApproximantBase):
         return v + self.nudge, dv
 
     def _tails(self, x: Array, v: Array, dv: Array) -> tuple[Array, Array]:
+        if self.small is not None:
+            inside = np.abs(x) < self.small
+            v = np.where(inside, self.small_scale * x, v)
+            dv = np.where(inside, self.small_scale, dv)
         if self.high is not None:
             hv = x if self.high_value == "x" else np.full_like(x, _TAIL_NUMBER["one"])
             hd = np.ones_like(x) if self.high_value == "x" else np.zeros_like(x)
             v, dv = np.where(x > self.high, hv, v), np.where(x > self.high, hd, dv)
         if self.low is not None:
-            lv = x if self.low_value == "x" else np.full_like(x, _TAIL_NUMBER[self.low_value])
-            ld = np.ones_like(x) if self.low_value == "x" else np.zeros_like(x)
+            if self.low_value in ("x", "exp"):
+                with np.errstate(over="ignore"):
+                    lv = x if self.low_value == "x" else np.exp(x)
+                ld = np.ones_like(x) if self.low_value == "x" else lv
+            else:
+                lv = np.full_like(x, _TAIL_NUMBER[self.low_value])
+                ld = np.zeros_like(x)
             v, dv = np.where(x < self.low, lv, v), np.where(x < self.low, ld, dv)
         return v, dv
 
@@ -337,12 +362,18 @@ class PiecewiseApproximant(ApproximantBase):
                      else b.op("mul", half, one_t))
         if self.nudge != 0.0:
             v = b.op("add", v, b.const(self.nudge, "nudge"))
+        if self.small is not None:
+            sv = "x" if self.small_scale == 1.0 else b.op(
+                "mul", b.const(self.small_scale, "small_scale"), "x")
+            v = b.op("where_neg", b.op("sub", b.op("abs", "x"), b.const(self.small, "small")),
+                     sv, v)
         if self.high is not None:
             hv = "x" if self.high_value == "x" else b.const(1.0, "one")
             v = b.op("where_neg", b.op("sub", b.const(self.high, "high"), "x"), hv, v)
         if self.low is not None:
-            lv = "x" if self.low_value == "x" else b.const(_TAIL_NUMBER[self.low_value],
-                                                           self.low_value)
+            lv = ("x" if self.low_value == "x" else b.op("exp", "x")
+                  if self.low_value == "exp" else b.const(_TAIL_NUMBER[self.low_value],
+                                                          self.low_value))
             v = b.op("where_neg", b.op("sub", "x", b.const(self.low, "low")), lv, v)
         return convert_base(b, v, "value", on, relation)
 
@@ -426,6 +457,8 @@ class PiecewiseApproximant(ApproximantBase):
             tails.append(f"{self.low_value} for x < {self.low:.9g}")
         if self.high is not None:
             tails.append(f"{self.high_value} for x > {self.high:.9g}")
+        if self.small is not None:
+            tails.append(f"{self.small_scale:.9g}·x for |x| < {self.small:.9g}")
         if self.nudge:
             tails.append(f"plus {self.nudge:.3g}")
         rest = f"; {', '.join(tails)}" if tails else ""
@@ -451,6 +484,8 @@ class PiecewiseApproximant(ApproximantBase):
                             "coefficients": {f"c{k}": c for k, c in
                                              zip(self.powers, r[2:], strict=True)}}
                            for v, r in zip(self.breaks, self.more, strict=True)]
+        if self.small is not None:
+            d["tails"]["small"] = {"below": self.small, "scale": self.small_scale}
         if self.target_obj.expression is not None:
             d["target_expr"] = self.target_obj.expression
         return d
@@ -493,11 +528,12 @@ class PiecewiseApproximant(ApproximantBase):
                 breaks.append(e["from"])
                 more.append((ec.get("negative", 0.0), ec.get("positive", 0.0),
                              *(ek[f"c{k}"] for k in powers)))
-            low, high = tails.get("low"), tails.get("high")
-            for part in (low, high):
+            low, high, small = tails.get("low"), tails.get("high"), tails.get("small")
+            for part in (low, high, small):
                 if part is not None and not isinstance(part, Mapping):
-                    raise InputError("not an approximant description: 'tails.low' and "
-                                     "'tails.high' must be objects or null")
+                    raise InputError("not an approximant description: 'tails.low', "
+                                     "'tails.high' and 'tails.small' must be objects or "
+                                     "null")
             return cls(family=str(data["family"]), powers=tuple(powers),
                        coef=tuple(coefs[f"c{k}"] for k in powers), target=target,
                        c0_neg=const.get("negative", 0.0), c0_pos=const.get("positive", 0.0),
@@ -506,7 +542,9 @@ class PiecewiseApproximant(ApproximantBase):
                        low_value="zero" if low is None else str(low.get("value")),
                        high_value="x" if high is None else str(high.get("value")),
                        nudge=data.get("nudge", 0.0), name=str(data.get("name", "")),
-                       breaks=tuple(breaks), more=tuple(more))
+                       breaks=tuple(breaks), more=tuple(more),
+                       small=None if small is None else small.get("below"),
+                       small_scale=1.0 if small is None else small.get("scale", 1.0))
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:

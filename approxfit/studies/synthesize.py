@@ -11,7 +11,9 @@ for new floating point variants", POPL 2021):
    values from the midpoint below y_i − K to the midpoint above y_i + K, each
    midpoint in or out as round-to-nearest-even decides it (:func:`rounding_intervals`).
 2. **Exact tails** (:func:`exact_tails`): scanned from each end of the sorted inputs,
-   the runs where y is exactly x, 0, 1 or −1; beyond their thresholds the program
+   the runs where y is exactly x, 0, 1 or −1 (and, checked by the exact model, where
+   it is exp(x) for a target without a gate, :func:`exp_run`, and c·x around 0 for an
+   odd target, :func:`small_run`); beyond their thresholds the program
    returns that value with a compare (:class:`~approxfit.approximants.piecewise.
    PiecewiseApproximant`).
 3. **Linear constraints.**  The middle inputs' intervals are mapped through the
@@ -93,7 +95,10 @@ class Problem:
         The tails: ``(threshold, value)`` — the low value where x < threshold, the high
         one where x > threshold.
     middle : numpy.ndarray
-        Boolean mask of the inputs between the tails.
+        Boolean mask of the inputs between the tails (and outside the small run).
+    small : (float, float) or None
+        The small run ``(s, c)`` of an odd target (:func:`small_run`): every |x| < s
+        has the model's ``c·x`` correctly rounded.
     """
 
     target: Target
@@ -108,6 +113,7 @@ class Problem:
     high: tuple[float, str] | None
     middle: Array
     reference_mpmath_cases: int = 0
+    small: tuple[float, float] | None = None
 
     @property
     def nudge(self) -> float:
@@ -186,6 +192,67 @@ def exact_tails(x64: Array, y: Array, f: Format
     return low, high
 
 
+def small_run(target: Target, model: EvaluationModel, x: Array, y: Array, ulp: int = 0
+              ) -> tuple[float, float] | None:
+    """The small run of an odd target with f(0) = 0: ``(s, c)`` with c = f'(0) rounded
+    to C (1 for tanh, 2/√π for erf) and s the smallest |x| > 0 at which the model's
+    ``c·x`` (one multiply in C, rounded to F; x itself when c = 1) is more than ``ulp``
+    from the correctly rounded value, scanned outwards from 0 on both sides.  Every
+    input with |x| < s is then right by this exhaustive scan; None when no input
+    beside ±0 is, or the target is not odd.
+
+    Why: tanh(x) ≈ x and erf(x) ≈ c·x near 0, so an inner polynomial there must meet
+    rounding intervals as narrow as F's subnormals (~1e-40 in bfloat16), far below
+    HiGHS's absolute tolerances; the exact run takes those inputs out of the LP.
+    """
+    if target.value_parity != "odd":
+        return None
+    with np.errstate(all="ignore"):
+        c = float(np.asarray(target.dvalue(np.array([0.0])))[0])
+        f0 = float(np.asarray(target.value(np.array([0.0])))[0])
+    if f0 != 0.0 or not math.isfinite(c) or c == 0.0:
+        return None
+    fc = model.compute_fmt
+    c = float(np.float32(c)) if fc.name != "float64" else c
+    lin = PiecewiseApproximant("poly", (1,), (c,), target)
+    v, _ = run_program(lin.program(), x, model)
+    bad = ulp_distance(v, y, model.fmt) > ulp
+    x64 = x.astype(np.float64)
+    zero = int(np.searchsorted(x64, 0.0, side="left"))
+    neg = np.flatnonzero(bad[:zero])                  # ascending; the last is nearest 0
+    pos = np.flatnonzero(bad[zero:])
+    s = math.inf
+    if neg.size:
+        s = min(s, abs(float(x64[neg[-1]])))
+    if pos.size:
+        s = min(s, float(x64[zero + pos[0]]))
+    pos_x = x64[x64 > 0]
+    if not math.isfinite(s) or pos_x.size == 0 or s <= float(pos_x.min()):
+        return None
+    return s, c
+
+
+def exp_run(target: Target, model: EvaluationModel, x: Array, y: Array, ulp: int = 0
+            ) -> float | None:
+    """The exp run of a target without a gate (softplus: log(1 + eˣ) = eˣ(1 − eˣ/2 + …)):
+    the threshold L such that the model's ``exp(x)`` (one exp in C, rounded to F) is
+    within ``ulp`` of the correctly rounded value at every input x < L, scanned from the
+    lowest input; L is the first input where it is not.  None for a target with a gate
+    (its families reach the far left through σ or tanh) or when the run is empty.
+    """
+    if target.relation is not None:
+        return None
+    from approxfit.approximants.program import ProgramBuilder
+
+    b = ProgramBuilder()
+    prog = b.finish(b.op("exp", "x"))
+    v, _ = run_program(prog, x, model)
+    bad = np.flatnonzero(ulp_distance(v, y, model.fmt) > ulp)
+    if bad.size == 0 or bad[0] == 0:
+        return None
+    return float(x[bad[0]])
+
+
 def prepare(target: Target, model: EvaluationModel, ulp: int = 0) -> Problem:
     """The :class:`Problem` of a target under a model (every input of F)."""
     f, fc = model.fmt, model.compute_fmt
@@ -195,12 +262,18 @@ def prepare(target: Target, model: EvaluationModel, ulp: int = 0) -> Problem:
     y, cases = correctly_rounded_array(target, x64, f)
     lo, hi = rounding_intervals(y, f, fc, ulp)
     low, high = exact_tails(x64, y, f)
+    e = exp_run(target, model, x, y, ulp)
+    if e is not None and (low is None or e > low[0]):
+        low = (e, "exp")
     middle = np.ones(n, dtype=bool)
     if low is not None:
         middle &= x64 >= low[0]
     if high is not None:
         middle &= x64 <= high[0]
-    return Problem(target, model, ulp, x, x64, y, lo, hi, low, high, middle, cases)
+    small = small_run(target, model, x, y, ulp)
+    if small is not None:
+        middle &= ~(np.abs(x64) < small[0])
+    return Problem(target, model, ulp, x, x64, y, lo, hi, low, high, middle, cases, small)
 
 
 # -- candidates ---------------------------------------------------------------------------
@@ -245,7 +318,9 @@ class Candidate:
             low=None if low is None else low[0], high=None if high is None else high[0],
             low_value="zero" if low is None else low[1],
             high_value="x" if high is None else high[1],
-            nudge=problem.nudge if self.nudge else 0.0, name=name)
+            nudge=problem.nudge if self.nudge else 0.0, name=name,
+            small=problem.small[0] if self.tails and problem.small else None,
+            small_scale=problem.small[1] if self.tails and problem.small else 1.0)
 
 
 def candidates(problem: Problem, families: Sequence[str], max_degree: int
@@ -263,7 +338,8 @@ def candidates(problem: Problem, families: Sequence[str], max_degree: int
                 shapes.add(tuple(range(1, d + 1, 2)))
             for powers in sorted(shapes):
                 for nudge in (False, True):
-                    for tails in ((False, True) if (problem.low or problem.high) else (False,)):
+                    for tails in ((False, True) if (problem.low or problem.high or problem.small)
+                                  else (False,)):
                         c = Candidate(fam, powers, False, tails, nudge)
                         cost = c.approximant(problem).cost().total
                         out.append((cost, len(powers), fi, c))
@@ -577,9 +653,17 @@ def solve_pieces(problem: Problem, cand: Candidate, max_pieces: int, *,
     pieces independent); a piece that fails is split in two at its middle breakpoint
     input while pieces remain.  Returns ``(approximant, incorrectly rounded inputs of
     the middle, outcome)``."""
-    regions = piece_regions(problem, cand, max_pieces)
+    # Only as many pieces as stay cheaper than the best so far: a run that needs more
+    # could not win, so its bisections (most of a search's time) are skipped.
+    n_max = max_pieces
+    while n_max > 1 and _cost_of_pieces(problem, cand, n_max) >= cost_limit:
+        n_max -= 1
+    if n_max < 2:
+        return None, None, "costlier than the best in 2 pieces"
+    regions = piece_regions(problem, cand, n_max)
     if regions is None:
-        return None, None, f"infeasible in {max_pieces} pieces"
+        return None, None, (f"infeasible in {max_pieces} pieces" if n_max == max_pieces
+                            else f"costlier than the best in {n_max + 1} pieces")
     if _cost_of_pieces(problem, cand, len(regions)) >= cost_limit:
         return None, None, f"costlier than the best in {len(regions)} pieces"
     solved: list[tuple[Array, PiecewiseApproximant | None, int]] = []
@@ -728,7 +812,9 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
     tails = {"low": None if problem.low is None else
              {"below": problem.low[0], "value": problem.low[1]},
              "high": None if problem.high is None else
-             {"above": problem.high[0], "value": problem.high[1]}}
+             {"above": problem.high[0], "value": problem.high[1]},
+             "small": None if problem.small is None else
+             {"below": problem.small[0], "scale": problem.small[1]}}
     attempts: list[Attempt] = []
     winner: PiecewiseApproximant | None = None
     proof: VerifyResult | None = None
