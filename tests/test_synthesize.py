@@ -216,6 +216,7 @@ def test_pieces_program_equals_float64_evaluation() -> None:
     assert ops.count("sigmoid") == 1 and ops.count("sub") == 2 + 2
 
 
+@pytest.mark.slow     # 4-7 s of exact LP checks; the proofs above use the same regions
 def test_piece_regions_partition_the_middle_and_are_feasible() -> None:
     """GELU in bfloat16 with an odd degree-9 σ∘poly: the regions are contiguous runs of
     the middle that cover it, and each is feasible for the LP on all its inputs (not
