@@ -549,3 +549,14 @@ def test_exp_run_only_without_a_gate() -> None:
         at = round_mpf(mpmath.log1p(mpmath.exp(mpmath.mpf(p.low[0]))), f)
     assert np.array_equal(got, ref)
     assert float(np.float32(np.exp(p.low[0])).astype(ml_dtypes.bfloat16)) != at
+
+
+def test_progress_counts_candidates_and_a_bad_callback_is_refused() -> None:
+    calls: list[tuple[int, int]] = []
+    r = synthesize("silu", "float8_e4m3fn", progress=lambda d, t: calls.append((d, t)))
+    assert r.proven
+    done = [d for d, _ in calls]
+    assert done == list(range(len(calls))) and len({t for _, t in calls}) == 1
+    assert 0 < len(calls) <= calls[0][1]       # the search may stop before the last one
+    with pytest.raises(InputError, match="`progress`"):
+        synthesize("silu", "float8_e4m3fn", progress="yes")

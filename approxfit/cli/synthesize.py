@@ -3,6 +3,7 @@ input of a format."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -49,9 +50,28 @@ def synthesize(
     from approxfit.studies.synthesize import synthesize as run
 
     path = output_file(save, what="--save") if save is not None else None
-    result = run(target, format_, compute=compute, fma=fma, ulp=ulp,
-                 families=tuple(families) if families else FAMILIES,
-                 max_degree=max_degree, max_pieces=max_pieces, expr=expr)
+    bar = None
+    progress = None
+    if sys.stderr.isatty() and not json_:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        bar = Progress(TextColumn(f"synthesize {target} in {format_}"), BarColumn(),
+                       MofNCompleteColumn(), TextColumn("candidates (cheapest first)"),
+                       transient=True)
+        task = bar.add_task("", total=None)
+        bar.start()
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+    try:
+        result = run(target, format_, compute=compute, fma=fma, ulp=ulp,
+                     families=tuple(families) if families else FAMILIES,
+                     max_degree=max_degree, max_pieces=max_pieces, expr=expr,
+                     progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
     doc = result.to_dict()
     if path is not None and result.proven and result.approximant is not None:
         from approxfit.cli.common import write_output

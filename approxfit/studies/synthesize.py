@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -746,7 +746,8 @@ class SynthesisResult:
 
 def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = False,
                ulp: Any = 0, families: Any = FAMILIES, max_degree: Any = 8,
-               max_pieces: Any = 8, expr: Any = None) -> SynthesisResult:
+               max_pieces: Any = 8, expr: Any = None,
+               progress: Callable[[int, int], Any] | None = None) -> SynthesisResult:
     """The cheapest approximant whose result is within ``ulp`` of the correctly rounded
     target on every finite input of ``format``, with its proof.
 
@@ -771,6 +772,9 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
         split only when one piece fails.
     expr : str, optional
         A formula in x for a custom ``target``.
+    progress : callable, optional
+        ``progress(done, total)`` after each candidate (the search stops early once the
+        next candidate cannot be cheaper than the best proven one).
 
     Returns
     -------
@@ -836,7 +840,12 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
         return Attempt(cand, cost, "specials wrong" if good else "not proven",
                        res.incorrectly_rounded, approx, rounds, approx.pieces)
 
-    for cost, cand in candidates(problem, list(families), max_degree):
+    if progress is not None and not callable(progress):
+        raise InputError("`progress` must be a callable progress(done, total) or None")
+    todo = candidates(problem, list(families), max_degree)
+    for done, (cost, cand) in enumerate(todo):
+        if progress is not None:
+            progress(done, len(todo))
         if cost >= win_cost:
             break                     # every later candidate costs at least as much
         att = solve_candidate(problem, cand, cost)
