@@ -67,13 +67,9 @@ def verify(
     specs = list(specs)
     model = make_model(format_, compute, fma)
     if range_ is not None:
-        import math
+        from approxfit.lowprec.verify import check_input_range
 
-        lo, hi = range_
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise InputError(f"--range must be two finite numbers LO HI, got {lo:g} {hi:g}")
-        if lo > hi:
-            raise InputError(f"--range must have LO <= HI, got {lo:g} {hi:g}")
+        check_input_range(range_)            # before any work: the library's own check
     if form not in FORM_NAMES:
         from approxfit.core.checks import shown
 

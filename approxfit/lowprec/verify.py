@@ -81,8 +81,9 @@ from approxfit.lowprec.model import EvaluationModel, make_model, run_program
 from approxfit.lowprec.reference import correctly_rounded_array
 
 __all__ = ["FORMS", "HIST_EXACT", "LIMITS", "MAX_SAMPLE", "NAN_ULP", "WORST", "Kernel", "Tally",
-           "VerifyResult", "check_specials", "chunk_size", "histogram_key", "input_set_text",
-           "sample_indices", "tally_block", "ulp_distance", "values_at", "verify"]
+           "VerifyResult", "check_input_range", "check_specials", "chunk_size", "histogram_key",
+           "input_set_text", "sample_indices", "tally_block", "ulp_distance", "values_at",
+           "verify"]
 
 Array = np.ndarray
 #: How many of the worst inputs a result lists.
@@ -460,7 +461,8 @@ class VerifyResult:
         return doc
 
 
-def _check_range(range_: Any) -> tuple[float, float] | None:
+def check_input_range(range_: Any) -> tuple[float, float] | None:
+    """``(lo, hi)`` of a ``range`` argument (finite, LO <= HI), or None for None."""
     if range_ is None:
         return None
     from approxfit.core.checks import InputTypeError, check_float, shown
@@ -714,7 +716,7 @@ def verify(approximant: Any, target: Any, format: Any, *, compute: Any = None,
     if progress is not None and not callable(progress):
         raise InputError("`progress` must be a callable progress(done, total) or None")
     check_executor(executor)
-    rng = _check_range(range)
+    rng = check_input_range(range)
     f = model.fmt
     step = chunk_size(f) if block_size is None else check_int(block_size, "block_size", 1,
                                                                2**24)

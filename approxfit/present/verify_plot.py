@@ -17,7 +17,7 @@ import numpy as np
 
 from approxfit.core.exceptions import InputError
 
-__all__ = ["cumulative_share", "plot_verify", "plot_verify_blocks"]
+__all__ = ["cumulative_share", "plot_verify", "plot_verify_blocks", "share_panel"]
 
 
 def cumulative_share(histogram: dict[Any, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,11 +76,6 @@ def plot_verify(results: Sequence[Any], profiles: Sequence[Any]) -> Any:
             top = np.nanmax(np.where(nan, np.nan, p.ulp)) if (~nan).any() else 1.0
             left.scatter(p.x[nan], np.full(nan.sum(), max(top, 1.0) * 2), marker="x", s=8,
                          color=c)
-        ks, share = cumulative_share(r.histogram)
-        right.step(np.concatenate([ks, [max(ks.max() if ks.size else 0, 1) * 2]]),
-                   np.concatenate([share, share[-1:] if share.size else [0.0]]),
-                   where="post", color=c,
-                   label=f"{label}: {share[0] if ks.size and ks[0] == 0 else 0:.2%} exact")
     left.set_xscale("symlog", linthresh=1.0)
     left.set_xticks(_symlog_ticks([p.x for p in profiles]))
     left.set_yscale("symlog", linthresh=1.0)
@@ -95,19 +90,10 @@ def plot_verify(results: Sequence[Any], profiles: Sequence[Any]) -> Any:
     left.set_ylabel("ulp (symlog)")
     left.grid(True, alpha=0.3)
     left.legend(loc="upper left", fontsize="small", markerscale=4)
-    right.set_xscale("symlog", linthresh=1.0)
-    lows = [cumulative_share(r.histogram)[1][:1] for r in results]
-    low = min([float(v[0]) for v in lows if v.size] or [0.0])
-    right.set_ylim(max(0.0, low - 0.25 * (1.0 - low) - 1e-4), 1.0 + 0.02 * (1.0 - low) + 1e-5)
-    from matplotlib.ticker import PercentFormatter
-
-    right.yaxis.set_major_formatter(PercentFormatter(1.0))
-    right.set_xlim(left=0.0)
-    right.set_title(f"share of the {r0.inputs:,} inputs within k ulp (target {r0.target})")
-    right.set_xlabel("k (ulp, symlog)")
-    right.set_ylabel("share of inputs (k = 0: correctly rounded)")
-    right.grid(True, alpha=0.3)
-    right.legend(loc="lower right", fontsize="small")
+    share_panel(right, [(plain_text(r.name), r.histogram, c)
+                        for r, c in zip(results, colors, strict=True)],
+                f"share of the {r0.inputs:,} inputs within k ulp (target {r0.target})",
+                "{:.2%} exact")
     return fig
 
 
@@ -143,8 +129,6 @@ def plot_verify_blocks(doc: dict[str, Any]) -> Any:
     matplotlib.figure.Figure
     """
     import math
-
-    from matplotlib.ticker import PercentFormatter
 
     from approxfit.present.plotting import plain_text, subplots
 
@@ -186,20 +170,36 @@ def plot_verify_blocks(doc: dict[str, Any]) -> Any:
     left.set_ylabel("max ulp in the block (symlog)")
     left.grid(True, alpha=0.3)
     left.legend(loc="upper right", fontsize="small")
-    ks_, share = cumulative_share(doc["histogram"])
-    right.step(np.concatenate([ks_, [max(ks_.max() if ks_.size else 0, 1) * 2]]),
-               np.concatenate([share, share[-1:] if share.size else [0.0]]), where="post",
-               color="C0", label=f"{name}: {share[0] if ks_.size and ks_[0] == 0 else 0:.4%}"
-               " correctly rounded")
-    right.set_xscale("symlog", linthresh=1.0)
-    right.set_xlim(left=0.0)
-    low = float(share[0]) if share.size else 0.0
-    right.set_ylim(max(0.0, low - 0.25 * (1.0 - low) - 1e-4), 1.0 + 0.02 * (1.0 - low) + 1e-5)
-    right.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=2))
-    right.set_title(f"share of all {int(doc['inputs']):,} inputs within k ulp "
-                    f"(target {plain_text(str(doc.get('target', '')))})")
-    right.set_xlabel("k (ulp, symlog)")
-    right.set_ylabel("share of inputs (k = 0: correctly rounded)")
-    right.grid(True, alpha=0.3)
-    right.legend(loc="lower right", fontsize="small")
+    share_panel(right, [(name, doc["histogram"], "C0")],
+                f"share of all {int(doc['inputs']):,} inputs within k ulp "
+                f"(target {plain_text(str(doc.get('target', '')))})",
+                "{:.4%} correctly rounded", decimals=2)
     return fig
+
+
+def share_panel(ax: Any, series: Sequence[tuple[str, dict[Any, int], str]], title: str,
+                exact_text: str, *, decimals: int | None = None) -> None:
+    """Draw, on ``ax``, the share of inputs within k ulp: one step curve per
+    ``(label, histogram, colour)``, labelled with its share at k = 0 (``exact_text``, a
+    format such as ``"{:.2%} exact"``); symlog k, percent y zoomed on the lowest curve."""
+    from matplotlib.ticker import PercentFormatter
+
+    lows = []
+    for label, histogram, colour in series:
+        ks, share = cumulative_share(histogram)
+        exact = share[0] if ks.size and ks[0] == 0 else 0
+        ax.step(np.concatenate([ks, [max(ks.max() if ks.size else 0, 1) * 2]]),
+                np.concatenate([share, share[-1:] if share.size else [0.0]]),
+                where="post", color=colour, label=f"{label}: {exact_text.format(exact)}")
+        if share.size:
+            lows.append(float(share[0]))
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(left=0.0)
+    low = min(lows or [0.0])
+    ax.set_ylim(max(0.0, low - 0.25 * (1.0 - low) - 1e-4), 1.0 + 0.02 * (1.0 - low) + 1e-5)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
+    ax.set_title(title)
+    ax.set_xlabel("k (ulp, symlog)")
+    ax.set_ylabel("share of inputs (k = 0: correctly rounded)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
