@@ -13,16 +13,23 @@ rounded.
   (Horner, in x² for odd q) and ``c0(x)`` the constant ``c0_neg`` for x < 0 and
   ``c0_pos`` otherwise: ``p`` itself (``poly``), the gate ``σ(p)`` (``sigmoid``) or
   ``½(1 + tanh p)`` (``tanh``, and ``tanh p`` for an odd target), through the target's
-  gate relation (``x·g``, ``2g − 1`` or ``g``).
+  gate relation (``x·g``, ``2g − 1`` or ``g``), or the quotient ``p(x)/Q(x)`` with
+  ``Q(x) = 1 + Σ e_k x^k`` over ``den_powers`` (``rational``: no gate, the value
+  itself for any target, like ``poly``).  The program computes Q by Horner's rule (in
+  x² for even-only or odd-only powers, as
+  :func:`~approxfit.approximants.program.inner_polynomial` does), adds 1 and divides
+  once (one ``div``, rounded once to the compute format like any other operation;
+  :meth:`PiecewiseApproximant.cost` counts it as a multiply).
 
 **Pieces.**  With breakpoints ``b_1 < … < b_m`` (values of F, so a compare with them
 is exact), the middle has m + 1 pieces, each with its own coefficients of p (same
-powers, same outer function): piece 0 for x < b_1, piece j for b_j ≤ x < b_{j+1}.
+powers, same outer function; a rational's pieces hold Q's coefficients too): piece 0
+for x < b_1, piece j for b_j ≤ x < b_{j+1}.
 The program computes ``d_j = x − b_j`` once per breakpoint (exact in sign: a difference
 of floats is negative exactly when x < b_j) and selects each coefficient by a chain of
 ``where_neg`` on the d_j (m compares per coefficient that differs between pieces),
-then runs one Horner scheme and one outer function: the select-then-evaluate form of
-a vector kernel's blend of coefficient registers.
+then runs one Horner scheme (two for a rational) and one outer function: the
+select-then-evaluate form of a vector kernel's blend of coefficient registers.
 
 Why the sign split: near 0, GELU and SiLU are ``x/2 + k·x²`` (k > 0), and for an odd
 subnormal x the half ``x/2`` is an exact midpoint of bfloat16 or float16; the correct
@@ -42,14 +49,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from approxfit.approximants.approximant import signed_text
 from approxfit.approximants.base import ApproximantBase, check_common
 from approxfit.approximants.program import (
+    Cost,
     ProgramBuilder,
     convert_base,
     inner_polynomial,
@@ -65,7 +74,7 @@ Array = np.ndarray
 #: The ``kind`` field of this kind's ``to_dict`` form.
 KIND = "piecewise"
 #: The middle piece's outer functions.
-PIECEWISE_FAMILIES: tuple[str, ...] = ("poly", "sigmoid", "tanh")
+PIECEWISE_FAMILIES: tuple[str, ...] = ("poly", "sigmoid", "tanh", "rational")
 #: What the low tail returns (x < low) and what the high tail returns (x > high).
 LOW_VALUES: tuple[str, ...] = ("zero", "minus_one", "x", "exp")
 HIGH_VALUES: tuple[str, ...] = ("x", "one")
@@ -91,8 +100,9 @@ class PiecewiseApproximant(ApproximantBase):
 
     Attributes
     ----------
-    family : {"poly", "sigmoid", "tanh"}
-        The middle piece's outer function (the module docstring).
+    family : {"poly", "sigmoid", "tanh", "rational"}
+        The middle piece's outer function (the module docstring); ``rational`` divides
+        p by ``Q(x) = 1 + Σ e_k x^k``.
     powers : tuple of int
         Ascending powers k ≥ 1 of ``q`` (may be empty).
     coef : tuple of float
@@ -115,14 +125,20 @@ class PiecewiseApproximant(ApproximantBase):
         Ascending breakpoints b_1 < … < b_m between the pieces (module docstring);
         empty: one piece.
     more : tuple of tuple of float
-        Pieces 1 … m, each ``(c0_neg, c0_pos, c_k for k in powers)``; the fields
-        ``c0_neg``, ``c0_pos`` and ``coef`` are piece 0.
+        Pieces 1 … m, each ``(c0_neg, c0_pos, c_k for k in powers, e_k for k in
+        den_powers)``; the fields ``c0_neg``, ``c0_pos``, ``coef`` and ``den`` are
+        piece 0.
     small : float or None
         The *small run*: where ``|x| < small`` the value is ``small_scale·x`` (one
         multiply in C, or x itself when the scale is 1), e.g. tanh(x) = x and
         erf(x) = (2/√π)·x near 0, where the correctly rounded value is that product.
     small_scale : float
         The slope of the small run.
+    den_powers : tuple of int
+        Ascending powers k ≥ 1 of Q's non-constant terms: non-empty for the rational
+        family, empty for the others.
+    den : tuple of float
+        ``e_k``, one per power of ``den_powers``.
     """
 
     family: str
@@ -142,30 +158,20 @@ class PiecewiseApproximant(ApproximantBase):
     more: tuple[tuple[float, ...], ...] = ()
     small: float | None = None
     small_scale: float = 1.0
+    den_powers: tuple[int, ...] = ()
+    den: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         check_choice(self.family, PIECEWISE_FAMILIES, "family")
         check_common(self.target, self.name, self.meta, "value")
-        if isinstance(self.powers, str | bytes | Mapping) or not isinstance(
-                self.powers, Sequence | np.ndarray):
-            raise InputTypeError(f"`powers` must be a sequence of whole numbers, got "
-                                 f"{shown(self.powers)}")
-        powers = tuple(self.powers)
-        if (len(powers) > MAX_POWERS or not all(
-                isinstance(k, int | np.integer) and not isinstance(k, bool) and 1 <= k <= 40
-                for k in powers) or any(a >= b for a, b in itertools.pairwise(powers))):
-            raise InputError(f"`powers` must be distinct ascending whole numbers from 1 to "
-                             f"40, got {shown(list(powers))}")
-        object.__setattr__(self, "powers", tuple(int(k) for k in powers))
-        if isinstance(self.coef, str | bytes | Mapping) or not isinstance(
-                self.coef, Sequence | np.ndarray):
-            raise InputTypeError(f"`coef` must be a sequence of numbers, got "
-                                 f"{shown(self.coef)}")
-        coef = tuple(_finite(c, "coef") for c in self.coef)
-        if len(coef) != len(self.powers):
-            raise InputError(f"`coef` has {len(coef)} coefficients for {len(self.powers)} "
-                             "powers; give one per power")
-        object.__setattr__(self, "coef", coef)
+        self._check_powers("powers", "coef")
+        self._check_powers("den_powers", "den")
+        if self.family == "rational" and not self.den_powers:
+            raise InputError("`den_powers` must be non-empty for the rational family (Q(x) "
+                             "= 1 + Σ e_k x^k over them)")
+        if self.family != "rational" and self.den_powers:
+            raise InputError(f"`den_powers` and `den` apply to the rational family only, "
+                             f"got family {self.family!r}")
         object.__setattr__(self, "c0_neg", _finite(self.c0_neg, "c0_neg"))
         object.__setattr__(self, "c0_pos", _finite(self.c0_pos, "c0_pos"))
         object.__setattr__(self, "nudge", _finite(self.nudge, "nudge"))
@@ -183,9 +189,33 @@ class PiecewiseApproximant(ApproximantBase):
                 raise InputError(f"`small` must be > 0, got {self.small!r}")
         check_choice(self.low_value, LOW_VALUES, "low_value")
         check_choice(self.high_value, HIGH_VALUES, "high_value")
-        if self.family != "poly" and not self.target_obj.has_gate:
+        if self.family in ("sigmoid", "tanh") and not self.target_obj.has_gate:
             raise InputError(f"target {self.target_obj.name!r} has no gate; the "
-                             f"{self.family} family does not apply (use poly)")
+                             f"{self.family} family does not apply (use poly or rational)")
+
+    def _check_powers(self, pname: str, cname: str) -> None:
+        """Validate and normalise the powers ``pname`` and their coefficients ``cname``."""
+        powers, coef = getattr(self, pname), getattr(self, cname)
+        if isinstance(powers, str | bytes | Mapping) or not isinstance(
+                powers, Sequence | np.ndarray):
+            raise InputTypeError(f"`{pname}` must be a sequence of whole numbers, got "
+                                 f"{shown(powers)}")
+        powers = tuple(powers)
+        if (len(powers) > MAX_POWERS or not all(
+                isinstance(k, int | np.integer) and not isinstance(k, bool) and 1 <= k <= 40
+                for k in powers) or any(a >= b for a, b in itertools.pairwise(powers))):
+            raise InputError(f"`{pname}` must be distinct ascending whole numbers from 1 to "
+                             f"40, got {shown(list(powers))}")
+        object.__setattr__(self, pname, tuple(int(k) for k in powers))
+        if isinstance(coef, str | bytes | Mapping) or not isinstance(
+                coef, Sequence | np.ndarray):
+            raise InputTypeError(f"`{cname}` must be a sequence of numbers, got "
+                                 f"{shown(coef)}")
+        values = tuple(_finite(c, cname) for c in coef)
+        if len(values) != len(powers):
+            raise InputError(f"`{cname}` has {len(values)} coefficients for {len(powers)} "
+                             f"`{pname}`; give one per power")
+        object.__setattr__(self, cname, values)
 
     def _check_pieces(self) -> None:
         for key in ("breaks", "more"):
@@ -200,11 +230,13 @@ class PiecewiseApproximant(ApproximantBase):
             raise InputError(f"`more` has {len(self.more)} pieces for {len(breaks)} breaks; "
                              "give one piece per break")
         rows = []
+        width = 2 + len(self.powers) + len(self.den_powers)
+        what = "one per power" + (" and per den power" if self.den_powers else "")
         for row in self.more:
             if isinstance(row, str | bytes | Mapping) or not isinstance(
-                    row, Sequence | np.ndarray) or len(row) != 2 + len(self.powers):
-                raise InputError(f"each piece of `more` must hold {2 + len(self.powers)} "
-                                 f"numbers (c0_neg, c0_pos, one per power), got {shown(row)}")
+                    row, Sequence | np.ndarray) or len(row) != width:
+                raise InputError(f"each piece of `more` must hold {width} numbers (c0_neg, "
+                                 f"c0_pos, {what}), got {shown(row)}")
             rows.append(tuple(_finite(c, "more") for c in row))
         object.__setattr__(self, "breaks", breaks)
         object.__setattr__(self, "more", tuple(rows))
@@ -215,14 +247,15 @@ class PiecewiseApproximant(ApproximantBase):
         return 1 + len(self.breaks)
 
     def piece_rows(self) -> tuple[tuple[float, ...], ...]:
-        """Every piece's ``(c0_neg, c0_pos, c_k …)``, piece 0 first."""
-        return ((self.c0_neg, self.c0_pos, *self.coef), *self.more)
+        """Every piece's ``(c0_neg, c0_pos, c_k …, e_k …)``, piece 0 first."""
+        return ((self.c0_neg, self.c0_pos, *self.coef, *self.den), *self.more)
 
     def piece(self, j: int) -> PiecewiseApproximant:
         """Piece ``j`` alone (no breaks; the same tails and nudge)."""
         row = self.piece_rows()[j]
-        return replace(self, c0_neg=row[0], c0_pos=row[1], coef=tuple(row[2:]), breaks=(),
-                       more=())
+        n = 2 + len(self.powers)
+        return replace(self, c0_neg=row[0], c0_pos=row[1], coef=tuple(row[2:n]),
+                       den=tuple(row[n:]), breaks=(), more=())
 
     # -- the protocol's attributes -------------------------------------------------
     @property
@@ -242,15 +275,16 @@ class PiecewiseApproximant(ApproximantBase):
 
     @property
     def coefficients(self) -> dict[str, float]:
-        """``{"c0_neg", "c0_pos", "c1", …}``."""
-        out = {"c0_neg": self.c0_neg, "c0_pos": self.c0_pos,
-               **{f"c{k}": c for k, c in zip(self.powers, self.coef, strict=True)}}
+        """``{"c0_neg", "c0_pos", "c1", …, "e2", …}`` (Q's ``e<k>`` for a rational), then
+        each further piece's as ``p<j>_c0_neg`` … ``p<j>_e<k>``."""
+        out = dict(zip(self._row_names(), self.piece_rows()[0], strict=True))
         for j, row in enumerate(self.more, start=1):
             out.update({f"p{j}_{n}": c for n, c in zip(self._row_names(), row, strict=True)})
         return out
 
     def _row_names(self) -> list[str]:
-        return ["c0_neg", "c0_pos", *(f"c{k}" for k in self.powers)]
+        return ["c0_neg", "c0_pos", *(f"c{k}" for k in self.powers),
+                *(f"e{k}" for k in self.den_powers)]
 
     @property
     def scaled(self) -> dict[str, float]:
@@ -264,7 +298,8 @@ class PiecewiseApproximant(ApproximantBase):
 
     # -- evaluation (float64) --------------------------------------------------------
     def _rows_at(self, x: Array) -> Array:
-        """Each input's piece row (shape ``x.shape + (2 + len(powers),)``)."""
+        """Each input's piece row (shape ``x.shape + (2 + len(powers) +
+        len(den_powers),)``)."""
         rows = np.array(self.piece_rows(), dtype=float)
         j = np.searchsorted(np.array(self.breaks, dtype=float), x, side="right")
         return rows[j]
@@ -287,11 +322,36 @@ class PiecewiseApproximant(ApproximantBase):
                 d = d + k * r[..., 2 + i] * x ** (k - 1)
             return d
 
+    def denominator(self, x: Array) -> Array:
+        """Q(x) = 1 + Σ e_k x^k of each input's piece, in float64 (1 for the families
+        other than rational)."""
+        x = np.asarray(x, dtype=float)
+        r = self._rows_at(x)
+        n = 2 + len(self.powers)
+        with np.errstate(all="ignore"):
+            q = np.ones_like(x)
+            for i, k in enumerate(self.den_powers):
+                q = q + r[..., n + i] * x**k
+            return q
+
+    def _dden(self, x: Array) -> Array:
+        r = self._rows_at(x)
+        n = 2 + len(self.powers)
+        with np.errstate(all="ignore"):
+            d = np.zeros_like(x)
+            for i, k in enumerate(self.den_powers):
+                d = d + k * r[..., n + i] * x ** (k - 1)
+            return d
+
     def _middle(self, x: Array) -> tuple[Array, Array]:
         """(value, d value/dx) of the middle piece."""
         p, dp = self.inner(x), self._dinner(x)
         if self.family == "poly":
             return p + self.nudge, dp
+        if self.family == "rational":      # the quotient rule
+            q, dq = self.denominator(x), self._dden(x)
+            with np.errstate(all="ignore"):
+                return p / q + self.nudge, (dp * q - p * dq) / (q * q)
         rel = self.target_obj.relation
         assert rel is not None
         from scipy.special import expit
@@ -346,9 +406,13 @@ class PiecewiseApproximant(ApproximantBase):
         """The operations (module docstring): p (the selected constant and Horner for q,
         each coefficient selected per piece when there are breaks), the outer function
         and the relation, then the tails' selects."""
-        p = self._emit_pieces(b) if self.breaks else self._emit_one(b)
+        pick = self._selector(b) if self.breaks else None
+        p = self._emit_pieces(b, pick) if pick else self._emit_one(b)
         if self.family == "poly":
             v = p
+        elif self.family == "rational":
+            q = self._emit_den(b, pick or self._constants(b))
+            v = b.op("div", p, b.op("add", b.const(1.0, "one"), q))
         elif self.family == "sigmoid":
             v = relation_value(b, relation, b.op("sigmoid", p))
         else:
@@ -390,9 +454,10 @@ class PiecewiseApproximant(ApproximantBase):
             return b.op("add", q, c0) if c0 else q
         return c0 or b.const(0.0, "c0")
 
-    def _emit_pieces(self, b: ProgramBuilder) -> str:
-        """p of each input's piece: every coefficient selected by ``where_neg`` on
-        ``x − b_j``, then Horner (in x² times x for odd powers) and the constant."""
+    def _selector(self, b: ProgramBuilder) -> Callable[[int], str]:
+        """Emit ``d_j = x − b_j`` once per breakpoint; a function giving, for a column i
+        of the piece rows, the variable holding each input's piece's value (a constant
+        when every piece has the same, else a chain of ``where_neg`` on the d_j)."""
         d = [b.op("sub", "x", b.const(v, f"b{j}")) for j, v in enumerate(self.breaks, 1)]
         rows = self.piece_rows()
         names = self._row_names()
@@ -406,6 +471,45 @@ class PiecewiseApproximant(ApproximantBase):
                 v = b.op("where_neg", d[j - 1], b.const(vals[j - 1], f"{names[i]}_{j - 1}"), v)
             return v
 
+        return pick
+
+    def _constants(self, b: ProgramBuilder) -> Callable[[int], str]:
+        """The one piece's :meth:`_selector`: column i's constant."""
+        row, names = self.piece_rows()[0], self._row_names()
+        return lambda i: b.const(row[i], names[i])
+
+    def _emit_den(self, b: ProgramBuilder, pick: Callable[[int], str]) -> str:
+        """Q − 1 = Σ e_k x^k of each input's piece, each e_k given by ``pick``: Horner in
+        x² (times x for odd powers, times x² for even ones) when the powers are all odd
+        or all even, as :func:`~approxfit.approximants.program.inner_polynomial` does,
+        else Horner in x, times x.  An ``e_k`` that is 0 in every piece adds nothing,
+        and x² is shared with the numerator's when that computed it."""
+        n = 2 + len(self.powers)
+        col = {k: n + i for i, k in enumerate(self.den_powers)}
+        rows = self.piece_rows()
+        nonzero = {k for k, i in col.items() if any(r[i] != 0.0 for r in rows)}
+        top = max(self.den_powers)
+        odd = all(k % 2 for k in self.den_powers)
+        even = not any(k % 2 for k in self.den_powers)
+        if odd and top == 1:
+            return b.op("mul", "x", pick(col[1]))
+        var = "x"
+        if odd or even:
+            var = next((s.name for s in b.steps if s.op == "mul" and s.args == ("x", "x")),
+                       "") or b.op("mul", "x", "x")
+        step = 2 if odd or even else 1
+        acc = pick(col[top])
+        for k in range(top - step, 0, -step):
+            acc = b.op("mul", acc, var)
+            if k in nonzero:
+                acc = b.op("add", acc, pick(col[k]))
+        return b.op("mul", "x", acc) if odd else b.op("mul", acc, var)
+
+    def _emit_pieces(self, b: ProgramBuilder, pick: Callable[[int], str]) -> str:
+        """p of each input's piece: every coefficient selected by ``pick``
+        (:meth:`_selector`), then Horner (in x² times x for odd powers) and the
+        constant."""
+        rows = self.piece_rows()
         if self.split:
             c0 = b.op("where_neg", "x", pick(0), pick(1))
         elif any(r[1] != 0.0 for r in rows) or not self.powers:
@@ -443,15 +547,29 @@ class PiecewiseApproximant(ApproximantBase):
         more = tuple(tuple(new[f"p{j}_{n}"] for n in self._row_names())
                      for j in range(1, self.pieces))
         return replace(self, c0_neg=new["c0_neg"], c0_pos=new["c0_pos"],
-                       coef=tuple(new[f"c{k}"] for k in self.powers), more=more,
+                       coef=tuple(new[f"c{k}"] for k in self.powers),
+                       den=tuple(new[f"e{k}"] for k in self.den_powers), more=more,
                        name=self.name if name is None else name)
+
+    def cost(self) -> Cost:
+        """The operation count of the value's program
+        (:func:`~approxfit.approximants.program.operation_count`).
+
+        :class:`~approxfit.approximants.program.Cost` has no divide field: the
+        rational family's one divide p/Q counts as a multiply (as every ``div`` does,
+        the ``pareto`` cost model's rule), and its ``1 + …`` as an add.
+        """
+        return super().cost()
 
     def describe(self) -> str:
         """One line: the middle formula and the tails."""
         q = " + ".join(f"{c:.9g}·x^{k}" for k, c in zip(self.powers, self.coef, strict=True))
         c0 = (f"({self.c0_neg:.9g} if x < 0 else {self.c0_pos:.9g})" if self.split
               else f"{self.c0_pos:.9g}")
-        outer = {"poly": "p", "sigmoid": "σ(p)", "tanh": "½(1 + tanh p)"}[self.family]
+        outer = {"poly": "p", "sigmoid": "σ(p)", "tanh": "½(1 + tanh p)",
+                 "rational": "p/Q"}[self.family]
+        den = " + ".join(f"{c:.9g}·x^{k}" for k, c in zip(self.den_powers, self.den,
+                                                             strict=True))
         tails = []
         if self.low is not None:
             tails.append(f"{self.low_value} for x < {self.low:.9g}")
@@ -464,7 +582,8 @@ class PiecewiseApproximant(ApproximantBase):
         rest = f"; {', '.join(tails)}" if tails else ""
         where = (f" on x < {self.breaks[0]:.9g} ({self.pieces} pieces, breaks at "
                  f"{', '.join(f'{v:.9g}' for v in self.breaks)})" if self.breaks else "")
-        return f"{outer} with p(x) = {c0}{' + ' + q if q else ''}{where}{rest}"
+        qx = f", Q(x) = 1 + {den}" if den else ""
+        return signed_text(f"{outer} with p(x) = {c0}{' + ' + q if q else ''}{qx}{where}{rest}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description that :meth:`from_dict` reads back."""
@@ -479,11 +598,19 @@ class PiecewiseApproximant(ApproximantBase):
                       "high": None if self.high is None else
                       {"above": self.high, "value": self.high_value}},
             "name": self.name}
+        n = 2 + len(self.powers)
+        if self.den_powers:
+            d["den_powers"] = list(self.den_powers)
+            d["den"] = {f"e{k}": c for k, c in zip(self.den_powers, self.den, strict=True)}
         if self.breaks:
             d["pieces"] = [{"from": v, "constant": {"negative": r[0], "positive": r[1]},
                             "coefficients": {f"c{k}": c for k, c in
-                                             zip(self.powers, r[2:], strict=True)}}
+                                             zip(self.powers, r[2:n], strict=True)}}
                            for v, r in zip(self.breaks, self.more, strict=True)]
+            if self.den_powers:
+                for e, r in zip(d["pieces"], self.more, strict=True):
+                    e["den"] = {f"e{k}": c for k, c in zip(self.den_powers, r[n:],
+                                                           strict=True)}
         if self.small is not None:
             d["tails"]["small"] = {"below": self.small, "scale": self.small_scale}
         if self.target_obj.expression is not None:
@@ -509,6 +636,12 @@ class PiecewiseApproximant(ApproximantBase):
                     f"c{k}" for k in powers):
                 raise InputError("not an approximant description: 'coefficients' must name "
                                  "c<k> for each of 'powers'")
+            den_powers = data.get("den_powers", [])
+            den = data.get("den") or {}
+            if not isinstance(den_powers, list) or not isinstance(den, Mapping) or sorted(
+                    den) != sorted(f"e{k}" for k in den_powers):
+                raise InputError("not an approximant description: 'den_powers' must be a "
+                                 "list and 'den' name e<k> for each of them")
             const = data.get("constant") or {}
             tails = data.get("tails") or {}
             if not isinstance(const, Mapping) or not isinstance(tails, Mapping):
@@ -525,9 +658,15 @@ class PiecewiseApproximant(ApproximantBase):
                         ek) != sorted(f"c{k}" for k in powers):
                     raise InputError("not an approximant description: each of 'pieces' must "
                                      "have 'constant' and 'coefficients' c<k> for each power")
+                ed = e.get("den") or {}
+                if not isinstance(ed, Mapping) or sorted(ed) != sorted(
+                        f"e{k}" for k in den_powers):
+                    raise InputError("not an approximant description: each of 'pieces' must "
+                                     "have 'den' e<k> for each of 'den_powers'")
                 breaks.append(e["from"])
                 more.append((ec.get("negative", 0.0), ec.get("positive", 0.0),
-                             *(ek[f"c{k}"] for k in powers)))
+                             *(ek[f"c{k}"] for k in powers),
+                             *(ed[f"e{k}"] for k in den_powers)))
             low, high, small = tails.get("low"), tails.get("high"), tails.get("small")
             for part in (low, high, small):
                 if part is not None and not isinstance(part, Mapping):
@@ -544,7 +683,9 @@ class PiecewiseApproximant(ApproximantBase):
                        nudge=data.get("nudge", 0.0), name=str(data.get("name", "")),
                        breaks=tuple(breaks), more=tuple(more),
                        small=None if small is None else small.get("below"),
-                       small_scale=1.0 if small is None else small.get("scale", 1.0))
+                       small_scale=1.0 if small is None else small.get("scale", 1.0),
+                       den_powers=tuple(den_powers),
+                       den=tuple(den[f"e{k}"] for k in den_powers))
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
