@@ -24,6 +24,7 @@ there, as GELU itself is to within Φ(−C)).  A kernel needs two compares for i
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -61,10 +62,28 @@ from approxfit.core.checks import InputTypeError, check_array, check_choice, che
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target
 
-__all__ = ["Approximant", "chebyshev_dict", "check_basis", "check_domain_arg", "check_powers",
-           "read_chebyshev", "scaled_form"]
+__all__ = ["Approximant", "chebyshev_dict", "chebyshev_variable", "check_basis",
+           "check_domain_arg", "check_powers", "read_chebyshev", "scaled_form", "signed_text"]
 
 Array = np.ndarray
+
+
+def signed_text(text: str) -> str:
+    """A sum with its signs written once: ``+ -0.000351`` becomes ``- 0.000351``.
+
+    >>> signed_text("0.7975·x^1 + 0.0370·x^3 + -0.000351·x^5")
+    '0.7975·x^1 + 0.0370·x^3 - 0.000351·x^5'
+    """
+    return re.sub(r"\+ -(?=[0-9.]|inf|nan)", "- ", text)
+
+
+def chebyshev_variable(lo: float, hi: float) -> str:
+    """The text of u on the Chebyshev domain [lo, hi]: ``x/4``, ``(2x − 1)/3``,
+    ``(2x + 1)/3`` (one sign, never ``− -1``)."""
+    mid = lo + hi
+    if mid == 0.0:
+        return f"x/{hi:g}"
+    return f"(2x {'−' if mid > 0 else '+'} {abs(mid):g})/{hi - lo:g}"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -422,18 +441,19 @@ class Approximant(ApproximantBase):
                        name=self.name if name is None else name)
 
     def describe(self) -> str:
-        """A one-line formula with the coefficients, e.g. ``gate ≈ ½(1 + tanh(…))``."""
+        """A one-line formula with the coefficients, e.g. ``½·(1 + tanh(p(x))) with p(x) =
+        0.7975·x^1 + 0.037·x^3 - 0.000351·x^5`` (each sign written once)."""
         if self.is_chebyshev:
             assert self.domain is not None
-            lo, hi = self.domain
-            u = f"x/{hi:g}" if lo + hi == 0.0 else f"(2x − {lo + hi:g})/{hi - lo:g}"
             terms = " + ".join(f"{c:.9g}·T{k}(u)" for k, c in
-                               zip(self.powers, self.coef, strict=True)) + f", u = {u}"
+                               zip(self.powers, self.coef, strict=True))
+            terms += f", u = {chebyshev_variable(*self.domain)}"
         else:
             terms = " + ".join(f"{c:.9g}·x^{k}" if k else f"{c:.9g}"
                                for k, c in zip(self.powers, self.coef, strict=True))
         xs = "" if self.clamp is None else f" (gate 0/1 beyond ±{self.clamp:g})"
-        return f"{self.family_obj.formula.split('≈')[1].strip()} with p(x) = {terms}{xs}"
+        return signed_text(f"{self.family_obj.formula.split('≈')[1].strip()} with "
+                           f"p(x) = {terms}{xs}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description that :meth:`from_dict` reads back.

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from approxfit.approximants.approximant import chebyshev_variable, signed_text
 from approxfit.approximants.base import (
     ApproximantBase,
     check_coefficients,
@@ -387,21 +388,21 @@ class RationalApproximant(ApproximantBase):
             name=self.name if name is None else name)
 
     def describe(self) -> str:
-        """A one-line formula."""
+        """A one-line formula, each sign written once (``1 - 0.2·x^2``, not ``1 + -0.2·x^2``)."""
         if self.is_chebyshev:
             assert self.domain is not None
-            lo, hi = self.domain
-            u = f"x/{hi:g}" if lo + hi == 0.0 else f"(2x − {lo + hi:g})/{hi - lo:g}"
-            return (" + ".join(f"{c:.9g}·T{k}(u)" for k, c in
-                               zip(self.num_powers, self.num_coef, strict=True))
-                    + " over T0(u) + " + " + ".join(f"{e:.9g}·T{k}(u)" for k, e in
-                                                    zip(self.den_powers, self.den_coef,
-                                                        strict=True))
-                    + f", u = {u}")
-        return (" + ".join(f"{c:.9g}·x^{k}" for k, c in zip(self.num_powers, self.num_coef,
-                                                           strict=True))
-                + " over 1 + " + " + ".join(f"{d:.9g}·x^{k}" for k, d in
-                                            zip(self.den_powers, self.den_coef, strict=True)))
+            return signed_text(
+                " + ".join(f"{c:.9g}·T{k}(u)" for k, c in
+                           zip(self.num_powers, self.num_coef, strict=True))
+                + " over T0(u) + " + " + ".join(f"{e:.9g}·T{k}(u)" for k, e in
+                                                zip(self.den_powers, self.den_coef,
+                                                    strict=True))
+                + f", u = {chebyshev_variable(*self.domain)}")
+        return signed_text(
+            " + ".join(f"{c:.9g}·x^{k}" for k, c in zip(self.num_powers, self.num_coef,
+                                                       strict=True))
+            + " over 1 + " + " + ".join(f"{d:.9g}·x^{k}" for k, d in
+                                        zip(self.den_powers, self.den_coef, strict=True)))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description that :meth:`from_dict` reads back.
