@@ -473,11 +473,12 @@ def test_plots_draw_user_text_literally(tmp_path):
 
     x = np.linspace(-3, 3, 61)
     names = [_paper_tanh(name=n) for n in MATH]
-    for fn in (plotting.plot_overlay, plotting.plot_abs_error):
+    for fn, extra in ((plotting.plot_overlay, 1), (plotting.plot_abs_error, 2)):
         ax = fn("gelu", names, x)
         plotting.figure_bytes(ax.figure, "png")           # mathtext would raise here
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert len(labels) == len(MATH) + 1        # the target or the floor, and every name
+        # every name, and the target (overlay) or the resolution band and floor (error)
+        assert len(labels) == len(MATH) + extra
     rows = precision_rows(names, np.linspace(-2, 2, 101), "float32")
     plotting.figure_bytes(plot_ulp_histogram(rows).figure, "png")
     ax = plotting.plot_coefficient_vs_range(

@@ -49,7 +49,7 @@ from approxfit.core.targets import Target
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NAME_LENGTH", "MAX_SPEC_LENGTH", "MAX_TERMS",
            "MAX_TEXT_LENGTH", "SCHEMA_VERSION", "SPEC_FORMS", "approximant_from_dict",
-           "check_approximant_dict", "load_approximant_file", "parse_spec"]
+           "check_approximant_dict", "load_approximant_file", "names_file", "parse_spec"]
 
 SCHEMA_VERSION = 1
 """Version of the saved-fit JSON schema that this approxfit writes and reads."""
@@ -64,7 +64,8 @@ MAX_NAME_LENGTH = 200
 MAX_TEXT_LENGTH = 2000
 """The longest formula or source text of a saved fit."""
 MAX_CLOSED_FORM_CONSTANTS = 16
-SPEC_FORMS = ("a published name (see `approxfit report --help`), a saved fit FILE.json, "
+SPEC_FORMS = ("a published name (see `approxfit report --help`), a saved fit FILE.json "
+              "(or a Pareto sweep's row, FILE.json#ROW), "
               "or FAMILY:NAME=EXPR,NAME=EXPR with FAMILY one of "
               f"{', '.join(FAMILIES)} and NAME c<k> or a<k> (k = 0..{MAX_DEGREE}), "
               "e.g. tanh:c1=sqrt(2/pi),a3=0.044715")
@@ -86,6 +87,9 @@ def parse_spec(text: str, target: str | Target | None = "gelu") -> AnyApproximan
 
         * a published name (:data:`PUBLISHED`), e.g. ``"paper-tanh"``;
         * a path ending in ``.json`` to a fit saved by ``approxfit fit --save``;
+        * ``FILE.json#ROW``: the row named ``ROW`` (``FAMILY-DEGREE``, e.g. ``tanh-5``,
+          or a published name the sweep lists) of a Pareto sweep's JSON
+          (``approxfit pareto --out``), e.g. ``"results/pareto-gelu.json#tanh-5"``;
         * an inline spec ``FAMILY:NAME=EXPR,NAME=EXPR,…``, e.g.
           ``"tanh:c1=sqrt(2/pi),a3=0.044715"``, ``"sigmoid:c1=1.702"``,
           ``"poly:c1=0.5,c2=0.3"``.  FAMILY is ``tanh``, ``sigmoid`` or ``poly``;
@@ -126,7 +130,7 @@ def parse_spec(text: str, target: str | Target | None = "gelu") -> AnyApproximan
     spec = text.strip()
     if not spec:
         raise InputError(f"the approximant spec is empty; give {SPEC_FORMS}")
-    if spec in PUBLISHED or spec.lower().endswith(".json"):
+    if spec in PUBLISHED or names_file(spec):
         if spec in PUBLISHED:
             approx = get_published(spec)
         else:
@@ -142,6 +146,30 @@ def parse_spec(text: str, target: str | Target | None = "gelu") -> AnyApproximan
                          f"inline spec; give {SPEC_FORMS}; published: "
                          f"{', '.join(PUBLISHED)}")
     return _parse_inline(spec, "gelu" if target is None else target)
+
+
+def names_file(text: str) -> bool:
+    """Whether a spec names a file: ``FILE.json`` (a saved fit, or a Pareto sweep's
+    JSON with a row: ``FILE.json#ROW``).
+
+    >>> names_file("fit.json"), names_file("results/pareto-gelu.json#tanh-5")
+    (True, True)
+    >>> names_file("tanh:c1=1")
+    False
+    """
+    if not isinstance(text, str):
+        return False
+    spec = text.strip().lower()
+    return spec.endswith(".json") or ".json#" in spec
+
+
+def _split_row(spec: str) -> tuple[str, str | None]:
+    """``("pareto-gelu.json", "tanh-5")`` from ``"pareto-gelu.json#tanh-5"``; a path
+    that ends in ``.json`` is the whole file name (no row)."""
+    if spec.lower().endswith(".json"):
+        return spec, None
+    i = spec.lower().rfind(".json#")
+    return spec[:i + 5], spec[i + 6:]
 
 
 def _parse_inline(spec: str, target: str | Target) -> Approximant:
@@ -466,7 +494,12 @@ def _name_from_stem(stem: str) -> str:
 
 
 def load_approximant_file(path: str | Path) -> AnyApproximant:
-    """Load an approximant from a JSON file written by ``fit --save``.
+    """Load an approximant from a JSON file written by ``fit --save``, or one row of a
+    Pareto sweep's JSON (``approxfit pareto --out``) as ``FILE.json#ROW``.
+
+    A sweep's rows are named ``FAMILY-DEGREE`` (``tanh-5``; ``rational-4`` is P of
+    degree 4 over Q of degree 2); the published approximants it lists
+    (``paper-tanh``) are taken by name too.
 
     The file is checked before anything is built from it (see the module's notes):
     at most :data:`MAX_FILE_BYTES` bytes of UTF-8 JSON nested at most
@@ -481,13 +514,21 @@ def load_approximant_file(path: str | Path) -> AnyApproximant:
         If the file is missing, too large, empty, not UTF-8 JSON, too deeply
         nested, of another schema or a newer version, or any field is of the wrong
         type, too long, too many or not a finite float64; one line naming the file
-        and the field.
+        and the field.  For a sweep without ``#ROW`` or with an unknown row, the
+        message lists the rows' names (cut to about 60 characters).
     """
     if not isinstance(path, str | Path):
         raise InputError(f"`path` must be a str or Path, got {type(path).__name__}")
-    p = Path(path)
+    file, row = _split_row(path) if isinstance(path, str) else (path, None)
+    p = Path(file)
     origin = f"spec file {_short_path(str(p))}"
     data = _read_document(p, origin)
+    if isinstance(data, dict) and data.get("kind") == "pareto":
+        return _pareto_row(data, row, origin)
+    if row is not None:
+        raise InputError(f"{origin} is not a Pareto sweep's JSON, so '#{_cut(row, 40)}' "
+                         "selects nothing; #ROW picks a row of `approxfit pareto --out`'s "
+                         "pareto-TARGET.json")
     if not isinstance(data, dict) or "approximant" not in data:
         raise InputError(f"{origin} is not a saved fit (no 'approximant' key); "
                          "write one with `approxfit fit ... --save FILE.json`")
@@ -503,6 +544,68 @@ def load_approximant_file(path: str | Path) -> AnyApproximant:
     if not approx.name:
         approx = dataclasses.replace(approx, name=_name_from_stem(p.stem))
     return approx
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _row_names(names: list[str], limit: int = 120) -> str:
+    """The rows' names grouped by family, e.g. ``poly-N (N = 1…9), tanh-N (N = 1, 3,
+    5)``, cut to ``limit`` characters with "…"."""
+    groups: dict[str, list[int]] = {}
+    loose = []
+    for name in names:
+        m = re.fullmatch(r"(.+)-(\d{1,3})", name)
+        if m:
+            groups.setdefault(m.group(1), []).append(int(m.group(2)))
+        else:
+            loose.append(name)
+    parts = []
+    for fam, degrees in groups.items():
+        ds = sorted(set(degrees))
+        if len(ds) == 1:
+            parts.append(f"{fam}-{ds[0]}")
+        elif len(ds) > 2 and ds == list(range(ds[0], ds[-1] + 1)):
+            parts.append(f"{fam}-N (N = {ds[0]}…{ds[-1]})")
+        else:
+            parts.append(f"{fam}-N (N = {', '.join(map(str, ds))})")
+    return _cut(", ".join(parts + loose), limit)
+
+
+def _pareto_row(data: dict[str, Any], row: str | None, origin: str) -> AnyApproximant:
+    """The approximant of the row named ``row`` (``FAMILY-DEGREE``, e.g. ``tanh-5``) of
+    a Pareto sweep's JSON, or of one of its published approximants (``paper-tanh``)."""
+    rows = data.get("rows")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InputError(f"{origin}: not a Pareto sweep's JSON: 'rows' must be a list of "
+                         "objects")
+    names = [str(r.get("name") or f"{r.get('family')}-{r.get('degree')}") for r in rows]
+    published = [str(p.get("name")) for p in data.get("published") or []
+                 if isinstance(p, dict) and p.get("name") in PUBLISHED]
+    listed = _row_names(names)
+    if row is None or not row.strip():
+        raise InputError(f"{origin} is a Pareto sweep of {len(rows)} rows; pick one with "
+                         f"FILE.json#ROW, ROW one of {listed} (or a published name)")
+    row = row.strip()
+    if row not in names:
+        if row in published:
+            return get_published(row)
+        raise InputError(f"{origin} has no row {_cut(row, 40)!r}"
+                         f"{suggest(row[:100], names + published)}; its rows: {listed} (and "
+                         "the published names it lists)")
+    i = names.index(row)
+    entry = rows[i]
+    if "approximant" not in entry:
+        reason = entry.get("error")
+        raise InputError(f"{origin}: row {row!r} has no approximant (its fit failed"
+                         f"{': ' + _cut(str(reason)) if reason else ''})")
+    prefix = f"rows[{i}].approximant."
+    check_approximant_dict(entry["approximant"], origin=f"{origin}: ", prefix=prefix)
+    try:
+        return _build(entry["approximant"], prefix)
+    except InputError as exc:
+        raise InputError(f"{origin}: {exc}") from None
 
 
 def approximant_from_dict(data: Any) -> AnyApproximant:

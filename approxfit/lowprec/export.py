@@ -22,8 +22,18 @@ compute in float32 and round the result once to the format, as PyTorch's CPU
 kernels do for half types (approxfit's ``opmath="float32"``): numpy returns
 float16, or for bfloat16 (which numpy lacks) float32 numbers rounded to
 bfloat16 by a bit-exact round-to-nearest-even helper inside the function;
-torch returns the tensor in the format; C returns the float result and says in
-its comment that the caller rounds it when storing.
+torch computes in the format (a half format: in float32, rounded once) and returns a
+tensor of the caller's dtype when given a floating-point tensor (a bfloat16 tensor
+comes back bfloat16; the header says so), else of the format; C returns
+the float result and says in its comment that the caller rounds it when storing.
+
+Non-finite inputs: NaN gives NaN (C returns it first: ``fmin``/``fmax`` would drop
+it), and x = ±inf gives the target's limits where the value is the gate relation
+``x·g``: a gate that is exactly 0 gives ±0 (GELU(−∞) = −0), not ∞·0 = NaN, and a gate
+of 1 gives ±inf.  The one added statement, ``x_lim = ±1 if x is ±inf and g == 0 else
+x``, leaves every finite input as it is, so finite inputs give the evaluation model's
+values bit for bit.  The formula in the header writes each sign once (``- 0.000351``,
+not ``+ -0.000351``: :func:`signed_text`).
 
 No user text leaves a comment: names, formulas, sources and constant names (from a
 saved fit, ``--expr`` or a custom target) reach the code only inside comments, through
@@ -49,6 +59,7 @@ gate its limits beyond ±C, with p evaluated at ``clip(x, −C, C)``.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import math
 import re
@@ -57,6 +68,7 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import Any
 
+from approxfit.approximants.approximant import signed_text
 from approxfit.approximants.base import AnyApproximant
 from approxfit.approximants.program import GATE_FORMS, Step
 from approxfit.core.exceptions import InputError
@@ -64,7 +76,7 @@ from approxfit.lowprec.formats import FORMATS, get_format, round_to_format
 from approxfit.lowprec.tables import InputSet, input_set, precision_rows
 
 __all__ = ["FORMS", "LANGUAGES", "MAX_FIELD", "MAX_IDENTIFIER", "comment_text", "export_code",
-           "function_name", "measured_error"]
+           "function_name", "measured_error", "signed_text"]
 
 LANGUAGES: tuple[str, ...] = ("numpy", "torch", "c")
 DEFAULT_RANGE = (-10.0, 10.0)
@@ -163,6 +175,54 @@ def function_name(approximant: AnyApproximant, name: str | None = None) -> str:
     return ident[:MAX_IDENTIFIER]
 
 
+def _limit_step(steps: Sequence[Step], on: str) -> tuple[int, str, str] | None:
+    """``(i, x, g)`` when the value ends in the gate relation ``x·g`` (or ``(½x)·g``):
+    step ``i`` is the product with x, and g is defined before it.  At x = ±∞ a gate
+    that is exactly 0 gives the target's limit, x·g → ±0 (GELU(−∞) = −0), not
+    ∞·0 = NaN.  None for a gate, a polynomial or a rational (no such product)."""
+    last, x = steps[-1], steps[0].name
+    if on != "value" or last.op != "mul" or len(last.args) != 2:
+        return None
+    index = {s.name: i for i, s in enumerate(steps)}
+    a, b = last.args
+    for xs, g in ((a, b), (b, a)):
+        if xs == x:
+            return (len(steps) - 1, x, g)
+        scaled = steps[index[xs]] if xs in index else None
+        if (scaled is not None and scaled.op == "mul" and x in scaled.args
+                and all(steps[index[v]].op == "const" for v in scaled.args if v != x)
+                and index.get(g, len(steps)) < index[xs]):
+            return (index[xs], x, g)
+    return None
+
+
+def _limit_note(limit: bool, on: str) -> str:
+    """The header's line on NaN and ±inf inputs."""
+    if limit:
+        return ("NaN and infinite inputs: NaN gives NaN; x = ±inf gives the target's limits, "
+                "x·g = ±0 where the gate g is exactly 0 (not inf·0 = NaN) and ±inf where it "
+                "is 1")
+    if on == "gate":
+        return "NaN and infinite inputs: NaN gives NaN; x = ±inf gives the gate's limits"
+    return ("NaN and infinite inputs: NaN gives NaN; x = ±inf gives what the formula gives "
+            "(a polynomial ±inf, a rational NaN: inf/inf)")
+
+
+_X_LIMIT = "x_lim"
+
+
+def _limit_line(to: str, x: str, g: str, ctype: str = "float") -> str:
+    """The statement that makes ``x·g`` the limit ±0 at x = ±inf where g = 0; a finite
+    x is left as it is, so finite inputs give the program's values bit for bit."""
+    if to == "numpy":
+        return f"{_X_LIMIT} = np.where(np.isinf({x}) & ({g} == 0), np.sign({x}), {x})"
+    if to == "torch":
+        return f"{_X_LIMIT} = torch.where(torch.isinf({x}) & ({g} == 0), torch.sign({x}), {x})"
+    one = _c_literal(1.0, ctype)
+    return (f"const {ctype} {_X_LIMIT} = (isinf({x}) && {g} == {_c_literal(0.0, ctype)}) ? "
+            f"({x} > {_c_literal(0.0, ctype)} ? {one} : -{one}) : {x};")
+
+
 def _compute_format(fmt_name: str) -> str:
     return "float32" if FORMATS[fmt_name].bits == 16 else fmt_name
 
@@ -227,7 +287,7 @@ def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
     """The comment lines (without comment markers), each through :func:`comment_text`."""
     target = approximant.target_obj
     meta = approximant.meta or {}
-    formula = meta.get("formula") or approximant.describe()
+    formula = signed_text(str(meta.get("formula") or approximant.describe()))
     long = 10 * MAX_FIELD
     tname = comment_text(target.name)
     compute = _compute_format(fmt_name)
@@ -249,6 +309,8 @@ def _header(approximant: AnyApproximant, fmt_name: str, on: str, gate_form: str,
     note = _gate_note(approximant, on, gate_form)
     if note is not None:
         lines.append(f"gate: {note}")
+    lines.append(_limit_note(_limit_step(approximant.program(on=on, gate_form=gate_form),
+                                         on) is not None, on))
     clamp = None if approximant.clamp is None else float(approximant.clamp)
     if clamp is not None:
         lines.append(f"tail guard: the gate is 1 for x > {clamp:g} and 0 for x < -{clamp:g} "
@@ -563,6 +625,14 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
 
         steps = fused_program(steps)
     _check_steps(steps)
+    # x·g computed as x_lim·g before step `at`, where x_lim = x for every finite x
+    at, limit = len(steps), None
+    found = _limit_step(steps, on)
+    if found is not None:
+        at, limit = found[0], found[1:]
+        steps = (*steps[:at], dataclasses.replace(
+            steps[at], args=tuple(_X_LIMIT if a == limit[0] else a for a in steps[at].args)),
+                 *steps[at + 1:])
     header = _header(approximant, fmt.name, on, gate_form, (lo, hi), max_error, fma)
     compute = _compute_format(fmt.name)
     result = steps[-1].name
@@ -584,13 +654,21 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
                           "per operation (no fused multiply-add): the code then computes "
                           f"approxfit's model (make_model('{fmt.name}')) bit for bit, up to "
                           "libm's double tanh/exp straddling a float rounding boundary")
-        body = [f"    {line}" for line in _c_lines(steps, compute, exact=True)]
+        lines = _c_lines(steps[:at], compute, exact=True)
+        if limit is not None:
+            lines.append(_limit_line("c", *limit, ctype))
+        lines += _c_lines(steps[at:], compute, exact=True)
+        lines.insert(0, "if (isnan(x)) return x;  /* NaN in, NaN out (fmin/fmax drop it) */")
+        body = [f"    {line}" for line in lines]
         text = ["/*", *[f" * {h}" for h in header], " */", "#include <math.h>", "",
                 f"{ctype} {fname}({ctype} x)", "{", *body, f"    return {result};", "}"]
         return "\n".join(text) + "\n"
     comment = [f"# {h}" for h in header]
     if to == "numpy":
-        body = _numpy_lines(steps, compute, fmt.name)
+        body = _numpy_lines(steps[:at], compute, fmt.name)
+        if limit is not None:
+            body.append(_limit_line("numpy", *limit))
+        body += _numpy_lines(steps[at:], compute, fmt.name)
         if fmt.name == "float16":
             ret = f"return {result}.astype(np.float16)"
         elif fmt.name == "bfloat16":
@@ -600,10 +678,21 @@ def export_code(approximant: AnyApproximant, to: str = "numpy", dtype: str = "fl
             ret = f"return {result}"
         imports = "import numpy as np"
     else:
-        body = _torch_lines(steps, compute, fmt.name)
-        ret = (f"return {result}.to(torch.{fmt.name})" if compute != fmt.name
-               else f"return {result}")
+        body = _torch_lines(steps[:at], compute, fmt.name)
+        if limit is not None:
+            body.append(_limit_line("torch", *limit))
+        body += _torch_lines(steps[at:], compute, fmt.name)
+        body.insert(0, "dtype = x.dtype if isinstance(x, torch.Tensor) and x.is_floating_point() "
+                    f"else torch.{fmt.name}")
+        ret = (f"return {result}.to(torch.{fmt.name}).to(dtype)" if compute != fmt.name
+               else f"return {result}.to(dtype)")
         imports = "import torch"
+        # a comment, not a docstring: the generated code holds no string literal
+        how = (f"x is rounded to {fmt.name} and computed in {compute}, the result rounded once "
+               f"to {fmt.name}" if compute != fmt.name else f"computed in {compute}")
+        comment.append(f"# returns: a tensor of x's dtype when x is a floating-point tensor (a "
+                       f"bfloat16 tensor comes back bfloat16, converted once from the "
+                       f"{fmt.name} result), else of {fmt.name}; {how}")
     text = ["# -*- coding: utf-8 -*-", *comment, imports, "", "", f"def {fname}(x):",
             *[f"    {line}" if line else "" for line in body], f"    {ret}"]
     return "\n".join(text) + "\n"

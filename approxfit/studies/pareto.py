@@ -43,10 +43,26 @@ from approxfit.core.exceptions import InputError
 from approxfit.core.executors import DASK_SCHEMES, DASK_TIMEOUT, dask_address, make_executor
 from approxfit.measure.metrics import WHOLE_LINE
 
-__all__ = ["DASK_SCHEMES", "DASK_TIMEOUT", "TRANSCENDENTAL_WEIGHT", "WHOLE_LINE", "Cost",
-           "ParetoResult", "approximant_cost", "cost_difference_text", "dask_address",
-           "make_executor", "pareto", "pareto_files", "pareto_sweep", "task_count",
-           "whole_line_error", "write_pareto"]
+__all__ = ["DASK_SCHEMES", "DASK_TIMEOUT", "DEFAULT_FAMILIES", "TRANSCENDENTAL_WEIGHT",
+           "WHOLE_LINE", "Cost", "ParetoResult", "approximant_cost", "cost_difference_text",
+           "dask_address", "fit_command", "make_executor", "pareto", "pareto_files",
+           "pareto_sweep", "task_count", "whole_line_error", "write_pareto"]
+
+DEFAULT_FAMILIES: tuple[str, ...] = ("tanh", "sigmoid", "poly", "rational")
+"""The families :func:`pareto` sweeps by default (a rational is P of each degree over a Q
+of degree 2: 1 + d2·x² for a symmetric target, else 1 + d1·x + d2·x², as ``fit``'s
+default denominator parity has it)."""
+RATIONAL_DEN_DEGREE = 2
+
+COST_MODEL = (
+    f"cost = multiplies + adds + compares + {TRANSCENDENTAL_WEIGHT} x transcendental calls "
+    "(tanh, exp); a "
+    "multiply-add counts as one multiply and one add, a divide as one multiply; counted "
+    "on each approximant's evaluation program for the value f(x): the inner polynomial by "
+    "Horner's rule (in x^2 for an odd or even p), the outer function, the gate relation "
+    "x*g, a divide for a sigmoid or a rational, two compares for a tail guard")
+"""The cost model in plain text, as ``pareto-TARGET.json`` states it."""
+
 
 def _cost(d: dict[str, int]) -> Cost:
     """A :class:`Cost` from its ``to_dict()`` form (a row's ``cost``)."""
@@ -115,22 +131,54 @@ def whole_line_error(approx: Any, lo: float, hi: float, *, on: str = "value",
     return float(inside["max_abs_error_range"]), float(inside["argmax_abs_error_range"])
 
 
+def fit_command(target: str, family: str, degree: int, *, objective: str = "minimax",
+                on: str = "value", range: tuple[float, float] = (-10.0, 10.0),
+                samples: int = 20001, clamp: float | None = None,
+                den_degree: int | None = None, den_parity: str | None = None) -> str:
+    """The ``approxfit fit …`` command that rebuilds a sweep's row, shell-quoted.
+
+    Its coefficients are the row's: the sweep runs the same fit (the same uniform grid
+    of ``samples`` points on ``range``), and a row with a tail guard ``clamp`` gets
+    ``--clamp C``, which keeps the coefficients and adds the guard.
+
+    Examples
+    --------
+    >>> fit_command("gelu", "tanh", 5, clamp=10.0).split(" --")
+    ['approxfit fit gelu tanh', 'degree 5', 'objective minimax', 'on value', 'range -10.0 10.0', \
+'samples 20001', 'clamp 10.0']
+    """
+    import shlex
+
+    args = ["approxfit", "fit", target, family, "--degree", str(degree), "--objective",
+            objective, "--on", on, "--range", repr(float(range[0])), repr(float(range[1])),
+            "--samples", str(samples)]
+    if den_degree is not None:
+        args += ["--den-degree", str(den_degree)]
+    if den_parity is not None:
+        args += ["--den-parity", den_parity]
+    if clamp is not None:
+        args += ["--clamp", repr(float(clamp))]
+    return shlex.join(args)
+
+
 def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
     """Fit one family × degree and measure it (module level so processes can run it)."""
     from approxfit.core.exceptions import ApproxfitError
     from approxfit.core.grids import make_grid
     from approxfit.core.targets import get_target
-    from approxfit.fitting.fit import fit
+    from approxfit.fitting.fit import default_den_parity, fit
 
     tgt = get_target(task["target"])
     lo, hi = task["range"]
     row = {k: task[k] for k in ("family", "degree", "objective", "on")}
+    den_parity = (default_den_parity(tgt, task["on"]) if task.get("den_degree") is not None
+                  else None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = fit(tgt, task["family"], make_grid(lo, hi, samples=task["samples"]),
                       degree=task["degree"], objective=task["objective"], on=task["on"],
-                      den_degree=task.get("den_degree"))
+                      den_degree=task.get("den_degree"), den_parity=den_parity)
     except ApproxfitError as exc:
         return {**row, "error": str(exc)}
     a = res.approximant
@@ -142,7 +190,12 @@ def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
         if c_err < plain_err:
             choice = (clamped, c_err, c_at)
     approx, whole, where = choice
+    command = fit_command(task["target"], task["family"], task["degree"],
+                          objective=task["objective"], on=task["on"], range=(lo, hi),
+                          samples=task["samples"], clamp=approx.clamp,
+                          den_degree=task.get("den_degree"), den_parity=den_parity)
     return {**row, "parity": res.parity, "name": f"{a.family}-{task['degree']}",
+            "fit_command": command,
             "coefficients": approx.coefficients, "clamp": approx.clamp,
             "converged": res.converged,
             "max_error_on_range": res.metrics["value"]["max_abs_error_range"],
@@ -203,14 +256,44 @@ class ParetoResult:
             text += cost_difference_text(more, cheapest["name"], guard=bool(r["clamp"]))
         return text
 
+    def frontier_note(self) -> str | None:
+        """Why no row is on the frontier, in one line (None when some row is).
+
+        A row joins the frontier only with a whole-line error below 1; a polynomial or
+        a rational diverges beyond the fit range, so a sweep of those families alone
+        (or of fits that all failed) has no frontier.
+
+        >>> r = ParetoResult("gelu", (-10.0, 10.0), "minimax", "value", [{"name": "poly-1",
+        ...     "family": "poly", "max_error_whole_line": 4997.5}], [], [], None)
+        >>> r.frontier_note().split(" (")  # doctest: +NORMALIZE_WHITESPACE
+        ["no row is on the frontier: every row's whole-line error is 1 or more",
+         'the least, poly-1, 5e+03: poly diverges beyond the fit range [-10, 10])']
+        """
+        if self.frontier:
+            return None
+        good = [r for r in self.rows if "error" not in r]
+        failed = len(self.rows) - len(good)
+        if not good:
+            return f"no row is on the frontier: every fit failed ({failed} of {failed})"
+        least = min(good, key=lambda r: (not math.isfinite(r["max_error_whole_line"]),
+                                         r["max_error_whole_line"]))
+        fams = sorted({r["family"] for r in good})
+        verb = "diverges" if len(fams) == 1 else "diverge"
+        lo, hi = self.range
+        text = (f"no row is on the frontier: every row's whole-line error is 1 or more (the "
+                f"least, {least['name']}, {least['max_error_whole_line']:.3g}: "
+                f"{' and '.join(fams)} {verb} beyond the fit range [{lo:g}, {hi:g}])")
+        if failed:
+            text += f"; {failed} {'fit' if failed == 1 else 'fits'} failed"
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (with the cost model stated)."""
         return {"kind": "pareto", "target": self.target, "range": list(self.range),
                 "objective": self.objective, "on": self.on,
-                "cost_model": (__doc__ or "").split("Cost model")[1].split("Fits run")[0]
-                .strip(),
+                "cost_model": COST_MODEL,
                 "rows": self.rows, "published": self.published, "frontier": self.frontier,
-                "recommended": self.recommended}
+                "frontier_note": self.frontier_note(), "recommended": self.recommended}
 
     def to_csv(self) -> str:
         """One line per row and per published approximant."""
@@ -247,10 +330,11 @@ def _tasks(target: str, families: Iterable[str], max_degree: int, objective: str
     tasks = []
     for name in families:
         if name == "rational":
-            # P of each degree over an even Q = 1 + d2·x²
+            # P of each degree over a Q of degree 2 (even for a symmetric target)
             for degree in range(2, max_degree + 1):
                 tasks.append({"target": target, "family": name, "degree": degree,
-                              "den_degree": 2, "objective": objective, "on": on,
+                              "den_degree": RATIONAL_DEN_DEGREE, "objective": objective,
+                              "on": on,
                               "range": list(range_), "samples": samples})
             continue
         fam = get_family(name)
@@ -282,7 +366,7 @@ def _frontier(points: list[tuple[str, int, float]]) -> list[str]:
     return keep
 
 
-def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = ("tanh", "sigmoid", "poly"),
+def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMILIES,
                  max_degree: int = 9, objective: str = "minimax", on: str = "value",
                  range_: tuple[float, float] = (-10.0, 10.0), samples: int = 20001,
                  executor: Executor | None = None,
@@ -430,7 +514,7 @@ def _checked(target: Any, families: str | Iterable[str], objective: str, on: str
 
 
 def task_count(target: str = "gelu", *,
-               families: str | Iterable[str] = ("tanh", "sigmoid", "poly"),
+               families: str | Iterable[str] = DEFAULT_FAMILIES,
                max_degree: int = 9, objective: str = "minimax", on: str = "value",
                range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001) -> int:
     """How many fits :func:`pareto` runs with these arguments (for a progress bar)."""
@@ -440,7 +524,7 @@ def task_count(target: str = "gelu", *,
 
 
 def pareto(target: Any = "gelu", *,
-           families: str | Iterable[str] = ("tanh", "sigmoid", "poly"), max_degree: int = 9,
+           families: str | Iterable[str] = DEFAULT_FAMILIES, max_degree: int = 9,
            objective: str = "minimax", on: str = "value",
            range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001,
            executor: str | Executor | None = "local",
