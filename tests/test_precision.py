@@ -459,9 +459,16 @@ def test_plot_ulp_histogram_returns_axes_with_a_bar_per_bin_and_series():
     rows = precision_rows([get_published("paper-tanh"), get_published("as-7.1.26")],
                           SEED_GRID, "bfloat16")
     ax = plot_ulp_histogram(rows)
-    nbins = len(ULP_BIN_EDGES) - 1
-    assert len(ax.patches) == 3 * nbins  # floor + two rows
-    assert [t.get_text() for t in ax.get_xticklabels()] == bin_labels(ULP_BIN_EDGES)
+    # a cumulative share per row and the floor, each a step line and its edge markers
+    steps = [ln for ln in ax.get_lines() if ln.get_label() and not ln.get_label().startswith("_")]
+    assert [ln.get_label().split(":")[0] for ln in steps] == [
+        "paper-tanh", "as-7.1.26", "floor"]
+    finite = [e for e in ULP_BIN_EDGES[1:] if math.isfinite(e)]
+    np.testing.assert_array_equal(steps[0].get_xdata()[:-1], finite)
+    counts = rows[0]["histogram"]["counts"]
+    np.testing.assert_allclose(steps[0].get_ydata()[:-1],
+                               np.cumsum(counts)[:len(finite)] / sum(counts))
+    assert len(bin_labels(ULP_BIN_EDGES)) == len(ULP_BIN_EDGES) - 1
     assert figure_bytes(ax.figure, "png")[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(InputError, match="no rows"):
         plot_ulp_histogram([])

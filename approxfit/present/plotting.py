@@ -41,16 +41,26 @@ import numpy as np
 
 from approxfit.core.exceptions import InputError
 from approxfit.core.targets import Target, get_target
+from approxfit.present.style import (
+    DPI,
+    FIGSIZE,
+    PALETTE,
+    float64_resolution,
+    floored,
+    log_limits,
+    place_labels,
+    place_legend,
+    series_style,
+    styled,
+)
 
-__all__ = ["ERROR_FLOOR", "MAX_LABEL", "figure_bytes", "new_axes", "plain_text",
-           "plot_abs_error", "plot_coefficient_vs_range", "plot_erf_tanh_sigmoid",
-           "plot_minimax_certificate", "plot_overlay", "plot_pareto", "save_figure",
-           "subplots"]
+__all__ = ["ERROR_FLOOR", "MAX_LABEL", "figure_bytes", "new_axes", "pareto_resolution",
+           "plain_text", "plot_abs_error", "plot_coefficient_vs_range",
+           "plot_erf_tanh_sigmoid", "plot_minimax_certificate", "plot_overlay", "plot_pareto",
+           "save_figure", "subplots"]
 
 Array = np.ndarray
 ERROR_FLOOR = 1e-18
-DPI = 120
-FIGSIZE = (7.5, 4.6)
 TARGET_STYLE = {"color": "black", "linewidth": 2.6, "alpha": 0.35}
 MAX_LABEL = 300
 """The longest user text drawn; longer text ends in "…"."""
@@ -105,6 +115,7 @@ def _figure(figsize: tuple[float, float]) -> Any:
     return fig
 
 
+@styled
 def new_axes(ax: Any = None, *, figsize: tuple[float, float] = FIGSIZE) -> Any:
     """``ax`` itself, or the Axes of a new Figure with an Agg canvas."""
     if ax is not None:
@@ -112,6 +123,7 @@ def new_axes(ax: Any = None, *, figsize: tuple[float, float] = FIGSIZE) -> Any:
     return _figure(figsize).add_subplot()
 
 
+@styled
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None
              ) -> tuple[Any, Any]:
     """A new Figure (Agg canvas, no pyplot) and its Axes, as ``Figure.subplots`` gives them.
@@ -162,6 +174,7 @@ def _x(x: Any) -> Array:
     return x
 
 
+@styled
 def plot_overlay(target: str | Target, approximants: Iterable[Any], x: Any, ax: Any = None,
                  on: str = "value", zoom: tuple[float, float] | None = (-3.0, 0.0)) -> Any:
     """The target with the approximants drawn over it.
@@ -195,12 +208,10 @@ def plot_overlay(target: str | Target, approximants: Iterable[Any], x: Any, ax: 
                          f"{plain_text(repr(zoom), 60)}")
     ax = new_axes(ax)
     curves = [(f"{_quantity_label(tgt, on)} (exact)", tgt.evaluate(x, on=on), TARGET_STYLE)]
-    styles = ["-", "--", "-.", ":"]
     for i, a in enumerate(approximants):
         with np.errstate(all="ignore"):
             y = a.evaluate(x, on=on)
-        curves.append((_label(a), y, {"linestyle": styles[i % len(styles)],
-                                      "linewidth": 1.3, "color": f"C{i}"}))
+        curves.append((_label(a), y, {**series_style(i), "linewidth": 1.3}))
     for label, y, style in curves:
         ax.plot(x, y, label=label, **style)
     second = (f"{plain_text(tgt.name)}(x) = {plain_text(tgt.formula)}" if on == "value"
@@ -210,8 +221,12 @@ def plot_overlay(target: str | Target, approximants: Iterable[Any], x: Any, ax: 
     ax.set_xlabel("x")
     ax.set_ylabel("value f(x)" if on == "value" else "gate g(x)")
     ax.grid(True, alpha=0.3)
-    # Rising curves leave the upper left and the lower right empty: inset and legend.
-    ax.legend(loc="lower right", fontsize="small")
+    ax.set_xlim(float(x[0]), float(x[-1]))
+    if zoom is None:
+        place_legend(ax)
+    else:
+        # Rising curves leave the upper left and the lower right empty: inset and legend.
+        ax.legend(loc="lower right")
     if zoom is not None:
         lo, hi = (float(v) for v in zoom)
         inside = (x >= lo) & (x <= hi)
@@ -225,12 +240,20 @@ def plot_overlay(target: str | Target, approximants: Iterable[Any], x: Any, ax: 
     return ax
 
 
+@styled
 def plot_abs_error(target: str | Target, approximants: Iterable[Any], x: Any, ax: Any = None,
                    on: str = "value", floor: float = ERROR_FLOOR) -> Any:
     """``|approximant − target|`` against x, log scale, one curve per approximant.
 
-    Exact zeros (and anything below ``floor``) are drawn at ``floor`` so that the
-    log scale can show them; the floor is drawn as a thin dotted line.
+    The title gives the range and the grid; each legend entry the curve's largest
+    error.  Two levels keep the log axis honest:
+
+    * the float64 resolution, :data:`~approxfit.present.style.FLOAT64_RESOLUTION_ULPS`
+      ulp of the exact value at each x (shaded): an error at or below it is rounding in
+      float64, not a property of the approximant, and the curve is not drawn there (a
+      gap, not a line of noise);
+    * ``floor``: the bottom of the axis; a resolved error below it (and an exact 0 where
+      the value itself is 0) is drawn on it.
 
     Returns
     -------
@@ -241,26 +264,65 @@ def plot_abs_error(target: str | Target, approximants: Iterable[Any], x: Any, ax
     approximants = _approximants(approximants)
     if not (_is_real(floor) and floor > 0 and math.isfinite(floor)):
         raise InputError(f"`floor` must be a positive number, got {plain_text(repr(floor), 60)}")
+    floor = float(floor)
     ax = new_axes(ax)
-    exact = tgt.evaluate(x, on=on)
-    for a in approximants:
+    with np.errstate(all="ignore"):
+        exact = np.asarray(tgt.evaluate(x, on=on), dtype=np.float64)
+    resolution = float64_resolution(exact)
+    drawn = []
+    for i, a in enumerate(approximants):
         with np.errstate(all="ignore"):
-            err = np.abs(a.evaluate(x, on=on) - exact)
-        ax.plot(x, np.maximum(np.nan_to_num(err, nan=np.inf), floor), linewidth=1.2,
-                label=_label(a))
-    ax.axhline(floor, color="grey", linewidth=0.8, linestyle=":",
-               label=f"floor {floor:.0e} (exact or below)")
+            err = np.abs(np.asarray(a.evaluate(x, on=on), dtype=np.float64) - exact)
+        worst = float(np.nanmax(np.nan_to_num(err, nan=np.inf))) if err.size else 0.0
+        y = floored(err, floor)
+        noise = (err <= resolution) & (resolution > floor) & np.isfinite(err)
+        y = np.where(noise, np.nan, y)
+        ax.plot(x, y, linewidth=1.2, label=f"{_label(a)}: max {worst:.2e}", **series_style(i))
+        drawn.append(y)
+    band = np.clip(resolution, floor, None)
+    ax.fill_between(x, floor, band, color="0.85", linewidth=0, zorder=0,
+                    label=f"float64 resolution ({_resolution_ulps()} ulp of the exact value)")
+    ax.axhline(floor, color="0.4", linewidth=0.8, linestyle=":",
+               label=f"axis floor {floor:.0e}: smaller errors drawn here")
     ax.set_yscale("log")
-    ax.set_title(f"absolute error on the {_quantity_label(tgt, on)}")
+    values = np.concatenate([np.ravel(y) for y in drawn]) if drawn else np.zeros(0)
+    _, yhi = log_limits(values[np.isfinite(values)], floor)
+    ax.set_ylim(floor / 2.0, max(yhi, floor * 10))
+    ax.set_title(f"absolute error on the {_quantity_label(tgt, on)}, x ∈ "
+                 f"[{x[0]:g}, {x[-1]:g}], {_grid_text(x)}")
     ax.set_xlabel("x")
-    ax.set_ylabel("|approximant − exact|")
+    ax.set_ylabel("|approximant − exact| (float64)")
+    ax.set_xlim(float(x[0]), float(x[-1]))
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
-def plot_erf_tanh_sigmoid(x: Any, k: float = 1.702, ax: Any = None) -> Any:
-    """erf(x/√2) beside tanh(√(2/π)·x) and 2σ(kx) − 1, as in the Stack Exchange answer.
+def _resolution_ulps() -> int:
+    from approxfit.present.style import FLOAT64_RESOLUTION_ULPS
+
+    return FLOAT64_RESOLUTION_ULPS
+
+
+def _grid_text(x: Array) -> str:
+    """``"2001 points, step 0.01"`` for a uniform grid, ``"N points"`` otherwise."""
+    n = x.size
+    steps = np.diff(x)
+    if n >= 2 and np.allclose(steps, steps[0], rtol=1e-6, atol=0.0):
+        return f"{n:,} points, step {float(steps[0]):.3g}"
+    return f"{n:,} points"
+
+
+@styled
+def plot_erf_tanh_sigmoid(x: Any, k: float = 1.702, ax: Any = None, *,
+                          error_ax: Any = None) -> Any:
+    """erf(x/√2) beside tanh(√(2/π)·x) and 2σ(kx) − 1, as in the Stack Exchange answer,
+    and below them their differences from erf(x/√2), where the three curves that overlap
+    on the first panel come apart.
+
+    With ``ax=None`` a new figure of two panels (curves above, differences below, the
+    same x axis) is made; with an ``ax`` the differences are drawn on ``error_ax`` when
+    one is given.
 
     The tanh shares erf(x/√2)'s slope √(2/π) at 0; the sigmoid's slope there is
     k/2 (equal for ``k = 2√(2/π) ≈ 1.596``), and k = 1.702 trades it for a
@@ -269,6 +331,7 @@ def plot_erf_tanh_sigmoid(x: Any, k: float = 1.702, ax: Any = None) -> Any:
     Returns
     -------
     matplotlib.axes.Axes
+        The panel of the curves.
     """
     from scipy.special import erf, expit
 
@@ -277,22 +340,43 @@ def plot_erf_tanh_sigmoid(x: Any, k: float = 1.702, ax: Any = None) -> Any:
         raise InputError(f"`k` must be a finite number, got {plain_text(repr(k), 60)}")
     k = float(k)
     _check_ax(ax)
+    _check_ax(error_ax)
+    if ax is None and error_ax is None:
+        fig = _figure((FIGSIZE[0], FIGSIZE[1] * 1.45))
+        ax, error_ax = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     ax = new_axes(ax)
-    ax.plot(x, erf(x / math.sqrt(2.0)), label=r"erf$(x/\sqrt{2})$", **TARGET_STYLE)
-    ax.plot(x, np.tanh(math.sqrt(2.0 / math.pi) * x), linestyle="--", linewidth=1.4,
-            label=r"tanh$(\sqrt{2/\pi}\,x)$")
-    ax.plot(x, 2.0 * expit(k * x) - 1.0, linestyle="-.", linewidth=1.4,
-            label=rf"$2\sigma({k:g}\,x) - 1$")
+    ref = erf(x / math.sqrt(2.0))
+    tanh_y = np.tanh(math.sqrt(2.0 / math.pi) * x)
+    sig_y = 2.0 * expit(k * x) - 1.0
+    tanh_label, sig_label = r"tanh$(\sqrt{2/\pi}\,x)$", rf"$2\sigma({k:g}\,x) - 1$"
+    ax.plot(x, ref, label=r"erf$(x/\sqrt{2})$", **TARGET_STYLE)
+    ax.plot(x, tanh_y, linewidth=1.4, label=tanh_label, **series_style(0))
+    ax.plot(x, sig_y, linewidth=1.4, label=sig_label, **series_style(1))
     ax.axhline(0.0, color="grey", linewidth=0.6)
     ax.axvline(0.0, color="grey", linewidth=0.6)
-    ax.set_title("erf, tanh and the logistic sigmoid")
-    ax.set_xlabel("x")
+    ax.set_title(f"erf, tanh and the logistic sigmoid, x ∈ [{x[0]:g}, {x[-1]:g}]")
+    if error_ax is None:
+        ax.set_xlabel("x")
     ax.set_ylabel("y")
+    ax.set_xlim(float(x[0]), float(x[-1]))
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", fontsize="small")
+    place_legend(ax)
+    if error_ax is not None:
+        for i, (label, y) in enumerate(((tanh_label, tanh_y), (sig_label, sig_y))):
+            d = y - ref
+            worst = float(np.max(np.abs(d)))
+            error_ax.plot(x, d, linewidth=1.4, label=f"{label} − erf: max |·| {worst:.2e}",
+                          **series_style(i))
+        error_ax.axhline(0.0, color="grey", linewidth=0.6)
+        error_ax.set_xlabel("x")
+        error_ax.set_ylabel(r"difference from erf$(x/\sqrt{2})$")
+        error_ax.set_xlim(float(x[0]), float(x[-1]))
+        error_ax.grid(True, alpha=0.3)
+        place_legend(error_ax)
     return ax
 
 
+@styled
 def plot_minimax_certificate(result: Any, ax: Any = None, *, samples: int = 4001) -> Any:
     """The error of a minimax fit on its range, with its alternation points and ±E.
 
@@ -343,31 +427,37 @@ def plot_minimax_certificate(result: Any, ax: Any = None, *, samples: int = 4001
         e = a.evaluate(x, on=on) - tgt.evaluate(x, on=on)
     level = float(np.max(np.abs(cert.errors))) if len(cert.errors) else float("nan")
     ax = new_axes(ax)
-    ax.plot(x, e, color="tab:blue", linewidth=1.3, label="error")
-    ax.axhline(level, color="tab:red", linestyle="--", linewidth=1.0,
+    ax.plot(x, e, color=PALETTE[0], linewidth=1.3, label="error")
+    ax.axhline(level, color=PALETTE[3], linestyle="--", linewidth=1.0,
                label=f"±E, E = {level:.4e}")
-    ax.axhline(-level, color="tab:red", linestyle="--", linewidth=1.0)
+    ax.axhline(-level, color=PALETTE[3], linestyle="--", linewidth=1.0)
     ax.axhline(0.0, color="grey", linewidth=0.6)
+    n_cert = len(cert.points)
+    mirrored = len(pts) - n_cert
+    where = " in x > 0" if cert.symmetry else ""
+    mark = f"alternation points: {n_cert}{where}"
+    if mirrored:
+        mark += f" + {mirrored} mirrored at −x"
     ax.plot(pts, errs, linestyle="none", marker="o", markersize=5, markerfacecolor="none",
-            markeredgecolor="tab:red", markeredgewidth=1.3,
-            label=f"alternation points ({len(pts)})")
+            markeredgecolor=PALETTE[3], markeredgewidth=1.3, label=mark)
     ax.set_title(f"minimax error of {_label(a)} on the {_quantity_label(tgt, on)}, "
                  f"x ∈ [{lo:g}, {hi:g}]\n"
                  + ("an exact fit, " if cert.levelled_ratio is None else
                     f"levelled ratio {cert.levelled_ratio:.4f}, ")
-                 + f"{len(cert.points)} of {cert.required} required points"
-                 + (f" (x > 0, error {cert.symmetry})" if cert.symmetry else ""),
-                 fontsize="medium")
+                 + f"{n_cert} of {cert.required} required alternation points{where}"
+                 + (f" (error {cert.symmetry}: drawn mirrored too)" if mirrored else ""))
     ax.set_xlabel("x")
     ax.set_ylabel("approximant − exact")
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
     if math.isfinite(level) and level > 0:
         ax.set_ylim(-1.35 * level, 1.35 * level)
+    ax.set_xlim(lo, hi)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper center", ncols=3, fontsize="small")
+    ax.legend(loc="upper center", ncols=3)
     return ax
 
 
+@styled
 def plot_coefficient_vs_range(rows: Sequence[Mapping[str, Any]], ax: Any = None, *,
                               coefficient: str = "a3",
                               references: Mapping[str, float] | None = None,
@@ -422,12 +512,14 @@ def plot_coefficient_vs_range(rows: Sequence[Mapping[str, Any]], ax: Any = None,
     for i, key in enumerate(sorted(groups)):
         pts = sorted(groups[key])
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=markers[i % len(markers)],
-                markersize=4, linewidth=1.3, label=f"{key[0]} on the {key[1]}")
+                markersize=4, linewidth=1.3, color=PALETTE[i % len(PALETTE)],
+                label=f"{key[0]} on the {key[1]}")
     styles = ["--", ":", "-."]
     for i, (label, value) in enumerate((references or {}).items()):
-        ax.axhline(float(value), color=f"C{(i + len(groups)) % 10}",
+        ax.axhline(float(value), color=PALETTE[(i + len(groups)) % len(PALETTE)],
                    linestyle=styles[i % len(styles)], linewidth=1.1,
                    label=f"{plain_text(label)} = {float(value):.8g}")
+    ax.margins(y=0.08)
     if logx:
         ax.set_xscale("log")
     coefficient = plain_text(coefficient)
@@ -436,7 +528,7 @@ def plot_coefficient_vs_range(rows: Sequence[Mapping[str, Any]], ax: Any = None,
     ax.set_ylabel(f"fitted {coefficient}")
     ax.ticklabel_format(axis="y", useOffset=False)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
+    place_legend(ax)
     return ax
 
 
@@ -515,9 +607,19 @@ def figure_bytes(fig: Any, name: str | Path = "png") -> bytes:
     return buf.getvalue()
 
 
+@styled
 def plot_pareto(result: Any, ax: Any = None) -> Any:
     """Whole-line max error against cost: the fitted family × degree grid and the
     published approximants, with the Pareto frontier and the recommended form.
+
+    What cannot be drawn is said, not hidden: errors at or below the float64
+    resolution of the measure (:func:`pareto_resolution`; an error of 0 included) sit
+    on a floor line labelled as such; families whose points coincide (tanh and
+    sigmoid: σ(2u) = (1 + tanh u)/2) are drawn once under both names; published
+    approximants at one point get one label (``"paper-tanh = seed-free-tanh"``);
+    families left out (whole-line error ≥ 1, or every fit failed) are named in the
+    title with the reason.  Labels are placed where they overlap nothing
+    (:func:`approxfit.present.style.place_labels`), the legend below the axes.
 
     Parameters
     ----------
@@ -533,51 +635,143 @@ def plot_pareto(result: Any, ax: Any = None) -> Any:
                          f"{type(result).__name__}")
     _check_ax(ax)
     d = result if isinstance(result, Mapping) else result.to_dict()
-    ax = new_axes(ax, figsize=(9.0, 5.5))
-    rows = [r for r in d["rows"] if "error" not in r and r["max_error_whole_line"] < 1.0]
-    markers = {"tanh": ("o", 60, "C0"), "sigmoid": ("s", 110, "C1"), "poly": ("^", 60, "C2")}
-    for fam in sorted({r["family"] for r in rows}):
-        pts = [r for r in rows if r["family"] == fam]
-        m, size, color = markers.get(fam, ("o", 60, "C3"))
-        ax.scatter([r["cost"]["total"] for r in pts], [r["max_error_whole_line"] for r in pts],
-                   marker=m, s=size, facecolors="none" if fam == "sigmoid" else color,
-                   edgecolors=color, label=f"{plain_text(fam)} family, degree "
-                   f"{min(r['degree'] for r in pts)}–{max(r['degree'] for r in pts)}",
-                   zorder=3)
-        for r in pts:
-            if fam != "sigmoid":
-                ax.annotate(f"{r['degree']}", (r["cost"]["total"], r["max_error_whole_line"]),
-                            textcoords="offset points", xytext=(6, -3), fontsize=8)
+    ax = new_axes(ax, figsize=(9.0, 6.0))
+    lo, hi = (float(v) for v in d["range"])
+    floor = pareto_resolution(lo, hi)
+    ok_rows = [r for r in d["rows"] if "error" not in r]
+    rows = [r for r in ok_rows if r["max_error_whole_line"] < 1.0]
+    left_out = _left_out(d["rows"], rows)
+
+    def err(r: Mapping[str, Any]) -> float:
+        return max(float(r["max_error_whole_line"]), floor)
+
+    def key(r: Mapping[str, Any]) -> tuple[int, float]:
+        return (r["cost"]["total"], float(f"{r['max_error_whole_line']:.6e}"))
+
+    families: dict[str, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        families.setdefault(r["family"], []).append(r)
+    groups: list[list[str]] = []             # families whose points all coincide
+    for fam in sorted(families):
+        pts = sorted((r["degree"], *key(r)) for r in families[fam])
+        for g in groups:
+            if sorted((r["degree"], *key(r)) for r in families[g[0]]) == pts:
+                g.append(fam)
+                break
+        else:
+            groups.append([fam])
+    markers = ["o", "s", "^", "D", "v", "P"]
+    labels: list[tuple[str, tuple[float, float], dict[str, Any]]] = []
+    points: list[tuple[float, float]] = []
+    for i, g in enumerate(groups):
+        pts = sorted(families[g[0]], key=lambda r: r["degree"])
+        xs = [r["cost"]["total"] for r in pts]
+        ys = [err(r) for r in pts]
+        degrees = [r["degree"] for r in pts]
+        name = " = ".join(f"{plain_text(f)}" for f in g)
+        same = " (the same points)" if len(g) > 1 else ""
+        ax.scatter(xs, ys, marker=markers[i % len(markers)], s=50, color=PALETTE[i],
+                   label=f"{name} family{same}, degree {_degree_span(degrees)}", zorder=3)
+        points += list(zip(xs, ys, strict=True))
+        for x, y, deg in zip(xs, ys, degrees, strict=True):
+            labels.append((f"{deg}", (x, y), {"fontsize": 8, "color": PALETTE[i]}))
     front = sorted((r for r in rows if r["name"] in d["frontier"]),
-                   key=lambda r: r["cost"]["total"])
+                   key=lambda r: (r["cost"]["total"], r["max_error_whole_line"]))
     if front:
-        ax.step([r["cost"]["total"] for r in front], [r["max_error_whole_line"] for r in front],
-                where="post", color="0.5", linestyle="--", linewidth=1, label="Pareto frontier")
-    by_cost: dict[int, list[Mapping[str, Any]]] = {}
-    for p in d["published"]:
-        by_cost.setdefault(p["cost"]["total"], []).append(p)
-    for group in by_cost.values():
-        # Labels of points at one cost are stacked downwards so that none overlaps.
-        group = sorted(group, key=lambda p: -p["max_error_whole_line"])
-        for i, p in enumerate(group):
-            xy = (p["cost"]["total"], p["max_error_whole_line"])
-            ax.scatter([xy[0]], [xy[1]], marker="*", s=140, color="C3", zorder=4)
-            ax.annotate(f"{plain_text(p['name'])} ({p['max_error_whole_line']:.1e})", xy,
-                        xytext=(-8, 14 - 11 * i), textcoords="offset points", ha="right",
-                        fontsize=8, color="C3",
-                        arrowprops={"arrowstyle": "-", "color": "C3", "lw": 0.5})
-    ax.scatter([], [], marker="*", s=140, color="C3", label="published")
+        right = max([r["cost"]["total"] for r in rows]
+                    + [p["cost"]["total"] for p in d["published"]])
+        fx = [r["cost"]["total"] for r in front] + [right]
+        fy = [err(r) for r in front] + [err(front[-1])]
+        if right > fx[0] or len(front) > 1:
+            ax.step(fx, fy, where="post", color="0.45", linestyle="--", linewidth=1,
+                    label="Pareto frontier (nothing fitted is cheaper and better)", zorder=2)
+    pubs = [p for p in d["published"] if math.isfinite(p["max_error_whole_line"])]
+    merged: dict[tuple[int, str], list[Mapping[str, Any]]] = {}
+    for p in pubs:   # one label per point: errors equal to the two digits printed
+        merged.setdefault((p["cost"]["total"], f"{err(p):.1e}"), []).append(p)
+    for (cost, text), group in merged.items():
+        xy = (float(cost), err(group[0]))
+        ax.scatter([xy[0]], [xy[1]], marker="*", s=130, color=PUBLISHED_COLOUR, zorder=4)
+        names = " = ".join(plain_text(p["name"]) for p in group)
+        labels.append((f"{names} ({text})", xy, {"fontsize": 8, "color": PUBLISHED_COLOUR}))
+        points.append(xy)
+    if pubs:
+        ax.scatter([], [], marker="*", s=130, color=PUBLISHED_COLOUR,
+                   label=f"published ({len(pubs)}; equal points share a label)")
     rec = d.get("recommended")
     if rec is not None:
-        x, y = rec["cost"]["total"], rec["max_error_whole_line"]
-        ax.scatter([x], [y], s=320, facecolors="none", edgecolors="k", linewidths=1.5,
-                   zorder=5, label=f"recommended: {plain_text(rec['name'])}, {y:.2e}")
+        x, y = rec["cost"]["total"], err(rec)
+        ax.scatter([x], [y], s=300, facecolors="none", edgecolors="k", linewidths=1.4,
+                   zorder=5, label=f"recommended: {plain_text(rec['name'])}, "
+                   f"{rec['max_error_whole_line']:.2e}")
+    ys = [y for _, y in points]
+    on_floor = any(y <= floor for y in ys)
+    if on_floor:
+        ax.axhline(floor, color="0.3", linestyle=":", linewidth=1.0, zorder=1,
+                   label=f"float64 resolution {floor:.0e}: an error here is rounding "
+                         "(0 included)")
     ax.set_yscale("log")
+    if ys:
+        ax.set_ylim(*log_limits(ys, floor))
+    xs_all = [x for x, _ in points]
+    if xs_all:
+        span = max(max(xs_all) - min(xs_all), 4.0)
+        ax.set_xlim(min(xs_all) - 0.08 * span, max(xs_all) + 0.08 * span)
     ax.set_xlabel("cost: multiplies + adds + compares + 10 × transcendental calls")
     ax.set_ylabel("max |error| of the value on the whole real line")
-    lo, hi = d["range"]
-    ax.set_title(f"{plain_text(d['target'])}: error on the whole line against cost "
-                 f"({d['objective']} fits on [{lo:g}, {hi:g}])")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="upper right", fontsize="small")
+    title = (f"{plain_text(d['target'])}: error on the whole line against cost "
+             f"({plain_text(d['objective'])} fits on [{lo:g}, {hi:g}])")
+    if left_out:
+        title += "\n" + left_out
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2)
+    place_labels(ax, labels, avoid=points)
     return ax
+
+
+PUBLISHED_COLOUR = PALETTE[3]
+
+
+def pareto_resolution(lo: float, hi: float) -> float:
+    """The smallest whole-line error a float64 sweep on ``[lo, hi]`` resolves, as a power
+    of ten: 2⁸ ulp of float64 at the largest ``|x|`` of the range (at least 1) — below it
+    an error is rounding in the fit and the measure, not approximation.
+
+    >>> pareto_resolution(-10.0, 10.0)
+    1e-12
+    """
+    scale = max(abs(lo), abs(hi), 1.0)
+    return 10.0 ** math.ceil(math.log10(256 * 2.0**-52 * scale))
+
+
+def _degree_span(degrees: Sequence[int]) -> str:
+    if len(degrees) == 1:
+        return f"{degrees[0]}"
+    return f"{min(degrees)}–{max(degrees)}"
+
+
+def _left_out(all_rows: Sequence[Mapping[str, Any]],
+              shown: Sequence[Mapping[str, Any]]) -> str:
+    """The sentences on the rows not drawn, one line per family: why each is left out."""
+    shown_names = {r["name"] for r in shown}
+    parts = []
+    by_family: dict[str, list[Mapping[str, Any]]] = {}
+    for r in all_rows:
+        if r.get("name") not in shown_names:
+            by_family.setdefault(str(r.get("family", "?")), []).append(r)
+    for fam, rs in sorted(by_family.items()):
+        failed = [r for r in rs if "error" in r]
+        big = [r for r in rs if "error" not in r]
+        why = []
+        if big:
+            worst = min(float(r["max_error_whole_line"]) for r in big)
+            reason = ("a polynomial grows without bound" if fam == "poly"
+                      else "1 or more is off the scale")
+            why.append(f"degree {_degree_span(sorted(r['degree'] for r in big))} has "
+                       f"whole-line error ≥ {worst:.1e} ({reason})")
+        if failed:
+            why.append(f"degree {_degree_span(sorted(r['degree'] for r in failed))} failed "
+                       "to fit")
+        parts.append(f"{plain_text(fam)} not shown: " + "; ".join(why))
+    return "\n".join(parts)

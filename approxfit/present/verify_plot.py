@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from approxfit.core.exceptions import InputError
+from approxfit.present.style import PALETTE, styled
 
 __all__ = ["cumulative_share", "plot_verify", "plot_verify_blocks", "share_panel"]
 
@@ -27,17 +28,26 @@ def cumulative_share(histogram: dict[Any, int]) -> tuple[np.ndarray, np.ndarray]
     Parameters
     ----------
     histogram : dict
-        distance (int or its string) → count, as ``VerifyResult.histogram`` or its JSON.
+        distance (a number or its string) → count, as ``VerifyResult.histogram`` or its
+        JSON; ``inf`` (or ``"inf"``) counts in the total and never within k, like NaN.
     """
     if not isinstance(histogram, dict) or not histogram:
         raise InputError("`histogram` must be a non-empty dict {ulp: count}")
     total = sum(int(v) for v in histogram.values())
-    items = sorted((int(k), int(v)) for k, v in histogram.items() if str(k) != "nan")
+    items = sorted((_distance(k), int(v)) for k, v in histogram.items()
+                   if str(k) not in ("nan", "inf"))
     ks = np.array([k for k, _ in items], dtype=np.float64)
     share = np.cumsum([v for _, v in items]) / total if items else np.zeros(0)
     return ks, np.asarray(share, dtype=np.float64)
 
 
+def _distance(k: Any) -> int | float:
+    """A histogram key as a number: an int stays an int (its string too), else a float."""
+    f = float(k)
+    return int(f) if f.is_integer() else f
+
+
+@styled
 def plot_verify(results: Sequence[Any], profiles: Sequence[Any]) -> Any:
     """A figure of two panels: left, the ULP error at every input (symlog y; inputs
     with error 0 on the axis), one colour per kernel; right, the share of inputs within
@@ -66,7 +76,7 @@ def plot_verify(results: Sequence[Any], profiles: Sequence[Any]) -> Any:
         if not (hasattr(p, "x") and hasattr(p, "ulp") and hasattr(p, "stride")):
             raise InputError(f"`profiles`[{i}] must be an UlpProfile")
     fig, (left, right) = subplots(1, 2, figsize=(12.0, 4.5))
-    colors = [f"C{i % 10}" for i in range(len(results))]
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(results))]
     for r, p, c in zip(results, profiles, colors, strict=True):
         label = plain_text(r.name)
         ulp = np.where(np.isnan(p.ulp), np.nan, p.ulp)
@@ -89,7 +99,7 @@ def plot_verify(results: Sequence[Any], profiles: Sequence[Any]) -> Any:
     left.set_xlabel("x (symlog)")
     left.set_ylabel("ulp (symlog)")
     left.grid(True, alpha=0.3)
-    left.legend(loc="upper left", fontsize="small", markerscale=4)
+    left.legend(loc="upper left", markerscale=4)
     share_panel(right, [(plain_text(r.name), r.histogram, c)
                         for r, c in zip(results, colors, strict=True)],
                 f"share of the {r0.inputs:,} inputs within k ulp (target {r0.target})",
@@ -113,6 +123,7 @@ def _symlog_ticks(xs: Sequence[np.ndarray]) -> list[float]:
     return sorted(set(ticks))
 
 
+@styled
 def plot_verify_blocks(doc: dict[str, Any]) -> Any:
     """The figure of a run too large to plot input by input (every float32): left, the
     largest ULP error in each block of inputs against x (each block a horizontal segment
@@ -147,7 +158,7 @@ def plot_verify_blocks(doc: dict[str, Any]) -> Any:
     left.hlines(np.where(ok, 0.0, peak)[ok], first[ok], last[ok], color="0.55", lw=2,
                 label="every input correctly rounded")
     mid = np.where(np.abs(first) < np.abs(last), first, last)   # the block's small end
-    left.scatter(mid[~ok], peak[~ok], s=10, color="C0", zorder=3,
+    left.scatter(mid[~ok], peak[~ok], s=10, color=PALETTE[0], zorder=3,
                  label="largest error in a block (at its end nearer 0)")
     tiny = float(np.min(np.abs(np.concatenate([first, last])[np.concatenate([first, last])
                                                             != 0])))
@@ -169,28 +180,41 @@ def plot_verify_blocks(doc: dict[str, Any]) -> Any:
     left.set_xlabel("x (symlog: each decade of |x| is as wide as the next)")
     left.set_ylabel("max ulp in the block (symlog)")
     left.grid(True, alpha=0.3)
-    left.legend(loc="upper right", fontsize="small")
-    share_panel(right, [(name, doc["histogram"], "C0")],
+    left.legend(loc="upper right")
+    share_panel(right, [(name, doc["histogram"], PALETTE[0])],
                 f"share of all {int(doc['inputs']):,} inputs within k ulp "
                 f"(target {plain_text(str(doc.get('target', '')))})",
                 "{:.4%} correctly rounded", decimals=2)
     return fig
 
 
-def share_panel(ax: Any, series: Sequence[tuple[str, dict[Any, int], str]], title: str,
-                exact_text: str, *, decimals: int | None = None) -> None:
+@styled
+def share_panel(ax: Any, series: Sequence[tuple[str, dict[Any, int], Any]], title: str,
+                exact_text: str, *, decimals: int | None = None, label_at: float = 0.0,
+                marker: str | None = None, right: float | None = None) -> None:
     """Draw, on ``ax``, the share of inputs within k ulp: one step curve per
-    ``(label, histogram, colour)``, labelled with its share at k = 0 (``exact_text``, a
-    format such as ``"{:.2%} exact"``); symlog k, percent y zoomed on the lowest curve."""
+    ``(label, histogram, style)`` (``style`` a colour or a dict of line properties),
+    labelled with its share at k = ``label_at`` (``exact_text``, a format such as
+    ``"{:.2%} exact"``); symlog k, percent y zoomed on the lowest curve.  ``marker``
+    marks the k where the share is known (the bin edges of a binned histogram);
+    ``right`` is where every curve ends (default: twice the largest k)."""
     from matplotlib.ticker import PercentFormatter
 
     lows = []
-    for label, histogram, colour in series:
-        ks, share = cumulative_share(histogram)
-        exact = share[0] if ks.size and ks[0] == 0 else 0
-        ax.step(np.concatenate([ks, [max(ks.max() if ks.size else 0, 1) * 2]]),
+    curves = [(label, *cumulative_share(histogram), style)
+              for label, histogram, style in series]
+    top = max((float(ks.max()) for _, ks, _, _ in curves if ks.size), default=0.0)
+    end = right if right is not None else max(top, 1.0) * 2
+    for label, ks, share, style in curves:
+        within = share[ks <= label_at]
+        exact = float(within[-1]) if within.size else 0.0
+        props = style if isinstance(style, dict) else {"color": style}
+        ax.step(np.concatenate([ks, [end]]),
                 np.concatenate([share, share[-1:] if share.size else [0.0]]),
-                where="post", color=colour, label=f"{label}: {exact_text.format(exact)}")
+                where="post", label=f"{label}: {exact_text.format(exact)}", **props)
+        if marker is not None and ks.size:
+            ax.plot(ks, share, linestyle="none", marker=marker, markersize=3.5,
+                    color=props.get("color"))
         if share.size:
             lows.append(float(share[0]))
     ax.set_xscale("symlog", linthresh=1.0)
@@ -202,4 +226,4 @@ def share_panel(ax: Any, series: Sequence[tuple[str, dict[Any, int], str]], titl
     ax.set_xlabel("k (ulp, symlog)")
     ax.set_ylabel("share of inputs (k = 0: correctly rounded)")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower right")

@@ -64,8 +64,8 @@ def make_figures(sweep: list[dict[str, Any]]) -> dict[str, Any]:
     pubs = [p.build() for p in published_for("gelu")]
     figs: dict[str, Any] = {}
     fig, axes = plotting.subplots(1, 2, figsize=(12, 4.5))
-    plotting.plot_overlay(gelu, pubs[:3], np.linspace(-5, 3, 801), ax=axes[0], on="value")
-    plotting.plot_overlay(gelu, pubs[:3], np.linspace(-5, 5, 801), ax=axes[1], on="gate")
+    plotting.plot_overlay(gelu, pubs[:3], np.linspace(-5, 5, 1001), ax=axes[0], on="value")
+    plotting.plot_overlay(gelu, pubs[:3], np.linspace(-5, 5, 1001), ax=axes[1], on="gate")
     figs["gelu-overlay.png"] = fig
     shown = ("paper-tanh", "paper-sigmoid", "taylor-tanh", "bowling-2009", "ibert",
              "as-7.1.26")
@@ -115,17 +115,55 @@ def precision_tables() -> dict[str, bytes]:
             ""]
     for d in PRECISION_FORMATS:
         text += [f"## {d}", "", precision_markdown(tables[d]), ""]
-    ax = plot_ulp_histogram(tables["bfloat16"])
+    ax = plot_ulp_histogram(tables["bfloat16"], inputs="the seed grid numpy.arange(-10, 10, "
+                            f"0.01) rounded to bfloat16 ({tables['bfloat16'][0]['n']:,} "
+                            "distinct values)", note=zero_output_note(approximants, x))
     return {"precision.md": "\n".join(text).encode(),
             "precision.json": dumps(tables).encode(),
             "ulp-histogram-bfloat16.png": plotting.figure_bytes(ax.figure,
                                                                 "ulp-histogram.png")}
 
 
+def zero_output_note(approximants: list[Any], x: Any, dtype: str = "bfloat16") -> str:
+    """The sentence under the ULP figure on the inputs where an approximant gives 0 (or
+    −0) in ``dtype`` while the exact GELU is not 0: its error there is the whole value,
+    ``|f| / ulp(f)`` = 2^(p−1) · m ulp with m ∈ [1, 2), i.e. 128 to 256 ulp in bfloat16
+    (p = 8): the jump of the curves below 256 ulp, and the 255 ulp of precision.md."""
+    from approxfit.lowprec.emulate import evaluate_in_format
+    from approxfit.lowprec.formats import get_format, round_to_format, ulp
+
+    fmt = get_format(dtype)
+    xs = np.unique(round_to_format(np.asarray(x, dtype=np.float64), fmt))
+    xs = xs[np.isfinite(xs)]
+    exact = get_target("gelu").evaluate(xs)
+    parts = []
+    for a in approximants:
+        with np.errstate(all="ignore"):
+            y = evaluate_in_format(a, xs, fmt, on="value")
+            zero = (y == 0) & (exact != 0)
+            if zero.any():
+                u = np.abs(exact[zero]) / ulp(exact[zero], fmt)
+                parts.append((a.name, int(zero.sum()), float(xs[zero].max()), float(u.min()),
+                              float(u.max())))
+    if not parts:
+        return ""
+    lo = min(p[3] for p in parts)
+    hi = max(p[4] for p in parts)
+    groups: dict[tuple[int, float], list[str]] = {}
+    for n, k, w, _, _ in parts:
+        groups.setdefault((k, w), []).append(n)
+    names = "; ".join(f"{', '.join(ns)}: {k} inputs{' each' if len(ns) > 1 else ''}, the "
+                      f"largest x = {w:g}" for (k, w), ns in groups.items())
+    return (f"The jump just below 256 ulp: inputs where a formula returns 0 in {dtype} "
+            f"while GELU is a tiny negative number ({names}); the error is then the whole "
+            f"value, |f|/ulp(f) = 2^{fmt.precision - 1}·m with 1 ≤ m < 2: here {lo:.0f} to "
+            f"{hi:.1f} ulp.")
+
+
 def pareto_files() -> dict[str, bytes]:
     """The cost / whole-line error sweep of GELU (``approxfit pareto gelu``)."""
     from approxfit.studies import pareto as sweep
 
-    res = sweep.pareto("gelu", families=("tanh", "sigmoid", "poly"), max_degree=9,
+    res = sweep.pareto("gelu", families=sweep.DEFAULT_FAMILIES, max_degree=9,
                        executor="local")
     return sweep.pareto_files(res)
