@@ -225,7 +225,7 @@ def test_save_help_says_when_it_is_written() -> None:
     (["report", "paper-tanh", "--plot", ""], "--plot needs a folder"),
     (["report", "paper-tanh", "--csv", ""], "--csv needs a file name"),
     (["export", "paper-tanh", "--out", ""], "--out needs a file name"),
-    (["fit", "gelu", "tanh", "--save", "nofolder/x.json"], "does not exist"),
+    (["fit", "gelu", "tanh", "--save", "pyproject.toml/x.json"], "is not a folder"),
     (["fit", "gelu", "tanh", "--save", "x" * 300 + ".json"], "longer than 255 bytes"),
     (["report", "paper-tanh", "--plot", "pyproject.toml"], "is not a folder"),
     (["export", "paper-tanh", "--out", "tests"], "is a folder"),

@@ -177,10 +177,12 @@ def test_cli_writes_json_csv_png(cli, tmp_path):
     (("pareto", "gelu", "--max-degree", "16"), "between 1 and 15"),
     (("pareto", "gelu", "--families", "tanh,sigmod"), "did you mean"),
     (("pareto", "gelu", "--executor", "spark://x"), "--executor must be"),
-    (("pareto", "gelu", "--out", "/no/such/dir"), "does not exist"),
+    (("pareto", "gelu", "--out", "{tmp}/a-file/dir"), "is not a folder"),
 ])
-def test_cli_bad_input(cli, args, needle):
-    r = cli(*args)
+def test_cli_bad_input(cli, args, needle, tmp_path):
+    # --out creates a missing folder (issue 16), so the bad one has a file as parent
+    (tmp_path / "a-file").write_text("")
+    r = cli(*(a.replace("{tmp}", str(tmp_path)) for a in args))
     assert r.code == 2 and needle in r.err and "Traceback" not in r.err
 
 

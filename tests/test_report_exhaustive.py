@@ -359,4 +359,5 @@ def test_cli_form_maps_to_gate_form():
                           "fast"], capture_output=True, text=True)
     assert bad.returncode == 2
     assert bad.stderr.strip() == ("approxfit: error: unknown --form 'fast'; choose one of "
-                                  "as-published, stable")
+                                  "as-published, stable (see 'python -m approxfit export "
+                                  "--help')")

@@ -89,10 +89,11 @@ def test_bad_spec_files(cli, tmp_path, content, needle):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (("fit", "gelu", "tanh", "--save", "/no/such/folder/fit.json"), "does not exist"),
-    (("report", "paper-tanh", "--csv", "/no/such/folder/t.csv"), "does not exist"),
-    (("report", "paper-tanh", "--plot", "/no/such/folder"), "does not exist"),
-    (("reproduce", "--out", "/no/such/folder/results"), "does not exist"),
+    # a missing folder is created (issue 16); a parent that is a file cannot be
+    (("fit", "gelu", "tanh", "--save", "/dev/null/folder/fit.json"), "is not a folder"),
+    (("report", "paper-tanh", "--csv", "/dev/null/folder/t.csv"), "is not a folder"),
+    (("report", "paper-tanh", "--plot", "/dev/null/folder"), "is not a folder"),
+    (("reproduce", "--out", "/dev/null/folder/results"), "is not a folder"),
 ])
 def test_unwritable_outputs(cli, args, needle):
     one_line_exit(cli(*args), 2, needle)
@@ -101,7 +102,7 @@ def test_unwritable_outputs(cli, args, needle):
 def test_out_that_is_a_file(cli, tmp_path):
     f = tmp_path / "file"
     f.write_text("x")
-    one_line_exit(cli("reproduce", "--out", str(f)), 2, "is a file")
+    one_line_exit(cli("reproduce", "--out", str(f)), 2, "is not a folder")
 
 
 def test_saved_fit_round_trips_through_report(cli, tmp_path):

@@ -3,6 +3,7 @@ that turn approxfit's exceptions into one line and an exit status."""
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
 import re
@@ -10,54 +11,156 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from approxfit.core import names
 from approxfit.core.exceptions import ApproxfitError, ComputationError, InputError
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+"""Click settings of the app and of every command: ``-h`` is ``--help``."""
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+class Command(TyperCommand):
+    """A typer command with the project's help conventions.
+
+    * An argument with a metavar that is not a choice is shown by its metavar alone
+      (``TARGET``, not ``TARGET <str>``).
+    * A repeatable choice option also takes a comma list: ``--families tanh,poly`` is
+      read as ``--families tanh --families poly`` (no choice contains a comma).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for p in self.params:
+            if (isinstance(p, TyperArgument) and p.metavar is not None
+                    and not p.type_descriptor.is_choice):
+                p.display_type_rich = _no_type  # type: ignore[method-assign]
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, split_lists(self, args))
+
+
+def split_lists(command: Any, args: list[str]) -> list[str]:
+    """``args`` with each comma list of a repeatable choice option repeated instead.
+
+    >>> from approxfit.cli.main import app_command
+    >>> split_lists(app_command("parity"), ["--dtype", "float32,bfloat16"])
+    ['--dtype', 'float32', '--dtype', 'bfloat16']
+    """
+    flags = {opt for p in command.params
+             if isinstance(p, TyperOption) and p.multiple and p.type_descriptor.is_choice
+             for opt in p.opts}
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            out += args[i:]
+            break
+        flag, eq, value = token.partition("=")
+        if flag in flags and (eq or i + 1 < len(args)):
+            if not eq:
+                i += 1
+                value = args[i]
+            for piece in value.split(",") if "," in value else [value]:
+                out += [flag, piece.strip()]
+        else:
+            out.append(token)
+        i += 1
+    return out
+
 
 app = typer.Typer(
     name="approxfit",
     help="Derive, fit and judge cheap approximations of activation-like functions.\n\n"
          "Examples:\n\n"
-         "  approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)\n\n"
+         "\b\n"
+         "  approxfit taylor gelu tanh --degree 3 --fix 'c1=sqrt(2/pi)'\n"
          "  approxfit fit gelu tanh --degree 3 --objective minimax --range -10 10",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings=CONTEXT,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
 STATE: dict[str, Any] = {"debug": False, "signal": None}
 
+# -- choices: typer lists them in --help and refuses others (exit 2) -------------------
+def choices(values: tuple[str, ...]) -> Any:
+    """``Literal[values]``: a choice typer shows as ``<a|b|c>`` and checks."""
+    return Literal[values]  # type: ignore[valid-type]
+
+
+def list_choices(name: str, values: tuple[str, ...]) -> Any:
+    """A ``str`` Enum of ``values``: the element type of a repeatable choice option (typer
+    takes no ``list[Literal[…]]``); :func:`plain` turns its members back into strings."""
+    return enum.Enum(name, {v: v for v in values}, type=str)  # type: ignore[misc]
+
+
+def plain(values: Any) -> list[str] | None:
+    """The strings of a repeatable choice option (Enum members), None when not given."""
+    return None if not values else [getattr(v, "value", v) for v in values]
+
+
+Family = choices(names.FAMILY_NAMES)
+Objective = choices(names.OBJECTIVES)
+On = choices(names.ONS)
+Parity = choices(names.PARITIES)
+Grid = choices(names.GRID_KINDS)
+ROUNDED_DTYPES = ("float32", "float16", "bfloat16")
+"""The formats ``fit --dtype`` rounds coefficients to."""
+REPORT_DTYPES = ("float64", "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2")
+"""The formats ``report --dtype`` and ``verify --format`` evaluate in."""
+EXPORT_DTYPES = ("float64", "float32", "float16", "bfloat16")
+"""The formats ``export --dtype`` writes code for."""
+FamilyItem = list_choices("FamilyItem", names.FAMILY_NAMES)
+
 # -- shared options, defined once ------------------------------------------------
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
 IdentifyOpt = Annotated[bool, typer.Option(
     "--identify", help="Also recognise closed forms of the coefficients (see identify).")]
-DegreeOpt = Annotated[int, typer.Option("--degree", "-d", help="Highest power of the inner "
-                                        "polynomial p (0-40).")]
-ParityOpt = Annotated[str | None, typer.Option(
-    "--parity", help=f"Powers of p: {' | '.join(names.PARITIES)}. Default: from the "
-    "target's symmetry (odd p for gelu's tanh/sigmoid forms).")]
+DegreeOpt = Annotated[int, typer.Option("--degree", "-d", metavar="N", help="Highest power "
+                                        "of the inner polynomial p (0-40).")]
+ParityOpt = Annotated[Parity | None, typer.Option(
+    "--parity", help="Powers of p. Default: from the target's symmetry (odd p for gelu's "
+    "tanh/sigmoid forms).")]
 FixOpt = Annotated[list[str] | None, typer.Option(
-    "--fix", help="Hold a coefficient at a value, NAME=EXPR, e.g. c1=sqrt(2/pi). "
-    "Repeatable. EXPR may use numbers, pi, E, + - * / **, sqrt exp log erf tanh.")]
-OnOpt = Annotated[str | None, typer.Option(
-    "--on", help="Measure the gate or the value: gate | value. Default: the gate for the "
-    "tanh and sigmoid families, the value for poly and rational.")]
+    "--fix", metavar="NAME=EXPR", help="Hold a coefficient at a value, e.g. "
+    "--fix 'c1=sqrt(2/pi)' (quote it: the shell reads parentheses). Repeat for more: "
+    "--fix 'c1=sqrt(2/pi)' --fix c0=0. EXPR may use numbers, pi, E, + - * / **, sqrt exp "
+    "log erf tanh.")]
+OnOpt = Annotated[On | None, typer.Option(
+    "--on", help="Measure the gate or the value. Default: the gate for the tanh and "
+    "sigmoid families, the value for poly and rational.")]
 DenDegreeOpt = Annotated[int, typer.Option(
-    "--den-degree", help="rational family: degree of the denominator Q = 1 + d·x^k + ….")]
-DenParityOpt = Annotated[str, typer.Option(
-    "--den-parity", help="rational family: powers of Q, even | odd | none.")]
-TargetArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.TARGET_NAMES)}; "
-                                          "gelu:mu=M,sigma=S for GELU with an N(M, S) gate; "
-                                          "or a new name for an --expr target.")]
+    "--den-degree", metavar="N",
+    help="rational family: degree of the denominator Q = 1 + d·x^k + ….")]
+DenParityOpt = Annotated[Parity, typer.Option(
+    "--den-parity", help="rational family: powers of Q.")]
+RangeOpt = Annotated[tuple[float, float], typer.Option(
+    "--range", metavar="LO HI", help="The fit range [LO, HI].")]
+TargetArg = Annotated[str, typer.Argument(
+    metavar="TARGET", help=f"One of: {', '.join(names.TARGET_NAMES)}; gelu:mu=M,sigma=S "
+    "for GELU with an N(M, S) gate; or a new name for an --expr target.")]
 ExprOpt = Annotated[str | None, typer.Option(
-    "--expr", help="A custom target f(x), e.g. \"x*erf(x)\" (numbers, x, pi, E, + - * / **, "
-    "sqrt exp log erf erfc tanh sinh cosh sin cos atan abs). TARGET names it; it has no "
-    "gate, so use the poly family.")]
-FamilyArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(names.FAMILY_NAMES)}.")]
+    "--expr", metavar="EXPR", help="A custom target f(x), e.g. 'x*erf(x)' (numbers, x, pi, "
+    "E, + - * / **, sqrt exp log erf erfc tanh sinh cosh sin cos atan abs). TARGET names "
+    "it; it has no gate, so use the poly family.")]
+SpecExprOpt = Annotated[str | None, typer.Option(
+    "--expr", metavar="EXPR", help="Measure against a custom target f(x) instead of the "
+    "specs' own, e.g. 'x*erf(x)' (numbers, x, pi, E, + - * / **, sqrt exp log erf erfc "
+    "tanh sinh cosh sin cos atan abs); --target NAME names it, or it is the formula of the "
+    "saved fits' own custom target.")]
+FamilyArg = Annotated[Family, typer.Argument(metavar="FAMILY", help="The approximant "
+                                             "family (see approxfit families).")]
 
 
 # The library's messages name a Python parameter in backticks (`fix`); the command
@@ -229,15 +332,42 @@ def silence_stdout() -> None:
 
 
 def write_output(path: str | Path, data: str | bytes, *, what: str) -> Path:
-    """:func:`approxfit.core.io.write_atomic`, with an ``OSError`` turned into a
-    :class:`ComputationError` naming the option and the path (exit 1)."""
+    """:func:`approxfit.core.io.write_atomic` into a folder created if missing
+    (:func:`make_folder`), with an ``OSError`` turned into a :class:`ComputationError`
+    naming the option and the path (exit 1)."""
     from approxfit.core.io import write_atomic
 
+    make_folder(Path(path).parent, what=what)
     try:
         return write_atomic(path, data)
     except OSError as exc:
         raise ComputationError(f"{what} {names.quoted_path(os.fsdecode(path))}: cannot write "
                                f"it: {exc.strerror or exc}") from exc
+
+
+def make_folder(folder: str | Path, *, what: str) -> Path:
+    """Create ``folder`` and its missing parents (``mkdir -p``), after the work is done
+    and just before the first file is written, so a failed run creates nothing.
+
+    Every level is created atomically by the system (an existing one is kept, also when
+    another process created it meanwhile); an ``OSError`` becomes a
+    :class:`ComputationError` naming the option (exit 1).
+    """
+    p = Path(folder)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ComputationError(f"{what}: cannot create the folder "
+                               f"{names.quoted_path(os.fsdecode(p))}: {exc.strerror or exc}"
+                               ) from exc
+    return p
+
+
+def say_wrote(*paths: str | Path) -> None:
+    """One line per file written, ``wrote PATH``, on standard error (standard output
+    keeps what the command prints, and exactly one document with ``--json``)."""
+    for path in paths:
+        typer.echo(f"wrote {os.fsdecode(path)}", err=True)
 
 
 def _probe_folder(folder: Path, what: str, shown: str) -> None:
@@ -301,59 +431,55 @@ def output_file(path: str, *, what: str) -> Path:
 
     Refused with exit 2: an empty path, a NUL character, a path ending in ``/``, a file
     or folder name longer than 255 bytes (or a path longer than 4095), an existing
-    folder or non-regular file (a device such as ``/dev/full``, a FIFO), a folder that
-    does not exist. Refused with exit 1 (an
-    ``OSError``): a folder that cannot be written in (read-only, ``/proc``).
+    folder or non-regular file (a device such as ``/dev/full``, a FIFO), a parent that
+    is a file. Refused with exit 1: a folder that cannot be written in (read-only,
+    ``/proc``). A missing folder is fine: :func:`write_output` creates it.
     """
     shown = _shown_path(path, what=what, empty="needs a file name")
     if path.endswith(("/", os.sep)):
         raise InputError(f"{what} {shown} ends in '/'; give a file name")
     check_name_lengths(path, what=what, last="file")
     p = Path(path)
-    folder = p.parent
-    if not folder.is_dir():
-        raise InputError(f"{what} {shown}: the folder {names.quoted_path(str(folder))} does not "
-                         "exist; create it first")
     if p.is_dir():
         raise InputError(f"{what} {shown} is a folder; give a file name")
     if p.exists() and not p.is_file():
         raise InputError(f"{what} {shown} exists and is not a regular file (a device, a "
                          "FIFO or a socket); give a file name")
-    _probe_folder(folder, what, shown)
+    _probe_folder(_existing_folder(p.parent, what, shown), what, shown)
     return p
 
 
+def _existing_folder(folder: Path, what: str, shown: str) -> Path:
+    """The nearest existing ancestor of ``folder`` (itself if it exists), which must be a
+    folder (else exit 2): where the missing part of the path will be created."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{what} {shown}: {names.quoted_path(str(existing))} is not a folder")
+    return existing
+
+
 def output_folder(path: str, *, what: str) -> Path:
-    """Check a folder an option will write into (``--plot DIR``) before any work: not
-    empty, no name in it longer than 255 bytes, existing (exit 2), and writable (exit 1)."""
+    """Check a folder an option writes into (``--plot DIR``, ``--out DIR``) before any
+    work; every such folder is created if missing (:func:`make_folder`, once the work is
+    done), as ``reproduce --out`` always did.
+
+    Refused with exit 2: an empty path, a name in it longer than 255 bytes, a file, a
+    parent that is a file; with exit 1: a nearest existing folder that cannot be written
+    in.
+    """
     shown = _shown_path(path, what=what, empty="needs a folder")
     check_name_lengths(path, what=what)
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise InputError(f"{what} {shown} is not a folder; give a folder to write into")
-    if not p.is_dir():
-        raise InputError(f"{what} {shown}: the folder does not exist; create it first")
-    _probe_folder(p, what, shown)
+    _probe_folder(_existing_folder(p, what, shown), what, shown)
     return p
 
 
-def creatable_folder(path: str, *, what: str) -> Path:
-    """Check a folder a command creates if missing (``reproduce --out``) before any work:
-    not empty, no name in it longer than 255 bytes, not a file (exit 2), and inside a
-    folder that can be written in (exit 1 if not)."""
-    shown = _shown_path(path, what=what, empty="must name a folder")
-    check_name_lengths(path, what=what)
-    p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise InputError(f"{what} {shown} is a file, not a folder; give a folder to write "
-                         "into")
-    existing = p
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise InputError(f"{what} {shown}: {names.quoted_path(str(existing))} is not a folder")
-    _probe_folder(existing, what, shown)
-    return p
+creatable_folder = output_folder
+"""The same check (``reproduce --out``): one way to create output folders everywhere."""
 
 
 def emit_json(obj: Any) -> None:
@@ -400,6 +526,9 @@ def parse_fix(items: list[str] | None) -> dict[str, str]:
         name = name.strip()
         if not sep or not name or not value.strip():
             raise InputError(f"--fix {item!r} must look like NAME=EXPR, e.g. c1=sqrt(2/pi)")
+        if re.search(r",\s*[A-Za-z_]\w*\s*=", value):
+            raise InputError(f"--fix {names.quoted(item)} holds several coefficients; give "
+                             "one NAME=EXPR per --fix (repeat it: --fix c1=1 --fix a3=0.04)")
         if name in out:
             raise InputError(f"--fix names {name} twice")
         out[name] = value
@@ -444,13 +573,13 @@ def spec_target(specs: list[str], target: str | None, expr: str | None) -> Any:
         A built-in target's name, or a :class:`~approxfit.core.targets.Target`.
     """
     from approxfit.approximants.published import PUBLISHED
-    from approxfit.approximants.spec import parse_spec
+    from approxfit.approximants.spec import names_file, parse_spec
     from approxfit.core.targets import TARGETS
 
     own: list[tuple[str, Any]] = []        # (spec, its Target) for specs with a target
     for spec in specs:
         text = spec.strip() if isinstance(spec, str) else ""
-        if text in PUBLISHED or text.lower().endswith(".json"):
+        if text in PUBLISHED or names_file(text):
             own.append((text, parse_spec(text, None).target_obj))
     common = {t.name for _, t in own}
     if target is None:

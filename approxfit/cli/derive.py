@@ -13,24 +13,29 @@ from typing import Annotated, Any
 import typer
 
 from approxfit.cli.common import (
+    ROUNDED_DTYPES,
     DegreeOpt,
     DenDegreeOpt,
     DenParityOpt,
     ExprOpt,
     FamilyArg,
     FixOpt,
+    Grid,
     IdentifyOpt,
     JsonOpt,
+    Objective,
     OnOpt,
     ParityOpt,
+    RangeOpt,
     TargetArg,
-    choice,
+    choices,
     cli_message,
     emit_json,
     guard,
     output_file,
     parse_fix,
     relay_warnings,
+    say_wrote,
     write_output,
 )
 from approxfit.core.names import quoted_path
@@ -48,8 +53,10 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
            json_: JsonOpt = False) -> None:
     """Match the Maclaurin series: exact closed forms of the coefficients.
 
-    Example: approxfit taylor gelu tanh --degree 3 --fix c1=sqrt(2/pi)
-    gives a3 = (4 - pi)/(6*pi) = 0.0455399241225271.
+    Example (gives a3 = (4 - pi)/(6*pi) = 0.0455399241225271):
+
+    \b
+      approxfit taylor gelu tanh --degree 3 --fix 'c1=sqrt(2/pi)'
     """
     from approxfit.core.budget import Budget
     from approxfit.core.checks import check_float
@@ -85,52 +92,53 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
 def fit(
     target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3, parity: ParityOpt = None,
     fix: FixOpt = None, on: OnOpt = None,
-    objective: Annotated[str, typer.Option(help="l2 (least squares) | minimax "
-                                           "(smallest max abs error).")] = "l2",
-    range_: Annotated[tuple[float, float], typer.Option(
-        "--range", help="The fit range LO HI.")] = (-10.0, 10.0),
-    samples: Annotated[int | None, typer.Option(help="Number of sample points "
+    objective: Annotated[Objective, typer.Option(help="l2: least squares; minimax: the "
+                                                 "smallest max abs error.")] = "l2",
+    range_: RangeOpt = (-10.0, 10.0),
+    samples: Annotated[int | None, typer.Option(metavar="N", help="Number of sample points "
                                                 "(default 20001).")] = None,
-    grid: Annotated[str, typer.Option(help="uniform | chebyshev.")] = "uniform",
+    grid: Annotated[Grid, typer.Option(help="Where the samples lie.")] = "uniform",
     step: Annotated[float | None, typer.Option(
+        metavar="STEP",
         help="Sample exactly numpy.arange(LO, HI, STEP), as the seed's code does.")] = None,
     clamp: Annotated[str, typer.Option(
+        metavar="none|range|C",
         help="Keep a tanh/sigmoid approximant right beyond the range: none | range | a "
         "number C (a tail guard: the gate is 0 below -C and 1 above C).")] = "none",
-    save: Annotated[str | None, typer.Option(help="Write the fit to FILE.json (usable as an "
-                                             "approximant spec later); written only when the "
-                                             "fit converged (else exit 1, FILE untouched).")
-                    ] = None,
-    max_iter: Annotated[int, typer.Option(help="Iteration cap of the minimax loop "
-                                          "(1-10000).")] = 200,
+    save: Annotated[str | None, typer.Option(
+        metavar="FILE.json", help="Write the fit to FILE.json (usable as an approximant "
+        "spec later; a missing folder is created); written only when the fit converged "
+        "(else exit 1, FILE untouched).")] = None,
+    max_iter: Annotated[int, typer.Option(metavar="N", help="Iteration cap of the minimax "
+                                          "loop (1-10000).")] = 200,
     expr: ExprOpt = None,
     den_degree: DenDegreeOpt = 2,
     den_parity: DenParityOpt = "even",
     identify_: IdentifyOpt = False,
-    dtype: Annotated[str | None, typer.Option(
-        help="Round the coefficients to float32 | float16 | bfloat16 and report the loss.")
-    ] = None,
+    dtype: Annotated[choices(ROUNDED_DTYPES) | None, typer.Option(
+        help="Round the coefficients to this format and report the loss.")] = None,
     reoptimise: Annotated[bool, typer.Option(
         help="With --dtype: search neighbouring representable coefficients for a smaller "
         "error.")] = False,
-    error: Annotated[str, typer.Option(
-        help="absolute | relative: minimise the error or the error divided by |target| "
+    error: Annotated[choices(("absolute", "relative")), typer.Option(
+        help="Minimise the error or the error divided by |target| "
         "(a gated family on gelu/silu/mish's value fits the gate's relative error).")
     ] = "absolute",
     weight: Annotated[str | None, typer.Option(
+        metavar="EXPR",
         help="Minimise weight(x)·error: a safe expression in x, finite and > 0 on the "
         "range, e.g. '1/(1+x^2)'.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Fit a family to a target by least squares or minimax.
 
-    Example: approxfit fit gelu tanh --degree 3 --fix c1=sqrt(2/pi) --step 0.01
-    (a3 = 0.0448465, the seed's grid); add --objective minimax for the certified
-    best max error.
+    Example (a3 = 0.0448465 on the seed's grid; add --objective minimax for the
+    certified best max error):
+
+    \b
+      approxfit fit gelu tanh --degree 3 --fix 'c1=sqrt(2/pi)' --step 0.01
     """
     fixes = parse_fix(fix)
-    if dtype is not None:
-        choice(dtype, ("float32", "float16", "bfloat16"), "--dtype")
     if save is not None:
         output_file(save, what="--save")
     from approxfit.fitting.fit import fit as run_fit
@@ -152,7 +160,7 @@ def fit(
     if save is not None and res.converged:   # a fit that failed is not saved
         from approxfit.core.io import dumps
 
-        write_output(save, dumps(res.to_dict(timing=False)), what="--save")
+        say_wrote(write_output(save, dumps(res.to_dict(timing=False)), what="--save"))
     found = _identified({**res.coefficients, **res.scaled}, 9) if identify_ else {}
     extra: dict[str, Any] = {"identified": found} if identify_ else {}
     if rounding is not None:

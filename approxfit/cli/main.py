@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from approxfit.cli import derive, listing, measure, studies, synthesize, verify
-from approxfit.cli.common import app, one_line, os_failure, show_warning
+from approxfit.cli.common import CONTEXT, Command, app, one_line, os_failure, show_warning
 
 COMMANDS = (
     (listing.targets, {}),
@@ -29,7 +29,13 @@ COMMANDS = (
 )
 """Every command with its typer settings, in the order ``approxfit --help`` lists them."""
 for _command, _settings in COMMANDS:
-    app.command(**_settings)(_command)
+    app.command(cls=Command, **{**_settings, "context_settings": {
+        **CONTEXT, **_settings.get("context_settings", {})}})(_command)
+
+
+def app_command(name: str) -> Any:
+    """The click command of ``approxfit NAME`` (for tests and doctests)."""
+    return typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
 
 
 def _click_exceptions() -> Any:
@@ -95,6 +101,35 @@ def main(argv: list[str] | None = None) -> None:
         warnings.showwarning = shown
 
 
+def usage_message(exc: Any) -> str:
+    """A usage error's text; a value that is not one of a parameter's choices is said as
+    the library says it: ``unknown --objective 'minmax' (did you mean 'minimax'?); choose
+    one of l2, minimax``."""
+    import ast
+    import re
+
+    from approxfit.core import names
+
+    text = exc.format_message()
+    param = getattr(exc, "param", None)
+    desc = getattr(param, "type_descriptor", None)
+    m = re.search(r"Value error, (.*) is not one of ", text, re.S)
+    if m is None or desc is None or not desc.is_choice or not desc.choices:
+        return text
+    try:
+        value = ast.literal_eval(m.group(1))
+    except (ValueError, SyntaxError):
+        return text
+    options = tuple(str(getattr(c, "value", c)) for c in desc.choices)
+    what = (max(param.opts, key=len) if getattr(param, "opts", None) and
+            param.param_type_name == "option" else (param.metavar or param.name))
+    hint = names.suggest(value, options)
+    if "," in str(value):
+        hint = ""
+    return (f"unknown {what} {names.quoted(str(value))}{hint}; choose one of "
+            f"{', '.join(options)}")
+
+
 def _main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app with one-line usage errors (exit 2).
 
@@ -112,7 +147,7 @@ def _main(argv: list[str] | None = None) -> None:
             sys.stdout.write(exc.ctx.get_help() + "\n")
         raise SystemExit(0) from None
     except exc_mod.UsageError as exc:
-        msg = one_line(exc.format_message())
+        msg = one_line(usage_message(exc))
         cmd = exc.ctx.command_path if exc.ctx is not None else "approxfit"
         sys.stderr.write(f"approxfit: error: {msg} (see '{cmd} --help')\n")
         raise SystemExit(2) from None

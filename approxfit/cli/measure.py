@@ -7,17 +7,25 @@ from typing import Annotated, Any
 import typer
 
 from approxfit.cli.common import (
-    ExprOpt,
+    EXPORT_DTYPES,
+    REPORT_DTYPES,
     JsonOpt,
-    choice,
+    SpecExprOpt,
+    choices,
     emit_json,
     guard,
+    list_choices,
+    make_folder,
     output_file,
     output_folder,
+    plain,
+    say_wrote,
     spec_target,
     write_output,
 )
 from approxfit.core.exceptions import InputError
+
+ParityDtype = list_choices("ParityDtype", ("float32", "bfloat16", "float16"))
 
 
 @guard
@@ -26,34 +34,38 @@ def report(
         help="Approximants: published names (paper-tanh, paper-sigmoid, taylor-tanh, "
         "seed-alt-tanh, seed-alt-sigmoid, seed-free-tanh, bowling-2009, ibert, as-7.1.26), "
         "saved fits (FILE.json) or inline specs such as tanh:c1=sqrt(2/pi),a3=0.044715. "
-        "Default: every published approximant of the target.")] = None,
+        "Default: every published approximant of the target.", metavar="SPEC")] = None,
     target: Annotated[str | None, typer.Option(
+        metavar="TARGET",
         help="The target measured against. Default: the target of the published names and "
         "saved fits given (with --expr: the name of their custom target), else gelu.")
     ] = None,
     range_: Annotated[tuple[float, float], typer.Option(
-        "--range", help="The range LO HI.")] = (-10.0, 10.0),
+        "--range", metavar="LO HI", help="The range [LO, HI].")] = (-10.0, 10.0),
     samples: Annotated[int | None, typer.Option(
+        metavar="N",
         help="Number of uniform samples (ignored, with a note, for a --dtype of 16 bits or "
         "fewer: every value is measured).")] = None,
     step: Annotated[float | None, typer.Option(
+        metavar="STEP",
         help="Sample exactly numpy.arange(LO, HI, STEP) (default 0.01, the seed's grid; "
         "ignored, with a note, for a --dtype of 16 bits or fewer).")
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Print a Markdown table.")] = False,
-    csv: Annotated[str | None, typer.Option(help="Also write the table to FILE.csv.")] = None,
-    plot: Annotated[str | None, typer.Option(help="Write overlay and error plots into DIR.")
-                    ] = None,
+    csv: Annotated[str | None, typer.Option(
+        metavar="FILE.csv", help="Also write the table to FILE.csv.")] = None,
+    plot: Annotated[str | None, typer.Option(
+        metavar="DIR", help="Write overlay and error plots into DIR (created if missing).")
+    ] = None,
     svg: Annotated[bool, typer.Option(help="With --plot, write SVG as well as PNG.")] = False,
-    expr: ExprOpt = None,
-    dtype: Annotated[str, typer.Option(
-        help="Evaluate every operation in this format: float64 | float32 | float16 | "
-        "bfloat16 | float8_e4m3fn | float8_e5m2 (errors in ulps, and the format's own "
+    expr: SpecExprOpt = None,
+    dtype: Annotated[choices(REPORT_DTYPES), typer.Option(
+        help="Evaluate every operation in this format (errors in ulps, and the format's own "
         "floor). Formats of 16 bits or fewer are measured on every finite value in the "
         "range, not on samples.")] = "float64",
-    opmath: Annotated[str, typer.Option(
-        help="With a --dtype of 16 bits or fewer: format (round every operation) | float32 "
-        "(compute in float32 and round once, as PyTorch's CPU kernels do).")] = "format",
+    opmath: Annotated[choices(("format", "float32")), typer.Option(
+        help="With a --dtype of 16 bits or fewer: format: round every operation; float32: "
+        "compute in float32 and round once, as PyTorch's CPU kernels do.")] = "format",
     exhaustive: Annotated[bool, typer.Option(
         "--exhaustive", help="With --dtype float32: every finite float32 in the range "
         "(in chunks of bounded memory, a progress bar on a terminal). About 0.15-0.2 µs "
@@ -63,8 +75,10 @@ def report(
 ) -> None:
     """Measure approximants: MSE, RMSE, max abs error and where, relative errors.
 
-    Example: approxfit report paper-tanh paper-sigmoid --target gelu --range -10 10
-    --step 0.01 (the seed's grid: paper-tanh MSE 2.4329e-08).
+    Example (the seed's grid: paper-tanh MSE 2.4329e-08):
+
+    \b
+      approxfit report paper-tanh paper-sigmoid --target gelu --range -10 10 --step 0.01
     """
     tgt = spec_target(specs or [], target, expr)
     from pathlib import Path
@@ -73,9 +87,6 @@ def report(
         output_file(csv, what="--csv")
     if plot is not None:
         output_folder(plot, what="--plot")
-    choice(dtype, ("float64", "float32", "float16", "bfloat16", "float8_e4m3fn",
-                   "float8_e5m2"), "--dtype")
-    choice(opmath, ("format", "float32"), "--opmath")
     if dtype != "float64" and (csv is not None or svg):
         raise InputError("--csv and --svg go with float64 reports; with --dtype use "
                          "--json, --markdown or --plot (a ULP histogram)")
@@ -96,7 +107,7 @@ def report(
     if csv is not None:                    # float64 only (checked above)
         from approxfit.present.tables import to_csv
 
-        write_output(csv, to_csv(rep.rows, digits=None), what="--csv")
+        say_wrote(write_output(csv, to_csv(rep.rows, digits=None), what="--csv"))
     if plot is not None:
         _report_plots(rep, Path(plot), svg)
     if dtype != "float64":
@@ -113,7 +124,7 @@ def report(
             typer.echo(f"inputs: {rep.input_set}")
             typer.echo(precision_text(rep.rows), nl=False)
         return
-    from approxfit.present.tables import to_markdown, to_terminal_table
+    from approxfit.present.tables import output_width, to_markdown, to_terminal_tables
 
     if json_:
         emit_json(rep.to_dict())
@@ -122,10 +133,10 @@ def report(
     else:
         from rich.console import Console
 
-        grid = rep.grid
-        Console(width=200).print(to_terminal_table(
-            rep.rows, title=f"{rep.target} on [{grid.lo:g}, {grid.hi:g}], {grid.size} "
-            "samples"))
+        grid, width = rep.grid, max(output_width(), 40)
+        Console(width=width).print(*to_terminal_tables(
+            rep.rows, width=width, title=f"{rep.target} on [{grid.lo:g}, {grid.hi:g}], "
+            f"{grid.size} samples"))
 
 
 def _run_report(run_report: Any, specs: Any, tgt: Any, range_: Any, samples: Any, step: Any,
@@ -156,11 +167,12 @@ def _report_plots(rep: Any, folder: Any, svg: bool) -> None:
     """``report --plot``: overlay and error plots (float64), a ULP histogram (--dtype)."""
     from approxfit.present import plotting
 
+    make_folder(folder, what="--plot")
     if rep.dtype != "float64":
         from approxfit.present.precision_plot import plot_ulp_histogram
 
-        plotting.save_figure(plot_ulp_histogram(rep.rows).figure,
-                             folder / f"ulp-histogram-{rep.dtype}.png")
+        say_wrote(plotting.save_figure(plot_ulp_histogram(rep.rows).figure,
+                                       folder / f"ulp-histogram-{rep.dtype}.png"))
         return
     x = rep.grid.x
     figures = {
@@ -169,29 +181,36 @@ def _report_plots(rep: Any, folder: Any, svg: bool) -> None:
     }
     for stem, fig in figures.items():
         for suffix in (".png", ".svg") if svg else (".png",):
-            plotting.save_figure(fig, folder / f"{stem}{suffix}")
+            say_wrote(plotting.save_figure(fig, folder / f"{stem}{suffix}"))
 
 
 @guard
 def export(
-    spec: Annotated[str, typer.Argument(help="An approximant: published name, inline spec "
+    spec: Annotated[str, typer.Argument(metavar="SPEC",
+                                        help="An approximant: published name, inline spec "
                                         "or saved fit FILE.json.")],
-    to: Annotated[str, typer.Option(help="numpy | torch | c.")] = "numpy",
-    dtype: Annotated[str, typer.Option(help="float64 | float32 | float16 | bfloat16.")
-                     ] = "float32",
+    to: Annotated[choices(("numpy", "torch", "c")), typer.Option(
+        help="The language of the code.")] = "numpy",
+    dtype: Annotated[choices(EXPORT_DTYPES), typer.Option(
+        help="The format the code computes in.")] = "float32",
     target: Annotated[str | None, typer.Option(
+        metavar="TARGET",
         help="Target of an inline spec. Default: a saved fit's or published name's own "
         "(with --expr: the name of its custom target), else gelu.")] = None,
     range_: Annotated[tuple[float, float], typer.Option(
-        "--range", help="The range the header's max error is measured on.")] = (-10.0, 10.0),
-    name: Annotated[str | None, typer.Option(help="Name of the generated function.")] = None,
-    out: Annotated[str | None, typer.Option(help="Write the code to FILE instead.")] = None,
-    expr: ExprOpt = None,
+        "--range", metavar="LO HI", help="The range the header's max error is measured on.")
+    ] = (-10.0, 10.0),
+    name: Annotated[str | None, typer.Option(metavar="NAME",
+                                             help="Name of the generated function.")] = None,
+    out: Annotated[str | None, typer.Option(
+        metavar="FILE", help="Write the code to FILE instead (its folder is created if "
+        "missing).")] = None,
+    expr: SpecExprOpt = None,
     fma: Annotated[bool, typer.Option(
         "--fma", help="C only: fmaf for each multiply-add, bit-identical to verify --fma.")
     ] = False,
-    form: Annotated[str, typer.Option(
-        help="The tanh family's gate: as-published, 1/2*(1 + tanh(p)) | stable, sigmoid(2p) "
+    form: Annotated[choices(("as-published", "stable")), typer.Option(
+        help="The tanh family's gate: as-published, 1/2*(1 + tanh(p)); stable, sigmoid(2p) "
         "(no cancellation where tanh(p) -> -1; verify's gate_form='sigmoid').")
     ] = "as-published",
 ) -> None:
@@ -202,9 +221,6 @@ def export(
 
     Example: approxfit export paper-tanh --to c --dtype float32
     """
-    choice(to, ("numpy", "torch", "c"), "--to")
-    choice(dtype, ("float64", "float32", "float16", "bfloat16"), "--dtype")
-    choice(form, ("as-published", "stable"), "--form")
     if out is not None:
         output_file(out, what="--out")
     from approxfit.approximants.spec import parse_spec
@@ -216,25 +232,25 @@ def export(
     code = export_code(approx, to=to, dtype=dtype, range=(lo, hi), name=name, fma=fma,
                        gate_form=FORMS[form])
     if out is not None:
-        write_output(out, code, what="--out")
+        say_wrote(write_output(out, code, what="--out"))
     else:
         typer.echo(code, nl=False)
 
 
 @guard
 def parity(
-    dtype: Annotated[list[str] | None, typer.Option(
-        help="Formats to compare in (repeatable): float32, bfloat16.")] = None,
-    points: Annotated[int, typer.Option(help="Points on [-10, 10].")] = 200001,
+    dtype: Annotated[list[ParityDtype] | None, typer.Option(
+        metavar="DTYPES", help="Formats to compare in: float32, bfloat16, float16 (repeat "
+        "the option or give a comma list). Default: float32 and bfloat16.")] = None,
+    points: Annotated[int, typer.Option(metavar="N", help="Points on [-10, 10].")
+                      ] = 200001,
     json_: JsonOpt = False,
 ) -> None:
     """Compare approxfit's GELUs with PyTorch's kernels (needs approxfit[torch]).
 
     Example: approxfit parity --dtype float32 --dtype bfloat16
     """
-    dtypes = tuple(dtype or ("float32", "bfloat16"))
-    for d in dtypes:
-        choice(d, ("float32", "bfloat16", "float16"), "--dtype")
+    dtypes = tuple(plain(dtype) or ("float32", "bfloat16"))
     from approxfit.lowprec.parity import parity_report, parity_text
 
     rep = parity_report(dtypes=dtypes, points=points)

@@ -7,7 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
-from approxfit.cli.common import ExprOpt, JsonOpt, emit_json, guard, output_folder, spec_target
+from approxfit.cli.common import (
+    REPORT_DTYPES,
+    JsonOpt,
+    SpecExprOpt,
+    choices,
+    emit_json,
+    guard,
+    make_folder,
+    output_folder,
+    say_wrote,
+    spec_target,
+)
 from approxfit.core.exceptions import InputError
 
 #: Spec names of PyTorch's kernels (the light help text; lowprec.kernels has the table).
@@ -21,46 +32,53 @@ FORM_NAMES = ("as-published", "stable")
 @guard
 def verify(
     specs: Annotated[list[str], typer.Argument(
+        metavar="SPEC",
         help="Kernels: published names (paper-tanh, …), saved fits (FILE.json), inline specs "
         "(tanh:c1=sqrt(2/pi),a3=0.044715), or PyTorch's own CPU kernels: "
         f"{', '.join(TORCH_SPECS)} (need approxfit[torch]).")],
-    format_: Annotated[str, typer.Option(
-        "--format", help="F, the format of inputs and results: float64 | float32 | float16 | "
-        "bfloat16 | float8_e4m3fn | float8_e5m2. float32 has 4.3e9 inputs: an exhaustive "
+    format_: Annotated[choices(REPORT_DTYPES), typer.Option(
+        "--format",
+        help="F, the format of inputs and results. float32 has 4.3e9 inputs: an exhaustive "
         "run takes about 6 minutes per spec on 2 cores (--range narrows it, --sample N "
         "spreads N inputs).")],
     target: Annotated[str | None, typer.Option(
+        metavar="TARGET",
         help="The target. Default: the specs' own (gelu for torch-gelu, …), else gelu.")
     ] = None,
-    compute: Annotated[str | None, typer.Option(
-        help="C, the format every operation rounds to: float32 | float64 | F. Default: "
+    compute: Annotated[choices(REPORT_DTYPES) | None, typer.Option(
+        help="C, the format every operation rounds to: float32, float64 or F. Default: "
         "float32 for 8- and 16-bit F, else F.")] = None,
     fma: Annotated[bool, typer.Option("--fma", help="Fuse each multiply-add (one rounding, "
                                       "emulated exactly).")] = False,
     range_: Annotated[tuple[float, float] | None, typer.Option(
-        "--range", help="Only the inputs in [LO HI]. Default: every finite input.")] = None,
-    form: Annotated[str, typer.Option(
+        "--range", metavar="LO HI",
+        help="Only the inputs in [LO HI]. Default: every finite input.")] = None,
+    form: Annotated[choices(FORM_NAMES), typer.Option(
         help="as-published: the program as the formula is written; stable: the tanh "
         "family's gate ½·(1 + tanh p) computed as σ(2p), which does not cancel for large "
         "negative x (PyTorch's kernels have their own arithmetic: as-published only).")
     ] = "as-published",
     sample: Annotated[int | None, typer.Option(
-        help="Check only N evenly spread finite inputs (for a quick float32 run); "
+        metavar="N", help="Check only N evenly spread finite inputs (for a quick float32 run); "
         "the output states the input set.")] = None,
     executor: Annotated[str | None, typer.Option(
+        metavar="local|serial|dask://HOST:PORT",
         help="Where the blocks of inputs run: local (every core) | serial | "
         "dask://HOST:PORT. Default: serial when the inputs fit one block of 2^22 "
         "(every 16-bit format), else local.")] = None,
     plot: Annotated[str | None, typer.Option(
-        help="Write verify-FORMAT.png (ULP error against x, share within k ulp) into DIR.")
-    ] = None,
-    expr: ExprOpt = None,
+        metavar="DIR", help="Write verify-FORMAT.png (ULP error against x, share within k "
+        "ulp) into DIR (created if missing).")] = None,
+    expr: SpecExprOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Check kernels on every finite input of a format against the correctly rounded
     target: ULP errors, incorrectly rounded count, worst inputs, ±inf and NaN.
 
-    Example: approxfit verify paper-tanh torch-gelu --target gelu --format bfloat16
+    Example:
+
+    \b
+      approxfit verify paper-tanh torch-gelu --target gelu --format bfloat16
     """
     from approxfit.lowprec.model import make_model
 
@@ -177,7 +195,8 @@ def _plot(kernels: list[tuple[str, Any, Any]], model: Any, range_: Any, results:
     profiles = [ulp_profile(k, t, model.format, compute=model.compute, fma=model.fma,
                             range=range_, gate_form=gate_form) for _, k, t in kernels]
     fig = plot_verify(results, profiles)
-    save_figure(fig, Path(folder) / f"verify-{model.format}.png")
+    say_wrote(save_figure(fig, make_folder(Path(folder), what="--plot")
+                          / f"verify-{model.format}.png"))
 
 
 def _ulp(v: Any) -> str:

@@ -233,6 +233,8 @@ class FitResult:
         lines += [f"  {note}" for note in self.warnings if note.startswith("denominator")]
         lines += [f"  {note}" for note in self.warnings if note.startswith("relative error of")]
         for on, mm in self.metrics.items():
+            if on == "gate" and a.family == "rational":    # a rational has no gate
+                continue
             lines.append(f"  {on:<5}: max abs error {mm['max_abs_error_range']:.4e} at x = "
                          f"{mm['argmax_abs_error_range']:.4g} (on the range), MSE "
                          f"{mm['mse']:.4e}, RMSE {mm['rmse']:.4e}")

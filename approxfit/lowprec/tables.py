@@ -516,6 +516,23 @@ def precision_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _error_source(r: Mapping[str, Any]) -> str:
+    """What sets each of a row's two maxima: its abs error (the format's rounding when
+    the floor's max abs error is at least the formula's, else the formula) and its ulp
+    error (evaluating in the format when that alone costs at least half the ulps, else
+    rounding the result when the floor does, else the formula's own error)."""
+    abs_src = ("the format's rounding (floor >= formula)" if r["dominant"] == "format"
+               else "the formula (formula > floor)")
+    ev, top = r["evaluation_ulp_error"], float(r["max_ulp_error"])
+    if ev is not None and math.isfinite(top) and float(ev) >= top / 2:
+        ulp_src = f"evaluating in {r['dtype']} ({_fmt_num(float(ev))} ulp from the formula)"
+    elif float(r["floor_ulp_error"]) >= top / 2:
+        ulp_src = f"rounding the result to {r['dtype']}"
+    else:
+        ulp_src = "the formula's own error (where the target is small)"
+    return f"abs error set by {abs_src}; ulp error set by {ulp_src}"
+
+
 def precision_text(rows: Sequence[Mapping[str, Any]]) -> str:
     """Terminal lines for :func:`precision_rows` output, one block per row."""
     lines = []
@@ -530,6 +547,6 @@ def precision_text(rows: Sequence[Mapping[str, Any]]) -> str:
             f"  floor (exact rounded to {r['dtype']}): {r['floor_abs_error']:.4e} = "
             f"{r['floor_ulp_error']:.3g} ulp; formula in exact arithmetic: "
             f"{r['approximation_abs_error']:.4e}; evaluation vs the formula: "
-            f"{'–' if ev is None else _fmt_num(float(ev))} ulp; dominated by the "
-            f"{r['dominant']}")
+            f"{'–' if ev is None else _fmt_num(float(ev))} ulp")
+        lines.append(f"  {_error_source(r)}")
     return "\n".join(lines) + "\n"
