@@ -1,4 +1,4 @@
-"""Published approximants of GELU, as specs, and the parser of approximant specs.
+"""Published approximants (of GELU, and shipped tanh, GELU and exp2 kernels' constants).
 
 :data:`PUBLISHED` maps a name to a :class:`Published` entry (target, citation,
 formula, and a builder of the evaluable approximant):
@@ -16,6 +16,22 @@ bowling-2009       x·σ(1.5976x + 0.07056x³)                                  
 ibert              x·½(1 + L(x/√2)), L a clipped quadratic (I-BERT i-GELU)    closed form
 as-7.1.26          x·½(1 + erf(x/√2)), erf by Abramowitz & Stegun 7.1.26      closed form
 =================  =========================================================  ==========
+
+Constants shipped in kernels (:attr:`Published.shipped`; each source names the file,
+the commit and the URL, and the registry keeps the literals as printed):
+
+=================  ======  ====================================================  ==========
+name               target  source                                                kind
+=================  ======  ====================================================  ==========
+eigen-tanh         tanh    Eigen 3.4.0 generic_fast_tanh_float, odd 13 / even 6  closed form
+xnnpack-tanh       tanh    XNNPACK f32-vtanh scalar rational-9-8                 closed form
+xnnpack-gelu       gelu    XNNPACK f32-vgelu scalar rational-12-10 (erf part)    closed form
+fa4-exp2-1 … -5    exp2    FlashAttention-4 POLY_EX2, fpminimax on [0, 1]        poly
+=================  ======  ====================================================  ==========
+
+The rationals clamp x to [−C, C] first, as the kernels do (a rational approximant has
+no input clamp, so they are closed forms whose program is the kernel's: the clamp,
+Horner in x², one divide); their float32 evaluation is the kernel's bit for bit.
 
 The first seven are :class:`~approxfit.approximants.approximant.Approximant` objects of the
 tanh and sigmoid families.  The last two do not have the shape "outer function of a
@@ -177,6 +193,9 @@ class ClosedForm:
         The names of the constants.
     formula : str
         The formula as a person reads it.
+    value, emit_value : callable or None
+        The value's kernel and program computed directly, as the source computes it
+        (``tanh = P/Q``, not ``2·½(1 + P/Q) − 1``); None: through the relation.
     """
 
     name: str
@@ -185,8 +204,112 @@ class ClosedForm:
     emit: Callable[[ProgramBuilder, Mapping[str, float]], str]
     constants: tuple[str, ...]
     formula: str
+    value: Callable[[Array, Mapping[str, float]], Array] | None = None
+    emit_value: Callable[[ProgramBuilder, Mapping[str, float]], str] | None = None
 
 
+# -- clamped odd rationals: the shipped float32 tanh and GELU kernels -----------------
+# r(x) = x·N(x²)/D(x²) at x clamped to [−C, C], N = Σ c_k x^(k−1) over odd k and
+# D = Σ d_k x^k over even k, each by Horner's rule in x² (the kernels' order).
+
+def _odd_rational_parts(x: Array, c: Mapping[str, float], num: tuple[str, ...],
+                        den: tuple[str, ...]) -> tuple[Array, Array, Array, Array, Array]:
+    """``(xc, u, N, D, inside)``: the clamped x, u = xc², N(u), D(u), |x| < C."""
+    bound = c["clamp"]
+    xc = np.clip(x, -bound, bound)
+    u = xc * xc
+    n = np.zeros_like(u)
+    for k in reversed(num):
+        n = n * u + c[k]
+    d = np.zeros_like(u)
+    for k in reversed(den):
+        d = d * u + c[k]
+    return xc, u, n, d, np.abs(x) < bound
+
+
+def _horner_value(u: Array, c: Mapping[str, float], names: tuple[str, ...]
+                  ) -> tuple[Array, Array]:
+    """Σ c[names[j]]·u^j and its derivative in u."""
+    v, dv = np.zeros_like(u), np.zeros_like(u)
+    for k in reversed(names):
+        dv = dv * u + v
+        v = v * u + c[k]
+    return v, dv
+
+
+def _odd_rational_form(name: str, num: tuple[str, ...], den: tuple[str, ...], kind: str,
+                       formula: str, tiny: bool = False) -> ClosedForm:
+    """A :class:`ClosedForm` for r = xc·N(xc²)/D(xc²), xc = clip(x, −C, C).
+
+    ``kind`` ``"odd"`` (tanh: the value is r, the gate ½(1 + r)) or ``"product"``
+    (GELU: r ≈ erf(x/√2), the value ``(x·½)·(1 + r)``, the gate ½(1 + r)).  With
+    ``tiny``, the value is x itself where ``|x| < tiny`` (Eigen's small-x branch).
+    Constants: ``clamp`` (C), ``tiny`` if used, then the c's and the d's.
+    """
+
+    def r_of(x: Array, c: Mapping[str, float]) -> Array:
+        xc, _, n, d, _ = _odd_rational_parts(x, c, num, den)
+        r = xc * n / d
+        return np.where(np.abs(x) < c["tiny"], x, r) if tiny else r
+
+    def dr_of(x: Array, c: Mapping[str, float]) -> Array:
+        _, u, _, _, inside = _odd_rational_parts(x, c, num, den)
+        n, dn = _horner_value(u, c, num)
+        d, dd = _horner_value(u, c, den)
+        # r = xc·N(u)/D(u), u = xc²: r′ = ((N + 2u·N′)·D − 2u·N·D′)/D²; 0 beyond ±C
+        dr = np.where(inside, ((n + 2.0 * u * dn) * d - 2.0 * u * n * dd) / (d * d), 0.0)
+        return np.where(np.abs(x) < c["tiny"], 1.0, dr) if tiny else dr
+
+    def gate(x: Array, c: Mapping[str, float]) -> Array:
+        return 0.5 * (1.0 + r_of(x, c))
+
+    def dgate(x: Array, c: Mapping[str, float]) -> Array:
+        return 0.5 * dr_of(x, c)
+
+    def value(x: Array, c: Mapping[str, float]) -> Array:
+        r = r_of(x, c)
+        return r if kind == "odd" else (x * 0.5) * (1.0 + r)
+
+    def emit_r(b: ProgramBuilder, c: Mapping[str, float]) -> str:
+        xc = b.op("clip", "x", value=c["clamp"])
+        u = b.op("mul", xc, xc)
+        p = b.op("mul", horner(b, u, [(k, c[k]) for k in num]), xc)
+        r = b.op("div", p, horner(b, u, [(k, c[k]) for k in den]))
+        if tiny:
+            small = b.op("sub", b.op("abs", "x"), b.const(c["tiny"], "tiny"))
+            r = b.op("where_neg", small, "x", r)
+        return r
+
+    def emit_gate(b: ProgramBuilder, c: Mapping[str, float]) -> str:
+        one_plus = b.op("add", emit_r(b, c), b.const(1.0, "one"))
+        return b.op("mul", b.const(0.5, "half"), one_plus)
+
+    def emit_value(b: ProgramBuilder, c: Mapping[str, float]) -> str:
+        r = emit_r(b, c)
+        if kind == "odd":
+            return r
+        return b.op("mul", b.op("mul", "x", b.const(0.5, "half")),
+                    b.op("add", r, b.const(1.0, "one")))
+
+    names = ("clamp", *(("tiny",) if tiny else ()), *num, *den)
+    return ClosedForm(name, gate, dgate, emit_gate, names, formula, value=value,
+                      emit_value=emit_value)
+
+
+def _odd(prefix: str, top: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}{k}" for k in range(1, top + 1, 2))
+
+
+def _even(prefix: str, top: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}{k}" for k in range(0, top + 1, 2))
+
+
+_EIGEN_FORMULA = ("tanh(x) ≈ x·(c1 + c3 x² + … + c13 x¹²)/(d0 + d2 x² + … + d6 x⁶) at x "
+                  "clamped to [−C, C]; x itself where |x| < tiny")
+_XNN_TANH_FORMULA = ("tanh(x) ≈ x·(c1 + c3 x² + … + c9 x⁸)/(d0 + d2 x² + … + d8 x⁸) at x "
+                     "clamped to [−C, C]")
+_XNN_GELU_FORMULA = ("(x·½)·(1 + r), erf(x/√2) ≈ r = x·(c1 + c3 x² + … + c11 x¹⁰)/"
+                     "(d0 + d2 x² + … + d10 x¹⁰) at x clamped to [−C, C]")
 _IBERT_FORMULA = "x·½(1 + L(x/√2)), L(u) = sign(u)·[a·(min(|u|, −b) + b)² + 1]"
 _AS_FORMULA = ("x·½(1 + erf(x/√2)), erf(z) ≈ 1 − (a1 t + … + a5 t⁵)·e^(−z²), "
                "t = 1/(1 + p z) for z ≥ 0, odd extension")
@@ -196,6 +319,12 @@ CLOSED_FORMS: dict[str, ClosedForm] = {
                         _IBERT_FORMULA),
     "as-7.1.26": ClosedForm("as-7.1.26", _as_gate, _as_dgate, _as_program, ("p", *_AS_A),
                             _AS_FORMULA),
+    "eigen-tanh": _odd_rational_form("eigen-tanh", _odd("c", 13), _even("d", 6), "odd",
+                                     _EIGEN_FORMULA, tiny=True),
+    "xnnpack-tanh": _odd_rational_form("xnnpack-tanh", _odd("c", 9), _even("d", 8), "odd",
+                                       _XNN_TANH_FORMULA),
+    "xnnpack-gelu": _odd_rational_form("xnnpack-gelu", _odd("c", 11), _even("d", 10),
+                                       "product", _XNN_GELU_FORMULA),
 }
 """The closed-form gates a :class:`ClosedFormApproximant` can have, by name."""
 
@@ -294,8 +423,12 @@ class ClosedFormApproximant(ApproximantBase):
             return self.form_obj.gate(x, self.constants)
 
     def kernel(self, x: Array) -> Array:
-        """The approximant of the value (``base``): the gate through the relation."""
+        """The approximant of the value (``base``): the form's own value kernel, or the
+        gate through the relation."""
         x = np.asarray(x, dtype=float)
+        if self.form_obj.value is not None:
+            with np.errstate(over="ignore", under="ignore"):
+                return self.form_obj.value(x, self.constants)
         return self.target_obj.relation.value_from_gate(x, self.gate(x))
 
     def evaluate(self, x: Array, *, on: str = "value") -> Array:
@@ -319,7 +452,10 @@ class ClosedFormApproximant(ApproximantBase):
 
     def _emit(self, b: ProgramBuilder, on: str, relation: str | None, gate_form: str
               ) -> str:
-        g = self.form_obj.emit(b, self.constants)
+        form = self.form_obj
+        if on == "value" and form.emit_value is not None:
+            return form.emit_value(b, self.constants)
+        g = form.emit(b, self.constants)
         return g if on == "gate" else relation_value(b, relation, g)
 
     def program(self, *, on: str = "value", gate_form: str = "tanh") -> tuple[Step, ...]:
@@ -409,6 +545,12 @@ class Published:
         The approximant as printed.
     builder : callable
         ``() -> approximant`` (without the citation; :meth:`build` adds it).
+    range : (float, float) or None
+        The range the source states for it (fit range or test domain), if any.
+    shipped : bool
+        True for constants shipped in a library's kernel (Eigen, XNNPACK,
+        FlashAttention-4) rather than printed in a paper; :func:`published_for`
+        leaves them out unless asked.
     """
 
     name: str
@@ -416,6 +558,8 @@ class Published:
     source: str
     formula: str
     builder: Callable[[], AnyApproximant]
+    range: tuple[float, float] | None = None
+    shipped: bool = False
 
     def build(self) -> AnyApproximant:
         """A fresh approximant named :attr:`name`, with source and formula in ``meta``."""
@@ -434,13 +578,123 @@ def _gated(family: str, coefs: Mapping[int, float]) -> Callable[[], Approximant]
     return build
 
 
-def _closed(form: str, constants: Mapping[str, float]
+def _closed(form: str, constants: Mapping[str, float], target: str = "gelu"
             ) -> Callable[[], ClosedFormApproximant]:
     def build() -> ClosedFormApproximant:
-        return ClosedFormApproximant("", "gelu", dict(constants), form,
+        return ClosedFormApproximant("", target, dict(constants), form,
                                      formula=CLOSED_FORMS[form].formula)
 
     return build
+
+
+def _f32(text: str) -> float:
+    """A float32 literal as a C compiler reads it (``4.89352455891786e-03f``): the
+    nearest float32 to the decimal, as a float."""
+    return float(np.float32(text))
+
+
+def _f32s(names: tuple[str, ...], texts: str) -> dict[str, float]:
+    """``{name: _f32(text)}`` for the whitespace-separated literals ``texts``."""
+    values = texts.split()
+    if len(values) != len(names):   # pragma: no cover - a typo in the registry
+        raise ValueError(f"{len(names)} names, {len(values)} literals")
+    return {k: _f32(v) for k, v in zip(names, values, strict=True)}
+
+
+def _poly(target: str, coefs: tuple[float, ...]) -> Callable[[], Approximant]:
+    def build() -> Approximant:
+        return Approximant("poly", tuple(range(len(coefs))), coefs, target, base="value")
+
+    return build
+
+
+#: The shipped constants, as printed in their sources (float32 literals; the registry's
+#: values are these read as float32).  tests/test_shipped_constants.py keeps its own copy.
+EIGEN_TANH_LITERALS = {
+    "clamp": "7.90531110763549805", "tiny": "0.0004",
+    "c1": "4.89352455891786e-03", "c3": "6.37261928875436e-04",
+    "c5": "1.48572235717979e-05", "c7": "5.12229709037114e-08",
+    "c9": "-8.60467152213735e-11", "c11": "2.00018790482477e-13",
+    "c13": "-2.76076847742355e-16",
+    "d0": "4.89352518554385e-03", "d2": "2.26843463243900e-03",
+    "d4": "1.18534705686654e-04", "d6": "1.19825839466702e-06",
+}
+XNNPACK_TANH_LITERALS = {
+    "clamp": "7.8522667885e+00",
+    "c1": "1.0000000000e+00", "c3": "1.3412411511e-01", "c5": "3.5330520477e-03",
+    "c7": "2.1235626264e-05", "c9": "1.4248920266e-08",
+    "d0": "1.0000000000e+00", "d2": "4.6745735407e-01", "d4": "2.6018999517e-02",
+    "d6": "3.3472978976e-04", "d8": "8.1365948290e-07",
+}
+XNNPACK_GELU_LITERALS = {
+    "clamp": "5.1158981323e+00",
+    "c1": "7.9788452387e-01", "c3": "6.6972173750e-02", "c5": "9.3065137044e-03",
+    "c7": "3.2973114867e-04", "c9": "1.2609783880e-05", "c11": "4.5835321316e-08",
+    "d0": "1.0", "d2": "2.5060352683e-01", "d4": "2.8431978077e-02",
+    "d6": "1.8622842617e-03", "d8": "7.2267655923e-05", "d10": "1.1988805682e-06",
+}
+FA4_EXP2_LITERALS: dict[int, tuple[str, ...]] = {
+    1: ("1.0", "0.922497093677520751953125"),
+    2: ("1.0", "0.6657850742340087890625", "0.330107033252716064453125"),
+    3: ("1.0", "0.695146143436431884765625", "0.227564394474029541015625",
+        "0.077119089663028717041015625"),
+    4: ("1.0", "0.693042695522308349609375", "0.2412912547588348388671875",
+        "5.2225358784198760986328125e-2", "1.3434938155114650726318359375e-2"),
+    5: ("1.0", "0.693151414394378662109375", "0.24016360938549041748046875",
+        "5.5802188813686370849609375e-2", "9.01452265679836273193359375e-3",
+        "1.86810153536498546600341796875e-3"),
+}
+
+_EIGEN_COMMIT = "3147391d946bb4b6c68edd901f2add6ac1f31f8c"
+_XNN_COMMIT = "75db3c093b6d74fe90b8df82670cd8a01102ba38"
+_FA_COMMIT = "0251105a2fb19d2957484b7f023cd8c115286ced"
+_EIGEN_SRC = (
+    f"Eigen 3.4.0 (tag 3.4.0, commit {_EIGEN_COMMIT}), Eigen/src/Core/MathFunctionsImpl.h, "
+    "generic_fast_tanh_float: '13/6-degree rational interpolant which is accurate up to a "
+    "couple of ulps in the (approximate) range [-8, 8]'; the clamp without FMA "
+    "(7.99881172180175781 with EIGEN_VECTORIZE_FMA); "
+    "https://gitlab.com/libeigen/eigen/-/blob/3.4.0/Eigen/src/Core/MathFunctionsImpl.h")
+_XNN_URL = f"https://github.com/google/XNNPACK/blob/{_XNN_COMMIT}/"
+_XNN_TANH_SRC = (
+    f"XNNPACK (commit {_XNN_COMMIT}), src/f32-vtanh/gen/f32-vtanh-scalar-rational-9-8-div.c "
+    "(template src/f32-vtanh/rational-9-8.c.in), the clamp without native FMA "
+    "(7.9807181358 with it); tested to 4 ulp (test/unary-ops.h, TanH) on [-10, 10]; "
+    f"{_XNN_URL}src/f32-vtanh/gen/f32-vtanh-scalar-rational-9-8-div.c")
+_XNN_GELU_SRC = (
+    f"XNNPACK (commit {_XNN_COMMIT}), src/f32-vgelu/gen/f32-vgelu-scalar-rational-12-10-div.c "
+    "(template src/f32-vgelu/rational-12-10.c.in), the clamp without native FMA "
+    "(5.1638283730 with it); tested to max(10 eps, 5 eps·|y|) (test/unary-ops.h, GELU) on "
+    f"[-10, 10]; {_XNN_URL}src/f32-vgelu/gen/f32-vgelu-scalar-rational-12-10-div.c")
+_FA_SRC = (
+    f"FlashAttention-4 (Dao-AILab/flash-attention commit {_FA_COMMIT}), "
+    "flash_attn/cute/utils.py, POLY_EX2[{}], 'Obtained from sollya: fpminimax(exp(x * "
+    "log(2.0)), 1, [|1,24...|],[0;1],relative)', 2^frac in ex2_emulation; "
+    f"https://github.com/Dao-AILab/flash-attention/blob/{_FA_COMMIT}/flash_attn/cute/utils.py")
+
+
+def _shipped_entries() -> list[Published]:
+    """Eigen's and XNNPACK's clamped rationals and FlashAttention-4's exp2 polynomials."""
+    entries = [
+        Published("eigen-tanh", "tanh", _EIGEN_SRC, _EIGEN_FORMULA,
+                  _closed("eigen-tanh", _f32s(tuple(EIGEN_TANH_LITERALS),
+                                              " ".join(EIGEN_TANH_LITERALS.values())),
+                          "tanh"), range=(-8.0, 8.0), shipped=True),
+        Published("xnnpack-tanh", "tanh", _XNN_TANH_SRC, _XNN_TANH_FORMULA,
+                  _closed("xnnpack-tanh", _f32s(tuple(XNNPACK_TANH_LITERALS),
+                                                " ".join(XNNPACK_TANH_LITERALS.values())),
+                          "tanh"), range=(-10.0, 10.0), shipped=True),
+        Published("xnnpack-gelu", "gelu", _XNN_GELU_SRC, _XNN_GELU_FORMULA,
+                  _closed("xnnpack-gelu", _f32s(tuple(XNNPACK_GELU_LITERALS),
+                                                " ".join(XNNPACK_GELU_LITERALS.values())),
+                          "gelu"), range=(-10.0, 10.0), shipped=True),
+    ]
+    for n, texts in FA4_EXP2_LITERALS.items():
+        formula = " + ".join(["1", "c1·x", *(f"c{k}·x^{k}" for k in range(2, n + 1))])
+        entries.append(Published(f"fa4-exp2-{n}", "exp2", _FA_SRC.format(n),
+                                 f"2^x ≈ {formula} on [0, 1]",
+                                 _poly("exp2", tuple(_f32(t) for t in texts)),
+                                 range=(0.0, 1.0), shipped=True))
+    return entries
 
 
 _QA = ("Stack Exchange Data Science Q&A 49522 'What is GELU activation?' "
@@ -487,7 +741,7 @@ def _build_registry() -> dict[str, Published]:
                                         "a2": -0.284496736, "a3": 1.421413741,
                                         "a4": -1.453152027, "a5": 1.061405429})),
     ]
-    return {e.name: e for e in entries}
+    return {e.name: e for e in (*entries, *_shipped_entries())}
 
 
 PUBLISHED: dict[str, Published] = _build_registry()
@@ -511,6 +765,8 @@ def get_published(name: str) -> AnyApproximant:
     return entry.build()
 
 
-def published_for(target_name: str) -> list[Published]:
-    """The registry entries that approximate ``target_name``, in registry order."""
-    return [e for e in PUBLISHED.values() if e.target == target_name]
+def published_for(target_name: str, *, shipped: bool = False) -> list[Published]:
+    """The registry entries that approximate ``target_name``, in registry order: those
+    printed in papers, and with ``shipped`` also the constants shipped in kernels."""
+    return [e for e in PUBLISHED.values()
+            if e.target == target_name and (shipped or not e.shipped)]

@@ -7,7 +7,8 @@ The command line builds its help texts and choices from these so that
 :mod:`approxfit.fitting.fit`.
 """
 
-TARGET_NAMES = ("gelu", "phi", "erf", "silu", "mish", "softplus", "tanh", "sigmoid")
+TARGET_NAMES = ("gelu", "phi", "erf", "silu", "mish", "softplus", "tanh", "sigmoid",
+                "exp2")
 FAMILY_NAMES = ("tanh", "sigmoid", "poly", "rational")
 OBJECTIVES = ("l2", "minimax")
 ONS = ("gate", "value")

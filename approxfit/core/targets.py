@@ -15,6 +15,7 @@ mish       x·tanh(softplus(x))       tanh(softplus(x))            f = x·g
 softplus   log(1 + eˣ)               (none)
 tanh       tanh(x)                   σ(2x)                        f = 2g − 1
 sigmoid    σ(x)                      σ(x)                         f = g
+exp2       2ˣ                        (none)
 =========  ========================  ===========================  ============
 
 Every relation is affine in the gate, ``f = scale(x)·g + offset``, which is what
@@ -159,6 +160,7 @@ class Target:
 
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_LN2 = math.log(2.0)
 
 
 def _silent(fn: Callable[[Array], Array]) -> Callable[[Array], Array]:
@@ -317,6 +319,13 @@ def _build() -> dict[str, Target]:
             relation=ident, gate=_silent(_sigmoid), gate_mp=_mp_sigmoid,
             sympy_gate=lambda sp, x: 1 / (1 + sp.exp(-x)),
             value_parity="none", gate_symmetric=True),
+        Target(
+            name="exp2", formula="2ˣ",
+            description="base-2 exponential (no gate: the poly and rational families)",
+            value=_silent(np.exp2), dvalue=_silent(lambda x: _LN2 * np.exp2(x)),
+            value_mp=lambda x: _mp().power(2, x),
+            sympy_value=lambda sp, x: 2**x,
+            value_parity="none"),
     ]
     return {t.name: t for t in targets}
 

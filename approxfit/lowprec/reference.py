@@ -39,7 +39,7 @@ from approxfit.core.exceptions import ComputationError, InputError
 from approxfit.core.targets import Target
 from approxfit.lowprec.formats import Format, get_format, round_to_format, step_ulps
 
-__all__ = ["ASYMPTOTIC_X", "FLOAT64_ERROR", "HALF_X_TARGETS", "MPMATH_DIGITS",
+__all__ = ["ASYMPTOTIC_X", "EXACT_AT_INTEGERS", "FLOAT64_ERROR", "HALF_X_TARGETS", "MPMATH_DIGITS",
            "MPMATH_ONLY_LIMIT", "TINY_X", "correctly_rounded", "correctly_rounded_array",
            "error_bound", "round_mpf", "to_dtype"]
 
@@ -51,6 +51,7 @@ FLOAT64_ERROR: dict[str, tuple[float, bool]] = {
     "gelu": (2.0**-46, True), "phi": (2.0**-46, True),
     "erf": (2.0**-47, False), "silu": (2.0**-47, False), "mish": (2.0**-47, False),
     "softplus": (2.0**-47, False), "tanh": (2.0**-47, False), "sigmoid": (2.0**-47, False),
+    "exp2": (2.0**-47, False),
 }
 #: Digits of the mpmath evaluation that decides a close case (doubled once if needed).
 MPMATH_DIGITS = 50
@@ -60,6 +61,10 @@ MPMATH_ONLY_LIMIT = 2**20
 #: F for an x in F's subnormals; below :data:`TINY_X` they are decided by the series.
 HALF_X_TARGETS: tuple[str, ...] = ("gelu", "silu")
 TINY_X = 2.0**-40
+#: Targets whose float64 form is exact at integer x (2ˣ: a power of two, or 0 below
+#: 2^-1075), where the value may be an exact midpoint of F (2^-134 in bfloat16) that no
+#: error bound or mpmath can decide: there the float64 value is rounded directly.
+EXACT_AT_INTEGERS: tuple[str, ...] = ("exp2",)
 #: An absolute error allowance for float64 results in its subnormal range.
 _ABS_TINY = 2.0**-1060
 #: Beyond this |x| every built-in target's float64 value is its asymptote (x, ±1 or ±0)
@@ -203,6 +208,8 @@ def correctly_rounded_array(target: Target, x: Any, fmt: str | Format
             with np.errstate(all="ignore"):
                 r = np.where(tiny, to_dtype(np.nextafter(0.5 * x, np.inf), f), r)
             close &= ~tiny
+    if target.name in EXACT_AT_INTEGERS:
+        close &= x != np.round(x)
     idx = np.flatnonzero(close.ravel())
     if idx.size:
         flat_lo, flat_hi = r_lo.ravel(), r_hi.ravel()
