@@ -3,6 +3,7 @@ proven synthesis re-checked by an independent exhaustive count."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import replace
@@ -560,3 +561,181 @@ def test_progress_counts_candidates_and_a_bad_callback_is_refused() -> None:
     assert 0 < len(calls) <= calls[0][1]       # the search may stop before the last one
     with pytest.raises(InputError, match="`progress`"):
         synthesize("silu", "float8_e4m3fn", progress="yes")
+
+
+# -- the LP's conditioning, the breakpoint search, formats above 16 bits --------------------
+
+def test_orthonormal_basis_spans_the_same_polynomials() -> None:
+    """The feasibility LPs run on an orthonormal basis of the shape's columns: on a short
+    interval away from 0 ([−5.4, −4.6], degree 8) the monomials are nearly collinear;
+    the basis must reproduce every monomial column (least squares residual ~ rounding)
+    and have orthonormal columns (QᵀQ = m·I), and drop an all-zero column (a sign split
+    on inputs of one sign)."""
+    from approxfit.studies.synthesize import _basis, _orthonormal
+
+    x = np.linspace(-5.434, -4.59, 217)
+    phi = _basis(x, tuple(range(1, 9)), False, 5.434)
+    q, _, _ = _orthonormal(phi)
+    m = x.size
+    np.testing.assert_allclose(q.T @ q, m * np.eye(q.shape[1]), atol=1e-9 * m)
+    coef, *_ = np.linalg.lstsq(q, phi, rcond=None)
+    # the monomials reach 1 in size here; 1e-9 absolute is a million float64 ulps and
+    # still far below the rounding intervals' half-widths (≥ 3e-8 in this region)
+    np.testing.assert_allclose(q @ coef, phi, atol=1e-9)
+    split = _basis(x, (1, 2), True, 5.434)          # x < 0 everywhere: one column is 0
+    q2, _, cols2 = _orthonormal(split)
+    assert q2.shape[1] == 3 and 1 not in cols2.tolist()
+
+
+def test_feasibility_lp_on_a_short_far_interval_is_fast_and_right() -> None:
+    """The degree-8 poly LP on GELU's float16 inputs in [−5.434, −4.59] (216 rows),
+    which HiGHS did not finish in 200 s on monomials: answered (feasible) through the
+    orthonormal basis, and the answer is checked by a least-squares-free test — the
+    returned polynomial, evaluated in float64, lies in every row's interval."""
+    from approxfit.studies.synthesize import (
+        Candidate,
+        _basis,
+        _feasible,
+        _live,
+        _orthonormal,
+        _solve_lp,
+    )
+
+    pr = prepare(resolve_target("gelu"), make_model("float16"))
+    cand = Candidate("poly", tuple(range(1, 9)), False, True, False)
+    a, b, live = _live(pr, cand)
+    idx = np.flatnonzero(live)
+    rows = idx[(pr.x64[idx] >= -5.434) & (pr.x64[idx] <= -4.59)]
+    assert rows.size == 216
+    assert _feasible(pr, cand, a, b, rows)
+    q, _, _ = _orthonormal(_basis(pr.x64[rows], cand.powers, False, 5.434))
+    w = (b[rows] - a[rows]) / 2
+    sol = _solve_lp(q, a[rows], b[rows], w)
+    assert sol is not None and sol[1] > 0
+    p = q @ sol[0]
+    # HiGHS's primal feasibility tolerance (1e-7, absolute): GELU's values here are
+    # 1e-7 … 1e-5 and their intervals ~6e-8 wide, so the LP answers only to about the
+    # intervals' own size — why breakpoints are a heuristic and every candidate is
+    # re-checked exactly on every input
+    assert np.all((p >= a[rows] - 1e-7) & (p <= b[rows] + 1e-7))
+
+
+def test_galloping_finds_the_longest_feasible_runs() -> None:
+    """piece_regions's runs are maximal: each run is feasible and adding its next
+    breakpoint input makes it infeasible (the greedy choice a bisection over the whole
+    rest also makes); silu in bfloat16, σ∘poly full-4 with tails, 8 pieces allowed."""
+    from approxfit.studies.synthesize import (
+        Candidate,
+        _cut_positions,
+        _feasible,
+        _live,
+        piece_regions,
+    )
+
+    pr = prepare(resolve_target("silu"), make_model("bfloat16"))
+    cand = Candidate("sigmoid", (1, 2, 3, 4), False, True, False)
+    regions = piece_regions(pr, cand, 8)
+    assert regions is not None and len(regions) >= 2
+    a, b, live = _live(pr, cand)
+    idx = np.flatnonzero(live)
+    for reg in regions:
+        assert _feasible(pr, cand, a, b, reg)
+    for reg, nxt in itertools.pairwise(regions):
+        start = int(np.searchsorted(idx, reg[0]))
+        cuts = _cut_positions(pr.x64[idx])
+        end = int(np.searchsorted(idx, nxt[0]))
+        later = cuts[cuts > end]
+        if later.size:
+            assert not _feasible(pr, cand, a, b, idx[start:later[0]])
+
+
+def test_sample_is_only_for_formats_above_16_bits() -> None:
+    with pytest.raises(InputError, match="give `sample` N"):
+        synthesize("silu", "float32")
+    with pytest.raises(InputError, match="`sample` applies to formats of more than 16"):
+        synthesize("silu", "bfloat16", sample=5000)
+    with pytest.raises(InputError, match="`sample` must be"):
+        synthesize("silu", "float32", sample=10)
+    code, _, err = run_inprocess(["synthesize", "silu", "--format", "float32"])
+    assert code == 2 and "give --sample N" in err
+
+
+def test_prepare_on_a_sample_keeps_the_sample() -> None:
+    """prepare(sample=N) works on N evenly spread inputs of float32 (ascending, the
+    first and last finite values included), with the tails found on them."""
+    pr = prepare(resolve_target("gelu"), make_model("float32", "float64"), sample=4096)
+    assert pr.x.size == 4096 and np.all(np.diff(pr.x64) >= 0)
+    assert pr.x64[0] == -np.finfo(np.float32).max
+    assert pr.low is not None and pr.high is not None
+    assert pr.high[1] == "x"
+
+
+@pytest.mark.slow
+def test_rational_tanh_bfloat16_proven_and_rechecked_with_mpmath() -> None:
+    """The rational family alone proves tanh in bfloat16 (one piece, ±1 tails, x near
+    0): an odd p over an even Q.  Its results under the model (whose float32 arithmetic
+    tests/test_piecewise_rational.py matches to compiled C bit for bit) are mpmath's
+    correctly rounded tanh at 40 digits on all 65 280 inputs."""
+    import mpmath
+
+    from approxfit.lowprec.model import run_program
+
+    r = synthesize("tanh", "bfloat16", families=("rational",), max_pieces=1)
+    assert r.proven and r.approximant is not None
+    a = r.approximant
+    assert a.family == "rational" and a.den_powers and all(k % 2 == 0 for k in a.den_powers)
+    assert r.winner is not None and r.winner.cost == a.cost().total
+    x = _bfloat16_inputs()
+    got, _ = run_program(a.program(), x.astype(get_format("bfloat16").dtype),
+                         make_model("bfloat16"))
+    ref = _mpmath_bfloat16(mpmath.tanh, x)
+    assert np.count_nonzero(got.astype(np.float64) != ref) == 0
+
+
+def test_rational_candidates_and_their_form() -> None:
+    """Rational shapes: full/full up to denominator degree 4, and odd/even for an odd
+    target (tanh) only; their form names both degrees; a rational is never split into
+    pieces."""
+    from approxfit.studies.synthesize import Candidate, _rational_shapes, candidates
+
+    assert _rational_shapes(2, False) == [((1, 2), (1,)), ((1, 2), (1, 2))]
+    assert ((1, 3, 5), (2, 4)) in _rational_shapes(5, True)
+    assert all(len(q) <= 4 for _, q in _rational_shapes(9, True))
+    assert Candidate("rational", (1, 3, 5), False, True, False, (2, 4)).form == (
+        "rational odd-5/even-4, tails")
+    pr = prepare(resolve_target("tanh"), make_model("float8_e4m3fn"))
+    cands = [c for _, c in candidates(pr, ["rational", "tanh"], 3)]
+    assert any(c.family == "rational" for c in cands)
+    assert all(bool(c.den_powers) == (c.family == "rational") for c in cands)
+
+
+def test_float32_search_on_a_sample_stops_after_one_exhaustive_check(monkeypatch) -> None:
+    """float32 with ``sample``: the search runs on the sample and calls the exhaustive
+    verify once (for the cheapest candidate right on the sample), then stops; the
+    proof's own count is the result's.  The 4.3·10⁹-input verify (minutes) is replaced
+    here by the real verify on 2^16 evenly spread inputs, which keeps the control flow
+    and the document honest about what was checked."""
+    import approxfit.studies.synthesize as syn
+    from approxfit.lowprec.verify import verify as real_verify
+
+    calls: list[dict] = []
+
+    def small_verify(approx, target, fmt, **kw):
+        calls.append(kw)
+        return real_verify(approx, target, fmt, compute=kw.get("compute"),
+                           fma=kw.get("fma", False), sample=2**16, executor="serial")
+
+    monkeypatch.setattr(syn, "verify", small_verify)
+    # tanh(c·x) with c = 1 is right on any sample: the proof is reached at once
+    r = syn.synthesize("tanh", "float32", compute="float64", sample=2**14, max_degree=1,
+                       max_pieces=1, families=("tanh",))
+    assert len(calls) == 1 and calls[0]["executor"] == "local"
+    assert r.verify is not None and r.verify.inputs == 2**16
+    assert r.notes and "evenly spread float32 inputs" in r.notes[0]
+    doc = r.to_dict()
+    if r.proven:
+        assert doc["incorrectly_rounded"] == 0 == r.verify.incorrectly_rounded
+    else:
+        assert doc["incorrectly_rounded"] == r.verify.incorrectly_rounded > 0
+        assert "not proven" in r.notes[-1]
+    assert doc["lookup_table"]["bytes"] == 4 * 2**32

@@ -56,14 +56,15 @@ from approxfit.lowprec.model import EvaluationModel, make_model, round_from_work
 from approxfit.lowprec.reference import correctly_rounded_array
 from approxfit.lowprec.verify import VerifyResult, ulp_distance, verify
 
-__all__ = ["FAMILIES", "TABLE_TARGETS", "Candidate", "Problem", "SynthesisResult",
-           "candidates", "exact_tails", "lookup_table", "piece_regions", "prepare",
-           "rounding_intervals", "solve_candidate", "solve_pieces", "synthesis_table",
-           "synthesize"]
+__all__ = ["FAMILIES", "TABLE_FAMILIES", "TABLE_TARGETS", "Candidate", "Problem",
+           "SynthesisResult", "candidates", "exact_tails", "lookup_table", "piece_regions",
+           "prepare", "rounding_intervals", "solve_candidate", "solve_pieces",
+           "synthesis_row", "synthesis_table", "synthesize"]
 
 Array = np.ndarray
-#: The families :func:`synthesize` tries.
-FAMILIES: tuple[str, ...] = ("poly", "sigmoid", "tanh")
+#: The families :func:`synthesize` tries (a rational in one piece, with the tails: its
+#: breakpoints are not searched).
+FAMILIES: tuple[str, ...] = ("poly", "sigmoid", "tanh", "rational")
 #: Rounds of the counterexample-guided loop per candidate.
 ROUNDS = 40
 #: Inputs of the first LP sample, and most failing inputs added per round.
@@ -253,11 +254,18 @@ def exp_run(target: Target, model: EvaluationModel, x: Array, y: Array, ulp: int
     return float(x[bad[0]])
 
 
-def prepare(target: Target, model: EvaluationModel, ulp: int = 0) -> Problem:
-    """The :class:`Problem` of a target under a model (every input of F)."""
+def prepare(target: Target, model: EvaluationModel, ulp: int = 0,
+            sample: int | None = None) -> Problem:
+    """The :class:`Problem` of a target under a model: every input of F, or ``sample``
+    evenly spread ones (:func:`~approxfit.lowprec.verify.sample_indices`)."""
     f, fc = model.fmt, model.compute_fmt
-    n = finite_count(f)
-    x = finite_values(f, 0, n)
+    if sample is None:
+        x = finite_values(f, 0, finite_count(f))
+    else:
+        from approxfit.lowprec.verify import sample_indices, values_at
+
+        x = values_at(f, sample_indices(0, finite_count(f), sample))
+    n = x.size
     x64 = x.astype(np.float64)
     y, cases = correctly_rounded_array(target, x64, f)
     lo, hi = rounding_intervals(y, f, fc, ulp)
@@ -280,13 +288,15 @@ def prepare(target: Target, model: EvaluationModel, ulp: int = 0) -> Problem:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One shape to try: family, powers of q, sign split, tails."""
+    """One shape to try: family, powers of q, sign split, tails (and, for the rational
+    family, the powers of its denominator Q = 1 + Σ e_k x^k)."""
 
     family: str
     powers: tuple[int, ...]
     split: bool
     tails: bool
     nudge: bool = False
+    den_powers: tuple[int, ...] = ()
 
     @property
     def degree(self) -> int:
@@ -294,10 +304,16 @@ class Candidate:
 
     @property
     def form(self) -> str:
-        """``sigmoid∘poly odd-5, split c0, tails`` and so on."""
-        outer = {"poly": "poly", "sigmoid": "σ∘poly", "tanh": "tanh∘poly"}[self.family]
+        """``sigmoid∘poly odd-5, split c0, tails``, ``rational odd-5/even-4, tails`` and so
+        on."""
+        outer = {"poly": "poly", "sigmoid": "σ∘poly", "tanh": "tanh∘poly",
+                 "rational": "rational"}[self.family]
         par = "odd" if self.powers and all(k % 2 for k in self.powers) else "full"
-        parts = [f"{outer} {par}-{self.degree}"] + (["split c0"] if self.split else [])
+        head = f"{outer} {par}-{self.degree}"
+        if self.den_powers:
+            dpar = ("even" if not any(k % 2 for k in self.den_powers) else "full")
+            head += f"/{dpar}-{max(self.den_powers)}"
+        parts = [head] + (["split c0"] if self.split else [])
         if self.nudge:
             parts.append("nudge")
         if self.tails:
@@ -305,9 +321,11 @@ class Candidate:
         return ", ".join(parts)
 
     def approximant(self, problem: Problem, coef: Sequence[float] = (), c0: tuple[float, float]
-                    = (0.25, 0.25), name: str = "") -> PiecewiseApproximant:
+                    = (0.25, 0.25), name: str = "", den: Sequence[float] = ()
+                    ) -> PiecewiseApproximant:
         """The approximant of this shape (placeholder coefficients by default)."""
         coef = tuple(coef) or tuple(1.0 for _ in self.powers)
+        den = tuple(den) or tuple(0.5 for _ in self.den_powers)
         low = problem.low if self.tails else None
         high = problem.high if self.tails else None
         c0n, c0p = c0 if self.split else (c0[1], c0[1])
@@ -320,7 +338,24 @@ class Candidate:
             high_value="x" if high is None else high[1],
             nudge=problem.nudge if self.nudge else 0.0, name=name,
             small=problem.small[0] if self.tails and problem.small else None,
-            small_scale=problem.small[1] if self.tails and problem.small else 1.0)
+            small_scale=problem.small[1] if self.tails and problem.small else 1.0,
+            den_powers=self.den_powers, den=den)
+
+
+#: Highest degree of a rational candidate's denominator.
+MAX_DEN_DEGREE = 4
+
+
+def _rational_shapes(d: int, odd_target: bool) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """``(powers, den_powers)`` of the rational candidates with numerator degree ``d``:
+    a full numerator over a full denominator of degree 1 … min(d, 4); for an odd target
+    also an odd numerator over an even denominator (an odd p/Q, as Padé's tanh)."""
+    out = [(tuple(range(1, d + 1)), tuple(range(1, n + 1)))
+           for n in range(1, min(d, MAX_DEN_DEGREE) + 1)]
+    if odd_target and d % 2 == 1:
+        out += [(tuple(range(1, d + 1, 2)), tuple(range(2, n + 1, 2)))
+                for n in range(2, min(d + 1, MAX_DEN_DEGREE) + 1, 2)]
+    return out
 
 
 def candidates(problem: Problem, families: Sequence[str], max_degree: int
@@ -329,7 +364,17 @@ def candidates(problem: Problem, families: Sequence[str], max_degree: int
     first (ties: fewer coefficients, then the family order given)."""
     tgt = problem.target
     out: list[tuple[int, int, int, Candidate]] = []
+    odd_target = tgt.relation is not None and tgt.relation.name == "odd"
+    tail_options = (False, True) if (problem.low or problem.high or problem.small) else (False,)
     for fi, fam in enumerate(families):
+        if fam == "rational":
+            for d in range(1, max_degree + 1):
+                for powers, den_powers in _rational_shapes(d, odd_target):
+                    for tails in tail_options:
+                        c = Candidate(fam, powers, False, tails, False, den_powers)
+                        cost = c.approximant(problem).cost().total
+                        out.append((cost, len(powers) + len(den_powers), fi, c))
+            continue
         if fam != "poly" and not tgt.has_gate:
             continue
         for d in range(1, max_degree + 1):
@@ -369,7 +414,7 @@ def p_intervals(problem: Problem, family: str, nudge: bool = False) -> tuple[Arr
     if nudge:
         lo, hi = lo - problem.nudge, hi - problem.nudge
     rel = problem.target.relation
-    if family == "poly":
+    if family in ("poly", "rational"):
         return lo.copy(), hi.copy()
     assert rel is not None
     with np.errstate(all="ignore"):
@@ -400,8 +445,32 @@ def _basis(x: Array, powers: Sequence[int], split: bool, scale: float) -> Array:
     return np.column_stack(cols)
 
 
+def _orthonormal(phi: Array) -> tuple[Array, Array, Array]:
+    """``(q, r, cols)``: an orthonormal basis ``q`` (scaled to entries of order 1) of
+    the column space of ``phi``, with ``phi[:, cols] = q·r/√m`` (column-pivoted QR,
+    numerically dependent columns dropped).
+
+    Monomials on a short interval away from 0 (a piece on [−5.4, −4.6]) are nearly
+    collinear, and HiGHS's simplex on them can run for minutes without an answer; on
+    ``q`` the same LP (the same set of polynomials) takes a few iterations."""
+    from scipy.linalg import qr
+
+    m = phi.shape[0]
+    q, r, piv = qr(phi, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    k = int(np.sum(diag > 1e-11 * (diag[0] if diag.size else 0.0))) if diag.size else 0
+    k = max(k, 1)
+    return q[:, :k] * math.sqrt(m), r[:k, :k], piv[:k]
+
+
+#: Simplex iterations of one LP at most (a deterministic cap: an LP that does not end
+#: within it counts as infeasible, which costs a breakpoint, never a wrong proof).
+LP_ITERATIONS = 20000
+
+
 def _solve_lp(phi: Array, a: Array, b: Array, w: Array) -> tuple[Array, float] | None:
-    """Maximise t subject to a + t·w ≤ φ·d ≤ b − t·w (infinite sides dropped)."""
+    """Maximise t subject to a + t·w ≤ φ·d ≤ b − t·w (infinite sides dropped); None
+    when infeasible or not solved within :data:`LP_ITERATIONS`."""
     from scipy.optimize import linprog
 
     n = phi.shape[1]
@@ -417,10 +486,41 @@ def _solve_lp(phi: Array, a: Array, b: Array, w: Array) -> tuple[Array, float] |
     c = np.zeros(n + 1)
     c[-1] = -1.0
     bounds = [(None, None)] * n + [(-1.0, 1.0)]
-    res = linprog(c, A_ub=A, b_ub=ub, bounds=bounds, method="highs")
+    res = linprog(c, A_ub=A, b_ub=ub, bounds=bounds, method="highs",
+                  options={"maxiter": LP_ITERATIONS})
     if res.status != 0 or res.x is None:
         return None
     return res.x[:n], float(res.x[-1])
+
+
+def _solve_lp_rational(phi_p: Array, phi_q: Array, lo: Array, hi: Array, w: Array
+                      ) -> tuple[Array, Array, float] | None:
+    """Maximise t subject to ``lo + t·w ≤ P/Q ≤ hi − t·w`` with ``Q = 1 + φ_q·e ≥ ¼``
+    on every row: with Q > 0 the bounds are ``P − lo·Q ≥ t·w`` and ``hi·Q − P ≥ t·w``,
+    linear in (P's coefficients d, e, t) — the linearisation of rational constraints
+    that RLIBM's rational and Remez-free LP methods use.  Returns ``(d, e, t)`` or
+    None."""
+    from scipy.optimize import linprog
+
+    n_p, n_q = phi_p.shape[1], phi_q.shape[1]
+    rows, rhs = [], []
+    fa, fb = np.isfinite(lo), np.isfinite(hi)
+    # −P + lo·φ_q·e + t·w ≤ −lo ;  P − hi·φ_q·e + t·w ≤ hi ;  −φ_q·e ≤ 1 − ¼
+    rows.append(np.column_stack([-phi_p[fa], lo[fa, None] * phi_q[fa], w[fa]]))
+    rhs.append(-lo[fa])
+    rows.append(np.column_stack([phi_p[fb], -hi[fb, None] * phi_q[fb], w[fb]]))
+    rhs.append(hi[fb])
+    rows.append(np.column_stack([np.zeros((phi_q.shape[0], n_p)), -phi_q,
+                                 np.zeros(phi_q.shape[0])]))
+    rhs.append(np.full(phi_q.shape[0], 0.75))
+    c = np.zeros(n_p + n_q + 1)
+    c[-1] = -1.0
+    bounds = [(None, None)] * (n_p + n_q) + [(-1.0, 1.0)]
+    res = linprog(c, A_ub=np.vstack(rows), b_ub=np.concatenate(rhs), bounds=bounds,
+                  method="highs", options={"maxiter": LP_ITERATIONS})
+    if res.status != 0 or res.x is None:
+        return None
+    return res.x[:n_p], res.x[n_p:n_p + n_q], float(res.x[-1])
 
 
 @dataclass(frozen=True)
@@ -491,7 +591,17 @@ def solve_candidate(problem: Problem, cand: Candidate, cost: int, *, rounds: int
         q = np.array([1 - 0.6 ** shrink.get(int(i), 0) for i in idx])
         a = np.where(np.isfinite(a), a + q * w, a)
         b = np.where(np.isfinite(b), b - q * w, b)
-        sol = _solve_lp(_basis(problem.x64[idx], cand.powers, cand.split, scale), a, b, w)
+        den: list[float] = []
+        if cand.den_powers:
+            rsol = _solve_lp_rational(
+                _basis(problem.x64[idx], cand.powers, cand.split, scale),
+                _basis(problem.x64[idx], cand.den_powers, False, scale)[:, 1:], a, b, w)
+            sol = None if rsol is None else (rsol[0], rsol[2])
+            if rsol is not None:
+                den = [float(v) / scale**k for v, k in zip(rsol[1], cand.den_powers,
+                                                           strict=True)]
+        else:
+            sol = _solve_lp(_basis(problem.x64[idx], cand.powers, cand.split, scale), a, b, w)
         if sol is None or sol[1] < -1e-9:
             out = "infeasible" if best is None else best.outcome
             return Attempt(cand, cost, out, None if best is None
@@ -501,15 +611,16 @@ def solve_candidate(problem: Problem, cand: Candidate, cost: int, *, rounds: int
         k0 = 2 if cand.split else 1
         c0 = (float(d[0]), float(d[1])) if cand.split else (float(d[0]), float(d[0]))
         coef = [float(d[k0 + j]) / scale**k for j, k in enumerate(cand.powers)]
-        if not all(math.isfinite(v) for v in (*coef, *c0)):
+        if not all(math.isfinite(v) for v in (*coef, *c0, *den)):
             return Attempt(cand, cost, "overflow", None)
         fc = m.compute_fmt
         coef = [float(np.float32(v)) if fc.name != "float64" else v for v in coef]
+        den = [float(np.float32(v)) if fc.name != "float64" else v for v in den]
         c0 = tuple(float(np.float32(v)) if fc.name != "float64" else v for v in c0)
         if cand.split and c0[0] == c0[1]:
             c0 = (c0[0], float(np.nextafter(np.float32(c0[1]), np.float32(1))))
         try:
-            approx = cand.approximant(problem, coef, c0)   # type: ignore[arg-type]
+            approx = cand.approximant(problem, coef, c0, den=den)  # type: ignore[arg-type]
         except InputError:
             return Attempt(cand, cost, "bad coefficients", None)
         result, _ = run_program(approx.program(), problem.x[check], m)
@@ -555,7 +666,8 @@ def _feasible(problem: Problem, cand: Candidate, a_all: Array, b_all: Array,
     :data:`CUT_FLOOR` (nearer 0 the nudged subnormal midpoints pin p's constant to 0,
     leaving no slack, which the exact check handles).
 
-    HiGHS LPs on the exact (unshrunk) intervals by cutting planes: solved on a sample
+    HiGHS LPs on the exact (unshrunk) intervals, in an orthonormal basis of the shape's
+    polynomials on ``rows`` (:func:`_orthonormal`), by cutting planes: solved on a sample
     of at most :data:`FEASIBILITY_ROWS` rows (the large |x| first), the solution is
     checked on every row (a product with the basis) and the violated rows join the
     sample, until none is violated (feasible) or the LP is infeasible."""
@@ -573,12 +685,12 @@ def _feasible(problem: Problem, cand: Candidate, a_all: Array, b_all: Array,
     both_r = np.isfinite(a_r) & np.isfinite(b_r) & (np.abs(x[rows]) >= CUT_FLOOR)
     w_r = np.where(both_r, (b_r - a_r) / 2, 0.0)
     pos = np.searchsorted(rows, sample)
+    q, _, _ = _orthonormal(_basis(x[rows], cand.powers, cand.split, scale))
     for _ in range(50):
-        sol = _solve_lp(_basis(x[rows[pos]], cand.powers, cand.split, scale), a_r[pos],
-                        b_r[pos], w_r[pos])
+        sol = _solve_lp(q[pos], a_r[pos], b_r[pos], w_r[pos])
         if sol is None or sol[1] < MARGIN - 1e-9:
             return False
-        p = _basis(x[rows], cand.powers, cand.split, scale) @ sol[0]
+        p = q @ sol[0]
         tol = 1e-9 * (1.0 + np.abs(p))
         t = max(MARGIN, 0.0)
         with np.errstate(invalid="ignore"):
@@ -605,9 +717,9 @@ def piece_regions(problem: Problem, cand: Candidate, max_pieces: int
                   ) -> list[Array] | None:
     """The middle's live inputs split into at most ``max_pieces`` runs on each of which
     the candidate's shape is feasible (:func:`_feasible`), chosen greedily from the left:
-    each run as long as feasibility allows (bisection over the breakpoint inputs,
-    :func:`_cut_positions`), which gives the fewest runs (feasibility of a run implies
-    that of its sub-runs).  None when more runs would be needed."""
+    each run as long as feasibility allows (galloping then bisection over the
+    breakpoint inputs, :func:`_cut_positions`), which gives the fewest runs
+    (feasibility of a run implies that of its sub-runs).  None when more runs would be needed."""
     a_all, b_all, live = _live(problem, cand)
     idx = np.flatnonzero(live)
     if idx.size == 0 or np.any(a_all[idx] > b_all[idx]):
@@ -615,25 +727,47 @@ def piece_regions(problem: Problem, cand: Candidate, max_pieces: int
     cuts = _cut_positions(problem.x64[idx])                        # positions in idx
     out: list[Array] = []
     start = 0
+
+    def ok(k: int) -> bool:                   # the run from start to cut k (or the end)
+        end = int(cuts[k]) if k < cuts.size else idx.size
+        return _feasible(problem, cand, a_all, b_all, idx[start:end])
+
     while True:
-        if _feasible(problem, cand, a_all, b_all, idx[start:]):
+        if len(out) + 1 >= max_pieces:        # the last piece: the rest in one run
+            if ok(cuts.size):
+                out.append(idx[start:])
+                return out
+            return None
+        # Galloping from the start (1, 2, 4 … cuts on), then bisection between the
+        # last feasible and the first infeasible run: the same run as a bisection
+        # over the whole rest, with LPs on short runs (pieces are short) and
+        # O(log length) of them.
+        first = int(np.searchsorted(cuts, start, side="right"))
+        good, bad, step = -1, cuts.size + 1, 1
+        while True:
+            k = min(first + step - 1, cuts.size)
+            if ok(k):
+                good = k
+                if k == cuts.size:
+                    break
+                step *= 2
+            else:
+                bad = k
+                break
+        if good == cuts.size:
             out.append(idx[start:])
             return out
-        if len(out) + 1 >= max_pieces:
-            return None
-        lo = int(np.searchsorted(cuts, start, side="right"))
-        hi = cuts.size - 1                            # cut positions after start
-        best = -1
+        lo, hi = max(good + 1, first), bad - 1
         while lo <= hi:
             mid = (lo + hi) // 2
-            if _feasible(problem, cand, a_all, b_all, idx[start:cuts[mid]]):
-                best, lo = mid, mid + 1
+            if ok(mid):
+                good, lo = mid, mid + 1
             else:
                 hi = mid - 1
-        if best < 0:
+        if good < 0:
             return None
-        out.append(idx[start:cuts[best]])
-        start = int(cuts[best])
+        out.append(idx[start:cuts[good]])
+        start = int(cuts[good])
 
 
 def _cost_of_pieces(problem: Problem, cand: Candidate, n: int) -> int:
@@ -741,13 +875,14 @@ class SynthesisResult:
                 "verify": None if self.verify is None else self.verify.to_dict(),
                 "candidates": [c.to_dict() for c in self.candidates],
                 "lookup_table": self.lookup_table, "tails": self.tails,
-                "seconds": round(self.seconds, 3)}
+                "notes": list(self.notes), "seconds": round(self.seconds, 3)}
 
 
 def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = False,
                ulp: Any = 0, families: Any = FAMILIES, max_degree: Any = 8,
                max_pieces: Any = 8, expr: Any = None,
-               progress: Callable[[int, int], Any] | None = None) -> SynthesisResult:
+               progress: Callable[[int, int], Any] | None = None,
+               sample: Any = None) -> SynthesisResult:
     """The cheapest approximant whose result is within ``ulp`` of the correctly rounded
     target on every finite input of ``format``, with its proof.
 
@@ -756,7 +891,7 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
     target : str or Target
         A built-in target's name (or a Target); with ``expr`` a custom target.
     format : str
-        F (float16, bfloat16, the float8s; float32 has 4.3·10⁹ inputs and is refused).
+        F: float16, bfloat16, the float8s — or float32 with ``sample`` (below).
     compute : str, optional
         C (default float32).
     fma : bool
@@ -775,6 +910,12 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
     progress : callable, optional
         ``progress(done, total)`` after each candidate (the search stops early once the
         next candidate cannot be cheaper than the best proven one).
+    sample : int, optional
+        For a format of more than 16 bits (float32: 4.3·10⁹ inputs), the search's
+        inputs: ``sample`` evenly spread finite values (2^12 … 2^24).  The proof is
+        still an exhaustive ``verify`` run (on every local core; minutes), made once:
+        for the cheapest candidate right on the sample, after which the search stops,
+        proven or not (``notes`` say so).
 
     Returns
     -------
@@ -798,9 +939,19 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
     t0 = time.perf_counter()
     model = make_model(format, compute, fma)
     f = get_format(model.format, float8=True)
-    if f.bits > 16:
-        raise InputError(f"`format` must have at most 16 bits for a synthesis (every input "
-                         f"is checked each round), got {f.name}")
+    if f.bits > 32:
+        raise InputError(f"`format` {f.name} has {finite_count(f):.2e} inputs: no "
+                         "exhaustive proof is possible; synthesize takes formats of at most "
+                         "32 bits")
+    if f.bits > 16 and sample is None:
+        raise InputError(f"`format` must have at most 16 bits for a synthesis on every "
+                         f"input (checked each round), got {f.name}; give `sample` N to "
+                         "search on N evenly spread inputs (the proof stays exhaustive)")
+    if sample is not None:
+        if f.bits <= 16:
+            raise InputError(f"`sample` applies to formats of more than 16 bits; {f.name} "
+                             "is searched on every input")
+        sample = check_int(sample, "sample", 2**12, 2**24)
     ulp = check_int(ulp, "ulp", 0, 1000)
     max_degree = check_int(max_degree, "max_degree", 1, 16)
     max_pieces = check_int(max_pieces, "max_pieces", 1, 16)
@@ -812,7 +963,12 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
             raise InputError(f"`families` must be chosen from {', '.join(FAMILIES)}, got "
                              f"{str(fam)[:60]!r}")
     tgt = resolve_target(target, expr=expr)
-    problem = prepare(tgt, model, ulp)
+    problem = prepare(tgt, model, ulp, sample)
+    notes: list[str] = []
+    if sample is not None:
+        notes.append(f"searched on {problem.x.size:,} evenly spread {f.name} inputs; the "
+                     "proof (one exhaustive verify run, for the cheapest candidate right "
+                     "on them) covers every finite input")
     tails = {"low": None if problem.low is None else
              {"below": problem.low[0], "value": problem.low[1]},
              "high": None if problem.high is None else
@@ -826,8 +982,12 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
     win_cost = math.inf
     name = f"synth-{tgt.name}-{f.name}{'-fma' if model.fma else ''}"
 
+    last_proof: list[VerifyResult] = []
+
     def prove(cand: Candidate, approx: PiecewiseApproximant, rounds: int) -> Attempt:
-        res = verify(approx, tgt, f.name, compute=model.compute, fma=model.fma)
+        res = verify(approx, tgt, f.name, compute=model.compute, fma=model.fma,
+                     executor="serial" if sample is None else "local")
+        last_proof.append(res)
         ok_specials = all(v["ok"] is not False for v in res.specials.values())
         good = res.incorrectly_rounded == 0 if ulp == 0 else (
             res.max_ulp != "nan" and int(res.max_ulp) <= ulp)
@@ -851,7 +1011,7 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
         att = solve_candidate(problem, cand, cost)
         if att.outcome == "candidate" and att.approximant is not None:
             att = prove(cand, replace(att.approximant, name=name), att.rounds)
-        if att.outcome != "proven" and max_pieces > 1 and (
+        if att.outcome != "proven" and max_pieces > 1 and not cand.den_powers and (
                 cand.tails or (problem.low is None and problem.high is None)):
             # (in pieces only with the tails when there are any: without them the
             # pieces would have to cover the unbounded tail intervals)
@@ -869,20 +1029,36 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
                 att = Attempt(cand, approx.cost().total, outcome, bad, approx, 0,
                               approx.pieces)
         attempts.append(att)
+        if sample is not None and last_proof:
+            if winner is None:
+                notes.append(f"not proven: {att.form} is right on the sample but "
+                             f"{last_proof[-1].incorrectly_rounded:,} of "
+                             f"{last_proof[-1].inputs:,} inputs are incorrectly rounded")
+                best = att
+            break
         if att.outcome != "proven" and att.incorrectly_rounded is not None and (
                 att.approximant is not None) and (
                 best is None or att.incorrectly_rounded < (best.incorrectly_rounded or 0)):
             best = att
-    if winner is None and best is not None and best.approximant is not None:
-        proof = verify(best.approximant, tgt, f.name, compute=model.compute, fma=model.fma)
+    if winner is None and sample is not None and last_proof:
+        proof = last_proof[-1]
+    elif winner is None and best is not None and best.approximant is not None:
+        proof = verify(best.approximant, tgt, f.name, compute=model.compute, fma=model.fma,
+                       executor="serial" if sample is None else "local")
+        if sample is not None:
+            notes.append(f"not proven: no candidate is right on the sample; the best "
+                         f"({best.form}) has {proof.incorrectly_rounded:,} of "
+                         f"{proof.inputs:,} inputs incorrectly rounded")
     return SynthesisResult(
         target=tgt.name, model=model, ulp=ulp, proven=winner is not None,
         approximant=winner if winner is not None else (None if best is None
                                                        else best.approximant),
         verify=proof, candidates=tuple(attempts), lookup_table=lookup_table(f),
         tails=tails, seconds=time.perf_counter() - t0,
-        best_incorrectly_rounded=None if best is None else best.incorrectly_rounded,
-        best_form=None if best is None else best.form)
+        best_incorrectly_rounded=(proof.incorrectly_rounded if winner is None and
+                                  proof is not None else None if best is None
+                                  else best.incorrectly_rounded),
+        best_form=None if best is None else best.form, notes=tuple(notes))
 
 
 def check_result(result: SynthesisResult) -> None:
@@ -894,44 +1070,128 @@ def check_result(result: SynthesisResult) -> None:
                                "inputs")
 
 
+#: The families of the table's searches.
+TABLE_FAMILIES: tuple[str, ...] = ("poly", "sigmoid", "tanh")
 #: The targets of issue 15's table.
 TABLE_TARGETS: tuple[str, ...] = ("gelu", "silu", "tanh", "erf", "phi", "softplus", "mish",
                                   "sigmoid")
 
 
-def synthesis_table(targets: Any = TABLE_TARGETS, formats: Any = ("bfloat16", "float16"),
-                    fmas: Any = (False, True), *, max_degree: Any = 8,
-                    max_pieces: Any = 8) -> list[dict[str, Any]]:
-    """One :func:`synthesize` run per target × format × fma (float32 compute), as rows
-    for ``results/synthesis.md``.
+#: Pieces a table row first allows, and then, when nothing is proven, once more.
+TABLE_PIECES: tuple[int, ...] = (8, 16)
+
+
+def synthesis_row(target: str, format: str, fma: bool, *, max_degree: int = 8,
+                  max_pieces: int | Sequence[int] = TABLE_PIECES,
+                  families: Sequence[str] = TABLE_FAMILIES) -> dict[str, Any]:
+    """One :func:`synthesize` run (float32 compute) as a row of ``results/synthesis.md``;
+    with a sequence of ``max_pieces``, one run per value in turn until one is proven (a
+    row that needs 16 pieces is searched again only when 8 do not do; the row says
+    which: ``max_pieces``).
 
     Returns
     -------
-    list of dict
+    dict
         ``target, format, fma, proven, incorrectly_rounded, form, family, degree,
         pieces, cost`` (the weighted total), ``cost_detail`` (the counts),
-        ``reference_mpmath_cases`` and ``seconds``: all deterministic except ``seconds``.
+        ``lookup_table_bytes``, ``candidates_tried``, ``verify`` (the proof's inputs,
+        incorrectly rounded count, max ulp, specials and mpmath cases), ``approximant``
+        (the winner's spec, or the best found) and ``seconds``: all deterministic but
+        ``seconds``.
     """
+    steps = (max_pieces,) if isinstance(max_pieces, int) else tuple(max_pieces)
+    seconds = 0.0
+    for n in steps:
+        r = synthesize(target, format, fma=fma, max_degree=max_degree, max_pieces=n,
+                       families=tuple(families))
+        seconds += r.seconds
+        if r.proven:
+            break
+    a = r.approximant
+    w = r.winner
+    v = None if r.verify is None else r.verify.to_dict()
+    proof = None if v is None else {
+        k: v[k] for k in ("inputs", "input_set", "incorrectly_rounded", "max_ulp",
+                          "argmax_ulp", "specials", "reference_mpmath_cases") if k in v}
+    return {"target": r.target, "format": r.model.format, "fma": r.model.fma,
+            "families": list(families), "max_pieces": n, "proven": r.proven,
+            "incorrectly_rounded": 0 if r.proven else r.best_incorrectly_rounded,
+            "form": w.form if w is not None else r.best_form,
+            "family": None if a is None else a.family,
+            "degree": None if a is None else max(a.powers, default=0),
+            "pieces": None if a is None else a.pieces,
+            "cost": None if a is None else a.cost().total,
+            "cost_detail": None if a is None else a.cost().to_dict(),
+            "lookup_table_bytes": r.lookup_table["bytes"],
+            "candidates_tried": len(r.candidates), "verify": proof,
+            "approximant": None if a is None else a.to_dict(),
+            "seconds": round(seconds, 1)}
+
+
+def _row_task(args: tuple[str, str, bool, int, Any]) -> dict[str, Any]:
+    t, fmt, fma, d, n = args
+    return synthesis_row(t, fmt, fma, max_degree=d, max_pieces=n)
+
+
+def synthesis_table(targets: Any = TABLE_TARGETS, formats: Any = ("bfloat16", "float16"),
+                    fmas: Any = (False, True), *, max_degree: Any = 8,
+                    max_pieces: Any = TABLE_PIECES, executor: Any = "serial",
+                    progress: Callable[[int, int], Any] | None = None
+                    ) -> list[dict[str, Any]]:
+    """One :func:`synthesis_row` per target × format × fma (float32 compute), in that
+    order.
+
+    Parameters
+    ----------
+    targets, formats, fmas : sequence
+        The table's axes.
+    max_degree : int
+        As :func:`synthesize`.
+    max_pieces : int or sequence of int
+        As :func:`synthesis_row`.
+    executor : str, Executor or None
+        Where the rows run (``"serial"``, ``"local"``, ``"dask://HOST:PORT"``): each row
+        is one task.
+    progress : callable, optional
+        ``progress(done, total)`` rows.
+    """
+    from approxfit.core.checks import check_int
+    from approxfit.core.executors import resolve_executor
+
     for name, v in (("targets", targets), ("formats", formats), ("fmas", fmas)):
         if isinstance(v, str | bytes) or not isinstance(v, Sequence) or not v:
             raise InputError(f"`{name}` must be a non-empty list, got {str(v)[:60]!r}")
-    rows = []
-    for t in targets:
-        for fmt in formats:
-            for fma in fmas:
-                r = synthesize(t, fmt, fma=fma, max_degree=max_degree, max_pieces=max_pieces)
-                a = r.approximant
-                w = r.winner
-                rows.append({
-                    "target": r.target, "format": r.model.format, "fma": r.model.fma,
-                    "proven": r.proven,
-                    "incorrectly_rounded": 0 if r.proven else r.best_incorrectly_rounded,
-                    "form": None if w is None else w.form,
-                    "family": None if a is None else a.family,
-                    "degree": None if a is None else max(a.powers, default=0),
-                    "pieces": None if a is None else a.pieces,
-                    "cost": None if a is None else a.cost().total,
-                    "cost_detail": None if a is None else a.cost().to_dict(),
-                    "lookup_table_bytes": r.lookup_table["bytes"],
-                    "seconds": round(r.seconds, 1)})
-    return rows
+    d = check_int(max_degree, "max_degree", 1, 16)
+    n: Any = (check_int(max_pieces, "max_pieces", 1, 16) if isinstance(max_pieces, int)
+              else tuple(check_int(v, "max_pieces", 1, 16) for v in max_pieces))
+    tasks = [(t, fmt, bool(fma), d, n) for t in targets for fmt in formats for fma in fmas]
+    ex, close = resolve_executor(executor)
+    if ex is None:
+        rows = []
+        for i, task in enumerate(tasks):
+            if progress is not None:
+                progress(i, len(tasks))
+            rows.append(_row_task(task))
+        if progress is not None:
+            progress(len(tasks), len(tasks))
+        return rows
+    from concurrent.futures import as_completed
+
+    cancel = True
+    try:
+        from approxfit.lowprec.formats import finite_count
+
+        # the formats with the most inputs first (their rows take longest)
+        order = sorted(range(len(tasks)), key=lambda i: -finite_count(
+            get_format(tasks[i][1], float8=True)))
+        futures = {ex.submit(_row_task, tasks[i]): i for i in order}
+        out: dict[int, dict[str, Any]] = {}
+        for fut in as_completed(futures):
+            out[futures[fut]] = fut.result()
+            if progress is not None:
+                progress(len(out), len(tasks))
+        cancel = False
+    finally:
+        if close is not None:
+            close(cancel=cancel)
+    return [out[i] for i in range(len(tasks))]
