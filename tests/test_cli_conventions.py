@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,10 +57,15 @@ def test_shell_completion_is_on() -> None:
     assert "--install-completion" in top and "--show-completion" in top
     script = Path(sys.executable).parent / "approxfit"
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "approxfit"]
-    # typer detects the shell from $SHELL (CI's environment may not set it)
-    env = {**os.environ, "SHELL": "/bin/bash"}
-    r = subprocess.run([*cmd, "--show-completion"], capture_output=True, text=True,
-                       timeout=60, cwd=ROOT, check=False, env=env)
+    # typer detects the shell from the parent process (shellingham) or $SHELL: run it
+    # from bash, as a user would
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash")
+    env = {**os.environ, "SHELL": bash}
+    r = subprocess.run([bash, "-c", shlex.join([*cmd, "--show-completion"])],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+                       env=env)
     assert r.returncode == 0, r.stderr
     assert "complete -o default -F" in r.stdout and "COMPLETE=complete_bash" in r.stdout
 

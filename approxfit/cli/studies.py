@@ -8,24 +8,36 @@ from typing import Annotated, Any
 import typer
 
 from approxfit.cli.common import (
+    FamilyItem,
     JsonOpt,
+    Objective,
+    On,
+    RangeOpt,
     creatable_folder,
     emit_json,
     guard,
+    make_folder,
     output_folder,
+    plain,
     resolve_target,
+    say_wrote,
 )
 
 
 @guard
 def reproduce(
-    out: Annotated[str, typer.Option(help="Output folder (created if missing; only "
-                                     "approxfit's own files in it are replaced).")
+    out: Annotated[str, typer.Option(metavar="DIR", help="Output folder (created if "
+                                     "missing; only approxfit's own files in it are "
+                                     "replaced).")
                    ] = "results",
     float32: Annotated[bool, typer.Option(
         "--float32", help="Also check the Pareto sweep's recommended GELU approximant on "
         "every finite float32 input (4.3e9; about 5 minutes on 2 cores, on all local "
         "cores): verify-float32.json and .png.")] = False,
+    synthesis: Annotated[bool, typer.Option(
+        "--synthesis", help="Also synthesize the cheapest correctly rounded kernel of every "
+        "target in bfloat16 and float16, with and without FMA, with its proof (about an "
+        "hour on 2 cores): synthesis.md and .json.")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Reproduce every claim of the source documents: claims.json, REPORT.md, figures,
@@ -38,7 +50,7 @@ def reproduce(
     from approxfit.studies.reproduce import reproduce as run_reproduce
 
     folder = creatable_folder(out, what="--out")
-    total = len(CLAIM_IDS) + 3
+    total = len(CLAIM_IDS) + 3 + synthesis
     if sys.stderr.isatty() and not json_:
         from rich.progress import Progress
 
@@ -54,39 +66,52 @@ def reproduce(
                     inputs.append(bar.add_task("every float32 input", total=all_))
                 bar.update(inputs[0], completed=done)
 
+            rows: list[Any] = []
+
+            def count_rows(done: int, all_: int) -> None:
+                if not rows:
+                    rows.append(bar.add_task("synthesis rows", total=all_))
+                bar.update(rows[0], completed=done)
+
             claims = run_reproduce(out, progress=step, float32=float32,
-                                   float32_progress=count)
+                                   float32_progress=count, synthesis=synthesis,
+                                   synthesis_progress=count_rows)
     else:
-        claims = run_reproduce(out, float32=float32)
+        claims = run_reproduce(out, float32=float32, synthesis=synthesis)
+    from approxfit.core import interrupts
+
     if json_:
         emit_json({"kind": "reproduce", "out": str(folder),
                    "claims": [c.to_dict() for c in claims]})
+        say_wrote(*interrupts.written())
         return
-    width = max(len(c.id) for c in claims)
-    for c in claims:
-        verdict = "agrees " if c.agrees else "differs"
-        typer.echo(f"{c.id:<{width}}  {verdict}  {c.note[:110]}")
+    typer.echo(claims_text(claims, terminal_width()), nl=False)
     n_ok = sum(c.agrees for c in claims)
-    typer.echo(f"{n_ok} of {len(claims)} claims agree; wrote {folder / 'claims.json'}, "
-               f"{folder / 'REPORT.md'} and the figures")
+    typer.echo(f"{n_ok} of {len(claims)} claims agree")
+    sys.stdout.flush()
+    say_wrote(*interrupts.written())
 
 
 @guard
 def pareto(
-    target: Annotated[str, typer.Argument(help="The target (gelu, silu, …).")] = "gelu",
-    families: Annotated[str, typer.Option(help="Comma-separated families to sweep.")
-                        ] = "tanh,sigmoid,poly",
-    max_degree: Annotated[int, typer.Option(help="Highest degree to try (1-15).")] = 9,
-    objective: Annotated[str, typer.Option(help="l2 | minimax.")] = "minimax",
-    on: Annotated[str, typer.Option(help="What each fit minimises: value | gate.")] = "value",
-    range_: Annotated[tuple[float, float], typer.Option(
-        "--range", help="The fit range LO HI.")] = (-10.0, 10.0),
-    samples: Annotated[int, typer.Option(help="Samples per fit.")] = 20001,
+    target: Annotated[str, typer.Argument(metavar="TARGET",
+                                          help="The target (gelu, silu, …).")] = "gelu",
+    families: Annotated[list[FamilyItem] | None, typer.Option(
+        metavar="FAMILIES", help="Families to sweep: tanh, sigmoid, poly, rational (repeat "
+        "the option or give a comma list). Default: all four.")] = None,
+    max_degree: Annotated[int, typer.Option(metavar="N",
+                                            help="Highest degree to try (1-15).")] = 9,
+    objective: Annotated[Objective, typer.Option(help="How each fit is made.")] = "minimax",
+    on: Annotated[On, typer.Option(help="What each fit minimises.")] = "value",
+    range_: RangeOpt = (-10.0, 10.0),
+    samples: Annotated[int, typer.Option(metavar="N", help="Samples per fit.")] = 20001,
     executor: Annotated[str, typer.Option(
+        metavar="local|serial|dask://HOST:PORT",
         help="Where the fits run: local (all cores), serial, or dask://HOST:PORT (an "
         "existing Dask cluster; needs approxfit[dask]).")] = "local",
     out: Annotated[str | None, typer.Option(
-        help="Write pareto-TARGET.json, .csv and .png into this folder.")] = None,
+        metavar="DIR", help="Write pareto-TARGET.json, .csv and .png into DIR (created if "
+        "missing).")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Sweep families x degrees: whole-line error against cost, with the published forms.
@@ -101,12 +126,14 @@ def pareto(
     from approxfit.studies.pareto import pareto as run_pareto
     from approxfit.studies.pareto import task_count, write_pareto
 
-    args = {"families": families, "max_degree": max_degree, "objective": objective, "on": on,
+    args = {"families": plain(families) or ("tanh", "sigmoid", "poly", "rational"),
+            "max_degree": max_degree, "objective": objective, "on": on,
             "range": range_, "samples": samples}
     if sys.stderr.isatty() and not json_:
-        from rich.progress import Progress
+        from rich.progress import MofNCompleteColumn, Progress
 
-        with Progress(transient=True) as bar:
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(),
+                      transient=True) as bar:
             task = bar.add_task("fitting", total=task_count(target, **args))
             res = run_pareto(target, **args, executor=executor,
                              progress=lambda row: bar.update(
@@ -115,7 +142,7 @@ def pareto(
     else:
         res = run_pareto(target, **args, executor=executor)
     if out is not None:
-        write_pareto(res, Path(out))
+        say_wrote(*write_pareto(res, make_folder(Path(out), what="--out")))
     if json_:
         emit_json(res.to_dict())
         return
@@ -137,21 +164,30 @@ def pareto(
                    f"{p['max_error_whole_line']:>16.4e}  (published)")
     if res.recommended:
         typer.echo(res.recommendation())
-    typer.echo("* on the Pareto frontier")
+    typer.echo(res.frontier_note() or "* on the Pareto frontier")
+    typer.echo("rebuild a row (or export it: approxfit export FILE.json#NAME):")
+    for r in res.rows:
+        if "fit_command" in r:
+            typer.echo(f"  {r['name']}: {r['fit_command']}")
 
 
 @guard
 def identify(
-    number: Annotated[str, typer.Argument(help="A decimal, e.g. 0.0455399241225; the digits "
+    number: Annotated[str, typer.Argument(metavar="NUMBER",
+                                          help="A decimal, e.g. 0.0455399241225; the digits "
                                           "you type set the tolerance.")],
-    digits: Annotated[int | None, typer.Option(help="Trust only this many significant "
+    digits: Annotated[int | None, typer.Option(metavar="N", help="Trust only this many significant "
                                                "digits.")] = None,
-    max_results: Annotated[int, typer.Option(help="How many closed forms to show.")] = 3,
+    max_results: Annotated[int, typer.Option(metavar="N",
+                                             help="How many closed forms to show.")] = 3,
     json_: JsonOpt = False,
 ) -> None:
     """Recognise a closed form of a constant (pi, sqrt(2), sqrt(pi), e, log 2, rationals).
 
-    Example: approxfit identify 0.0455399241225  ->  (4 - pi)/(6*pi)
+    Example (finds (4 - pi)/(6*pi)):
+
+    \b
+      approxfit identify 0.0455399241225
     """
     from approxfit.symbolic.identify import identify_report
 
@@ -164,16 +200,19 @@ def identify(
 
 @guard
 def provenance(
-    spec: Annotated[str, typer.Argument(help="A published name (paper-tanh, paper-sigmoid, "
+    spec: Annotated[str, typer.Argument(metavar="SPEC",
+                                        help="A published name (paper-tanh, paper-sigmoid, "
                                         "bowling-2009, …), an inline spec or a saved fit.")],
-    target: Annotated[str | None, typer.Option(help="Target of an inline spec.")] = None,
-    samples: Annotated[int, typer.Option(help="Points per fit.")] = 4001,
+    target: Annotated[str | None, typer.Option(metavar="TARGET",
+                                               help="Target of an inline spec.")] = None,
+    samples: Annotated[int, typer.Option(metavar="N", help="Points per fit.")] = 4001,
     json_: JsonOpt = False,
 ) -> None:
     """Which fitting procedure reproduces every printed digit of a published constant?
 
     Searches least squares and minimax, gate and value, fixed and free slope,
     uniform and Chebyshev sampling, ranges [-R, R] for R = 1 … 10.
+
     Example: approxfit provenance paper-tanh
     """
     from approxfit.studies.provenance import provenance as run_provenance
@@ -199,3 +238,25 @@ def provenance(
     typer.echo(f"  ({len(res.procedures)} procedures tried)")
 
 
+def terminal_width() -> int:
+    """The width rich detects for standard output (80 when it is not a terminal)."""
+    from rich.console import Console
+
+    return Console().width
+
+
+def claims_text(claims: list[Any], width: int) -> str:
+    """One block per claim, ``ID  agrees  note``, the note wrapped on word boundaries to
+    ``width`` columns (at least 40) and its further lines indented under its first."""
+    import textwrap
+
+    id_width = max(len(c.id) for c in claims)
+    indent = " " * (id_width + 11)
+    lines = []
+    for c in claims:
+        verdict = "agrees " if c.agrees else "differs"
+        lines += textwrap.wrap(c.note, max(width, len(indent) + 40),
+                               initial_indent=f"{c.id:<{id_width}}  {verdict}  ",
+                               subsequent_indent=indent, break_long_words=False,
+                               break_on_hyphens=False) or [f"{c.id:<{id_width}}  {verdict}"]
+    return "\n".join(lines) + "\n"

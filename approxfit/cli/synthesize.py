@@ -8,34 +8,50 @@ from typing import Annotated
 
 import typer
 
-from approxfit.cli.common import ExprOpt, JsonOpt, emit_json, guard, output_file
+from approxfit.cli.common import (
+    ExprOpt,
+    FamilyItem,
+    JsonOpt,
+    choices,
+    emit_json,
+    guard,
+    output_file,
+    plain,
+)
 from approxfit.core.exceptions import ComputationError
 
 
 @guard
 def synthesize(
-    target: Annotated[str, typer.Argument(help="The target: gelu, silu, tanh, erf, phi, "
+    target: Annotated[str, typer.Argument(metavar="TARGET",
+                                          help="The target: gelu, silu, tanh, erf, phi, "
                                           "softplus, mish, sigmoid, or a name with "
                                           "--expr.")],
-    format_: Annotated[str, typer.Option(
-        "--format", help="F: bfloat16 | float16 | float8_e4m3fn | float8_e5m2.")],
-    compute: Annotated[str | None, typer.Option(
+    format_: Annotated[choices(("bfloat16", "float16", "float8_e4m3fn", "float8_e5m2",
+                                "float32")),
+                       typer.Option("--format", help="F, the format of the inputs and "
+                                    "the result (float32 needs --sample).")],
+    compute: Annotated[choices(("float32", "float64")) | None, typer.Option(
         help="C, the format every operation rounds to (default float32).")] = None,
     fma: Annotated[bool, typer.Option("--fma", help="Fuse each multiply-add (one "
                                       "rounding, emulated exactly).")] = False,
-    ulp: Annotated[int, typer.Option(help="Accept results within K ulp (0: correctly "
-                                     "rounded).")] = 0,
-    families: Annotated[list[str] | None, typer.Option(
-        "--families", help="Families to try (repeat): poly, sigmoid, tanh. Default: all.")
-    ] = None,
-    max_degree: Annotated[int, typer.Option(help="Highest degree of the inner "
+    ulp: Annotated[int, typer.Option(metavar="K", help="Accept results within K ulp (0: "
+                                     "correctly rounded).")] = 0,
+    families: Annotated[list[FamilyItem] | None, typer.Option(
+        "--families", metavar="FAMILIES", help="Families to try: poly, sigmoid, tanh, "
+        "rational (repeat the option or give a comma list). Default: all.")] = None,
+    max_degree: Annotated[int, typer.Option(metavar="N", help="Highest degree of the inner "
                                             "polynomial.")] = 8,
-    max_pieces: Annotated[int, typer.Option(help="Most pieces of the middle region (each "
-                                            "with its own polynomial, selected by "
-                                            "compares).")] = 8,
+    max_pieces: Annotated[int, typer.Option(metavar="N", help="Most pieces of the middle "
+                                            "region (each with its own polynomial, "
+                                            "selected by compares).")] = 8,
     save: Annotated[str | None, typer.Option(
-        help="Write the winner as an approximant spec (FILE.json) that verify, report and "
-        "export read.")] = None,
+        metavar="FILE.json", help="Write the winner as an approximant spec (FILE.json) that "
+        "verify, report and export read.")] = None,
+    sample: Annotated[int | None, typer.Option(
+        metavar="N", help="float32 only: search on N evenly spread inputs (4096-16777216); "
+        "the proof is still one exhaustive verify run, on every local core (minutes), "
+        "after which the search stops.")] = None,
     expr: ExprOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -66,9 +82,9 @@ def synthesize(
 
     try:
         result = run(target, format_, compute=compute, fma=fma, ulp=ulp,
-                     families=tuple(families) if families else FAMILIES,
+                     families=tuple(plain(families) or FAMILIES),
                      max_degree=max_degree, max_pieces=max_pieces, expr=expr,
-                     progress=progress)
+                     progress=progress, sample=sample)
     finally:
         if bar is not None:
             bar.stop()
@@ -87,10 +103,15 @@ def synthesize(
     else:
         typer.echo(synthesis_text(doc), nl=False)
     if not result.proven:
+        within = "" if result.ulp == 0 else f" within {result.ulp} ulp"
+        if doc["incorrectly_rounded"] is None:
+            raise ComputationError(
+                f"no candidate is correctly rounded on every {doc['format']} input{within}: "
+                f"none of the {len(doc['candidates'])} shapes tried is feasible (allow a "
+                "higher --max-degree, more --max-pieces or more --families)")
         raise ComputationError(
-            f"no candidate is correctly rounded on every {doc['format']} input"
-            f"{'' if result.ulp == 0 else f' within {result.ulp} ulp'}; the best "
-            f"({doc['best_form'] or 'none'}) has "
+            f"no candidate is correctly rounded on every {doc['format']} input{within}; "
+            f"the best ({doc['best_form'] or 'none'}) has "
             f"{doc['incorrectly_rounded']} incorrectly rounded inputs")
 
 
@@ -109,6 +130,7 @@ def synthesis_text(doc: dict) -> str:
     else:
         lines.append(f"{doc['target']} in {doc['format']}: not proven; best has "
                      f"{doc['incorrectly_rounded']} incorrectly rounded inputs")
+    lines += [f"note: {n}" for n in doc.get("notes", [])]
     tried = len(doc["candidates"])
     lines.append(f"candidates tried: {tried}; {doc['seconds']:.1f} s")
     t = doc["lookup_table"]

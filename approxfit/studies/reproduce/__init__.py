@@ -11,6 +11,9 @@ module             what it holds
 ``verification``   :func:`verification_tables` (GELU kernels on every bfloat16 and
                    float16 input, float32 sampled) and :func:`float32_files` (every
                    float32 input), as bytes
+``synthesis``      :func:`synthesis_files` (``--synthesis``): the cheapest correctly
+                   rounded kernel of each target in bfloat16 and float16, proven,
+                   beside PyTorch's; :func:`render_synthesis`
 ``write``          :func:`reproduce` and :func:`write_reproduction`: the files,
                    written atomically, only approxfit's own (:data:`OWNED_FILES`)
 =================  ===============================================================
@@ -26,6 +29,11 @@ from approxfit.studies.reproduce.figures import (
     sweep_coefficients,
 )
 from approxfit.studies.reproduce.render import render_report
+from approxfit.studies.reproduce.synthesis import (
+    SYNTHESIS_FILES,
+    render_synthesis,
+    synthesis_files,
+)
 from approxfit.studies.reproduce.verification import (
     FLOAT32_FILES,
     float32_files,
@@ -33,6 +41,8 @@ from approxfit.studies.reproduce.verification import (
 )
 from approxfit.studies.reproduce.write import OWNED_FILES, reproduce, write_reproduction
 
-__all__ = ["CLAIM_IDS", "FLOAT32_FILES", "OWNED_FILES", "Claim", "float32_files",
-           "make_figures", "pareto_files", "precision_tables", "render_report", "reproduce",
-           "run_claims", "sweep_coefficients", "verification_tables", "write_reproduction"]
+__all__ = ["CLAIM_IDS", "FLOAT32_FILES", "OWNED_FILES", "SYNTHESIS_FILES", "Claim",
+           "float32_files", "make_figures", "pareto_files", "precision_tables",
+           "render_report", "render_synthesis", "reproduce", "run_claims",
+           "sweep_coefficients", "synthesis_files", "verification_tables",
+           "write_reproduction"]

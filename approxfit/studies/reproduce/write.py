@@ -23,6 +23,7 @@ from approxfit.studies.reproduce.figures import (
     sweep_coefficients,
 )
 from approxfit.studies.reproduce.render import render_report
+from approxfit.studies.reproduce.synthesis import synthesis_files
 from approxfit.studies.reproduce.verification import (
     VERIFY_FILES,
     float32_files,
@@ -32,12 +33,15 @@ from approxfit.studies.reproduce.verification import (
 __all__ = ["OWNED_FILES", "reproduce", "write_reproduction"]
 
 OWNED_FILES = ("claims.json", "REPORT.md", *FIGURES, *EXTRA_FILES, *VERIFY_FILES)
-"""The files every run writes; ``float32=True`` adds :data:`FLOAT32_FILES`."""
+"""The files every run writes; ``float32=True`` adds :data:`FLOAT32_FILES`,
+``synthesis=True`` :data:`~approxfit.studies.reproduce.synthesis.SYNTHESIS_FILES`."""
 
 
 def reproduce(out: str | Path = "results", *,
               progress: Callable[[str], None] | None = None, float32: bool = False,
-              float32_progress: Callable[[int, int], None] | None = None) -> list[Claim]:
+              float32_progress: Callable[[int, int], None] | None = None,
+              synthesis: bool = False,
+              synthesis_progress: Callable[[int, int], None] | None = None) -> list[Claim]:
     """Reproduce every claim of the source documents into the folder ``out``.
 
     The library form of ``approxfit reproduce --out OUT``: computes the claims
@@ -57,6 +61,11 @@ def reproduce(out: str | Path = "results", *,
         (:data:`FLOAT32_FILES`; about five minutes on two cores).
     float32_progress : callable, optional
         ``float32_progress(done, total)`` inputs during that check.
+    synthesis : bool
+        Also synthesize the correctly rounded kernels of ``synthesis.md`` (every target
+        in bfloat16 and float16, with and without FMA; about an hour on two cores).
+    synthesis_progress : callable, optional
+        ``synthesis_progress(done, total)`` rows of that table.
 
     Returns
     -------
@@ -78,6 +87,7 @@ def reproduce(out: str | Path = "results", *,
     from approxfit.core.checks import check_bool
 
     float32 = check_bool(float32, "float32")
+    synthesis = check_bool(synthesis, "synthesis")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"`out` {str(out)!r} is a file, not a folder")
@@ -85,17 +95,20 @@ def reproduce(out: str | Path = "results", *,
         raise InputError(f"`out` {str(out)!r}: the folder {str(folder.parent)!r} does not "
                          "exist")
     return write_reproduction(folder, progress=progress, float32=float32,
-                              float32_progress=float32_progress)
+                              float32_progress=float32_progress, synthesis=synthesis,
+                              synthesis_progress=synthesis_progress)
 
 
 def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | None = None,
                        figures: bool = True, float32: bool = False,
-                       float32_progress: Callable[[int, int], None] | None = None
+                       float32_progress: Callable[[int, int], None] | None = None,
+                       synthesis: bool = False,
+                       synthesis_progress: Callable[[int, int], None] | None = None
                        ) -> list[Claim]:
     """Compute every claim and write ``claims.json``, ``REPORT.md`` and the figures.
 
-    Only the files in :data:`OWNED_FILES` (and :data:`FLOAT32_FILES` with ``float32``)
-    are replaced, all of them or none
+    Only the files in :data:`OWNED_FILES` (and :data:`FLOAT32_FILES` with ``float32``,
+    ``SYNTHESIS_FILES`` with ``synthesis``) are replaced, all of them or none
     (:func:`approxfit.core.io.write_files`); anything else in ``out`` is left alone.
     Nothing is written until everything has been computed, and the commit is a
     critical section, so an interrupted or failed run leaves the previous results
@@ -122,6 +135,10 @@ def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | Non
         blobs.update(verification_tables(blobs["pareto-gelu.json"]))
         if float32:
             blobs.update(float32_files(blobs["pareto-gelu.json"], progress=float32_progress))
+        if synthesis:
+            if progress:
+                progress("synthesis")
+            blobs.update(synthesis_files(progress=synthesis_progress))
     blobs["claims.json"] = dumps([c.to_dict() for c in claims]).encode()
     blobs["REPORT.md"] = render_report(claims, tuple(n for n in FIGURES if n in blobs),
                                        extras="pareto-gelu.png" in blobs).encode()
