@@ -739,3 +739,15 @@ def test_float32_search_on_a_sample_stops_after_one_exhaustive_check(monkeypatch
         assert doc["incorrectly_rounded"] == r.verify.incorrectly_rounded > 0
         assert "not proven" in r.notes[-1]
     assert doc["lookup_table"]["bytes"] == 4 * 2**32
+
+
+def test_save_says_what_it_wrote(tmp_path) -> None:
+    """--save writes the spec into a folder created if missing and names it on stderr
+    (one `wrote PATH` line, as every command that writes does)."""
+    out = tmp_path / "new" / "t8.json"
+    code, _, err = run_inprocess(["synthesize", "tanh", "--format", "float8_e4m3fn",
+                                  "--save", str(out)])
+    assert code == 0 and out.exists()
+    assert f"wrote {out}" in err
+    assert approximant_from_dict(json.loads(out.read_text())["approximant"]).target_name == (
+        "tanh")

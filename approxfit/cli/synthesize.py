@@ -17,6 +17,7 @@ from approxfit.cli.common import (
     guard,
     output_file,
     plain,
+    say_wrote,
 )
 from approxfit.core.exceptions import ComputationError
 
@@ -98,6 +99,7 @@ def synthesize(
                                   "synthesis": {k: doc[k] for k in
                                                 ("format", "compute", "fma", "ulp", "cost",
                                                  "seconds")}}) + "\n", what="--save")
+        say_wrote(path)
     if json_:
         emit_json(doc)
     else:
