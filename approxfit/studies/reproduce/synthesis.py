@@ -123,8 +123,9 @@ def render_synthesis(doc: Mapping[str, Any]) -> str:
            .replace("bfloat16", "F"), ""]
     n_bad = [r for r in doc["rows"] if not r["proven"]]
     if n_bad:
-        out += [f"**{len(n_bad)} rows are not proven**: their best candidate's "
-                "incorrectly rounded count is shown instead of a proof.", ""]
+        out += [f"**{len(n_bad)} of {len(doc['rows'])} rows are not proven**: their best "
+                "candidate's incorrectly rounded count is shown instead of a proof, or that "
+                "no candidate shape (degree ≤ 8, at most 16 pieces) had a feasible LP.", ""]
     for fmt in doc["formats"]:
         rows = [r for r in doc["rows"] if r["format"] == fmt]
         if not rows:
@@ -144,7 +145,8 @@ def render_synthesis(doc: Mapping[str, Any]) -> str:
             else:
                 bad = r["incorrectly_rounded"]
                 proof = ("**not proven**" + (f": best has {bad:,} wrong"
-                                              if bad is not None else ""))
+                                              if bad is not None else
+                                              ": no candidate's LP was feasible"))
             form = (r["form"] or "–") + (f" (searched with up to {r['max_pieces']} pieces "
                                            "after 8 did not do)"
                                            if r.get("max_pieces", 8) > 8 else "")
