@@ -192,6 +192,7 @@ def test_provenance_command(cli):
     assert r.code == 2 and "closed form" in r.err
 
 
+@pytest.mark.slow  # a few seconds: in the full selection (--all)
 def test_fit_identify_flag(cli):
     r = cli("taylor", "gelu", "tanh", "--degree", "3", "--identify", "--json")
     assert r.code == 0, r.err

@@ -164,6 +164,7 @@ def _set(doc, path, value):
 @fuzz_settings(60)
 @given(data=st.data(), which=st.integers(0, 4), mutations=st.integers(0, 3),
        command=st.sampled_from(["report", "numpy", "torch", "c"]))
+@pytest.mark.slow  # a few seconds: in the full selection (--all)
 def test_saved_fit_documents(saved_fits, tmp_path_factory, data, which, mutations, command):
     folder = tmp_path_factory.mktemp("doc")
     marker = folder / "PWNED"
@@ -211,6 +212,7 @@ PATHS = st.sampled_from([
 ])
 
 
+@pytest.mark.slow  # a few seconds: in the full selection (--all)
 @fuzz_settings(40)
 @given(path=PATHS, option=st.sampled_from(["save", "plot", "export", "csv", "pareto"]))
 def test_output_paths(tmp_path_factory, monkeypatch, path, option):

@@ -128,6 +128,7 @@ def test_description_length():
     assert description_length(sp.log(2)) == 2
 
 
+@pytest.mark.slow  # a few seconds: in the full selection (--all)
 def test_identify_coefficients():
     # the Taylor match of the tanh form: c1 = √(2/π), a3 = (4 − π)/(6π); a fitted
     # c3 = 0.0357 has no closed form
@@ -278,6 +279,7 @@ def test_out_of_range_is_one_line(value):
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.slow  # a few seconds: in the full selection (--all)
 def test_cli_explains_and_refuses_cleanly(cli):
     r = cli("identify", "1e999999999")
     assert r.code == 2

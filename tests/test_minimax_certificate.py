@@ -187,6 +187,7 @@ def _rational_minimax_lp(f, m, k, x, rtol=1e-10):
     return hi, best, pp, qp
 
 
+@pytest.mark.slow  # a few seconds: in the full selection (--all)
 def test_tanh_rational_3_2_against_an_independent_lp():
     x = np.linspace(0, 4, 801)                  # odd error: x ≥ 0 is the whole problem
     level, coef, pp, qp = _rational_minimax_lp(np.tanh, 3, 2, x)

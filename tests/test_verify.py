@@ -190,6 +190,7 @@ def _fma_triples(n: int) -> np.ndarray:
     return t[np.all(np.isfinite(t), axis=1)]
 
 
+@pytest.mark.slow  # a few seconds: in the full selection (--all)
 def test_fma_round_is_exact_against_fractions():
     t = _fma_triples(20_000)
     assert t.shape[0] >= 100_000
