@@ -138,10 +138,10 @@ def test_committed_verification_table_is_not_stale():
     """verify.json regenerates from the committed Pareto sweep; PyTorch's rows are compared
     only under the PyTorch version that wrote them (its kernels are its own arithmetic)."""
     from approxfit.studies.reproduce import verification_tables
-    from approxfit.studies.reproduce.verification import _torch_version
+    from approxfit.studies.reproduce.verification import installed_torch_version
 
     committed = json.loads((RESULTS / "verify.json").read_text())
-    same_torch = committed["torch"] is not None and committed["torch"] == _torch_version()
+    same_torch = committed["torch"] is not None and committed["torch"] == installed_torch_version()
     fresh = json.loads(verification_tables((RESULTS / "pareto-gelu.json").read_bytes(),
                                            with_torch=same_torch)["verify.json"])
     old, new = _verify_rows_by_key(committed), _verify_rows_by_key(fresh)

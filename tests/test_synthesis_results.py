@@ -134,10 +134,11 @@ def test_cheapest_row_is_synthesized_again_the_same() -> None:
 def test_pytorch_rows_recount_with_the_same_torch() -> None:
     """PyTorch's kernels in the table, recounted when the same torch is installed (its
     kernels change between versions); the published GELU rows always."""
-    from approxfit.studies.reproduce.synthesis import _torch_version, shipped_rows
+    from approxfit.studies.reproduce.synthesis import shipped_rows
+    from approxfit.studies.reproduce.verification import installed_torch_version
 
     doc = _doc()
-    same = doc["torch"] is not None and doc["torch"] == _torch_version()
+    same = doc["torch"] is not None and doc["torch"] == installed_torch_version()
     rows, _ = shipped_rows(("gelu",), ("bfloat16",), with_torch=same)
     old = [r for r in doc["shipped"] if r["target"] == "gelu" and r["format"] == "bfloat16"
            and (same or r["kind"] != "PyTorch")]

@@ -1049,15 +1049,18 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
             notes.append(f"not proven: no candidate is right on the sample; the best "
                          f"({best.form}) has {proof.incorrectly_rounded:,} of "
                          f"{proof.inputs:,} inputs incorrectly rounded")
+    # unproven: the proof's own count when one was run (float32: the exhaustive one)
+    if winner is None and proof is not None:
+        best_bad: int | None = proof.incorrectly_rounded
+    else:
+        best_bad = None if best is None else best.incorrectly_rounded
     return SynthesisResult(
         target=tgt.name, model=model, ulp=ulp, proven=winner is not None,
         approximant=winner if winner is not None else (None if best is None
                                                        else best.approximant),
         verify=proof, candidates=tuple(attempts), lookup_table=lookup_table(f),
         tails=tails, seconds=time.perf_counter() - t0,
-        best_incorrectly_rounded=(proof.incorrectly_rounded if winner is None and
-                                  proof is not None else None if best is None
-                                  else best.incorrectly_rounded),
+        best_incorrectly_rounded=best_bad,
         best_form=None if best is None else best.form, notes=tuple(notes))
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from approxfit.studies.reproduce.verification import installed_torch_version, ulp_text
+
 __all__ = ["SYNTHESIS_FILES", "SYNTHESIS_FORMATS", "render_synthesis", "shipped_rows",
            "synthesis_document", "synthesis_files"]
 
@@ -34,16 +36,6 @@ TORCH_KERNELS = {"gelu": ("torch-gelu", "torch-gelu-tanh"), "silu": ("torch-silu
 PUBLISHED = {"gelu": ("paper-tanh", "paper-sigmoid")}
 
 
-def _torch_version() -> str | None:
-    import importlib.util
-
-    if importlib.util.find_spec("torch") is None:
-        return None
-    import torch
-
-    return str(torch.__version__)
-
-
 def shipped_rows(targets: Any, formats: Any = SYNTHESIS_FORMATS, *,
                  with_torch: bool = True) -> tuple[list[dict[str, Any]], str | None]:
     """What ships today, judged on every finite input: ``(rows, torch version)``, a row
@@ -52,7 +44,7 @@ def shipped_rows(targets: Any, formats: Any = SYNTHESIS_FORMATS, *,
     from approxfit.approximants.published import get_published
     from approxfit.lowprec.verify import verify
 
-    torch_version = _torch_version() if with_torch else None
+    torch_version = installed_torch_version() if with_torch else None
     rows: list[dict[str, Any]] = []
     for t in targets:
         for fmt in formats:
@@ -97,10 +89,6 @@ def _cost_text(detail: Mapping[str, Any] | None) -> str:
              ("compares", "cmp"))
     parts = [f"{detail[k]} {short}" for k, short in names if detail.get(k)]
     return f"**{detail['total']}** ({', '.join(parts)})"
-
-
-def _ulp_text(v: Any) -> str:
-    return "NaN" if v == "nan" else f"{v:,}"
 
 
 def render_synthesis(doc: Mapping[str, Any]) -> str:
@@ -164,7 +152,7 @@ def render_synthesis(doc: Mapping[str, Any]) -> str:
                 at = "–" if s["argmax_ulp"] is None else f"{s['argmax_ulp']:.6g}"
                 out.append(f"| {s['target']} | `{s['kernel']}` ({s['kind']}) | "
                            f"{s['incorrectly_rounded']:,} ({share:.2%}) | "
-                           f"{_ulp_text(s['max_ulp'])} | {at} |")
+                           f"{ulp_text(s['max_ulp'])} | {at} |")
         out.append("")
     if doc.get("torch"):
         out += [f"PyTorch's kernels are PyTorch {doc['torch']}'s own CPU kernels on "

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = ["FLOAT32_FILES", "FLOAT32_SAMPLE", "VERIFY_FILES", "VERIFY_FORMATS",
-           "float32_files", "recommended_approximant", "verification_rows",
-           "verification_tables"]
+           "float32_files", "installed_torch_version", "recommended_approximant",
+           "ulp_text", "verification_rows", "verification_tables"]
 
 #: The formats of the side-by-side table (float32 sampled).
 VERIFY_FORMATS = ("bfloat16", "float16", "float32")
@@ -59,7 +59,8 @@ def _kernels(recommended: Any) -> list[tuple[str, Any, str]]:
     return rows
 
 
-def _torch_version() -> str | None:
+def installed_torch_version() -> str | None:
+    """The installed torch's version, None without torch (not imported unless there)."""
     import importlib.util
 
     if importlib.util.find_spec("torch") is None:
@@ -76,7 +77,7 @@ def verification_rows(recommended: Any, *, sample: int = FLOAT32_SAMPLE,
     (None when its kernels are left out)."""
     from approxfit.lowprec.verify import verify
 
-    torch_version = _torch_version() if with_torch else None
+    torch_version = installed_torch_version() if with_torch else None
     rows: list[dict[str, Any]] = []
     for fmt in VERIFY_FORMATS:
         n = sample if fmt == "float32" else None
@@ -95,7 +96,8 @@ def verification_rows(recommended: Any, *, sample: int = FLOAT32_SAMPLE,
     return rows, torch_version
 
 
-def _ulp_text(v: Any) -> str:
+def ulp_text(v: Any) -> str:
+    """A max-ulp figure for a table: thousands separated, NaN as NaN."""
     return "NaN" if v == "nan" else f"{v:,}"
 
 
@@ -140,7 +142,7 @@ def _markdown(rows: list[dict[str, Any]], torch_version: str | None,
             at = "–" if r["argmax_ulp"] is None else f"{r['argmax_ulp']:.6g}"
             share = r["incorrectly_rounded"] / r["inputs"]
             out.append(f"| `{r['name']}` | {r['form']} | {r['incorrectly_rounded']:,} "
-                       f"({share:.2%}) | {_ulp_text(r['max_ulp'])} | {at} | {spec} |")
+                       f"({share:.2%}) | {ulp_text(r['max_ulp'])} | {at} | {spec} |")
         out.append("")
     return "\n".join(out)
 
