@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import mpmath
 
-__all__ = ["SOLLYA", "SOLLYA_TARGETS", "SollyaError", "SollyaFit", "exact", "have_sollya",
-           "max_error", "poly_text", "remez", "run_sollya"]
+__all__ = ["SOLLYA", "SOLLYA_TARGETS", "SollyaError", "SollyaFit", "exact", "fpminimax",
+           "have_sollya", "max_error", "poly_text", "remez", "run_sollya"]
 
 #: The ``sollya`` executable, or None when it is not installed.
 SOLLYA: str | None = shutil.which("sollya")
@@ -41,6 +41,8 @@ SOLLYA_TARGETS: dict[str, str] = {
     "phi": "(1+erf(x/sqrt(2)))/2",
     "silu": "x/(1+exp(-x))",
     "softplus": "log(1+exp(x))",
+    "sigmoid": "1/(1+exp(-x))",
+    "exp2": "2^x",
 }
 
 _LINE = re.compile(r"^(\w+) = (.*)$")
@@ -203,3 +205,53 @@ def max_error(f: str, coefs: Mapping[int, float], lo: float, hi: float, *,
     script = (f"f = {f};\nq = {poly_text(coefs)};\nI = [{exact(lo)};{exact(hi)}];\n"
               f'print("err =", dirtyinfnorm({err}, I));\n')
     return run_sollya(script, timeout=timeout)["err"]  # type: ignore[return-value]
+
+
+def fpminimax(f: str, powers: Sequence[int], precision: int, lo: float, hi: float, *,
+              relative: bool = False, constrained: Mapping[int, float] | None = None,
+              minimax: Mapping[int, float] | None = None, timeout: float = 300.0
+              ) -> SollyaFit:
+    """Sollya's ``fpminimax``: floating-point coefficients of ``precision`` bits.
+
+    Parameters
+    ----------
+    f : str
+        The target in Sollya's language.
+    powers : sequence of int
+        The free monomials.
+    precision : int
+        Significand bits of every free coefficient (24 float32, 11 float16, 8 bfloat16;
+        Sollya has no exponent range: check the result is representable).
+    lo, hi : float
+        The interval.
+    relative : bool
+        Relative instead of absolute error.
+    constrained : mapping, optional
+        Power → fixed coefficient: Sollya's constrained part ``q`` (``p = q + Σ a_i x^i``).
+    minimax : mapping, optional
+        Power → coefficient of the minimax polynomial's free part, given to fpminimax
+        (its last argument) where Sollya's own Remez fails (a constrained part, or a
+        basis that is not Haar on the interval).
+    timeout : float
+        Seconds for the subprocess.
+
+    Returns
+    -------
+    SollyaFit
+        ``dirtyinfnorm`` of the error and the coefficients (free and constrained).
+    """
+    mons = "[|" + ", ".join(str(int(k)) for k in powers) + "|]"
+    fmts = "[|" + ", ".join(str(int(precision)) for _ in powers) + "|]"
+    kind = "relative" if relative else "absolute"
+    q = poly_text(constrained) if constrained else "0"
+    extra = f", {q}" if constrained else ""
+    if minimax is not None:
+        extra += f", {poly_text(minimax)}" if constrained else f", 0, {poly_text(minimax)}"
+    err = "p/(f) - 1" if relative else "p - f"
+    allp = sorted({*powers, *(constrained or {})})
+    lines = "".join(f'print("c{k} =", coeff(p, {k}));\n' for k in allp)
+    script = (f"f = {f};\nI = [{exact(lo)};{exact(hi)}];\n"
+              f"p = fpminimax(f, {mons}, {fmts}, I, {kind}, floating{extra});\n"
+              f'print("err =", dirtyinfnorm({err}, I));\n{lines}')
+    out = run_sollya(script, timeout=timeout)
+    return SollyaFit(out["err"], {int(k): out[f"c{k}"] for k in allp})  # type: ignore[arg-type]

@@ -78,7 +78,7 @@ def test_metavars_read_as_words(name: str) -> None:
 @pytest.mark.parametrize("args, listed", [
     (("fit",), "--objective <l2|minimax>"),
     (("fit",), "--grid <uniform|chebyshev>"),
-    (("fit",), "FAMILY <tanh|sigmoid|poly|rational>"),
+    (("fit",), "FAMILY <tanh|sigmoid|poly|rational|piecewise>"),
     (("taylor",), "--parity <odd|even|none>"),
     (("export",), "--to <numpy|torch|c>"),
     (("report",), "--opmath <format|float32>"),

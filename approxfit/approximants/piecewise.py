@@ -31,6 +31,15 @@ of floats is negative exactly when x < b_j) and selects each coefficient by a ch
 then runs one Horner scheme (two for a rational) and one outer function: the
 select-then-evaluate form of a vector kernel's blend of coefficient registers.
 
+**A form per piece.**  The optional ``forms`` give pieces 1 … m a family and powers
+of their own (``(family, powers, den_powers)`` each; piece 0 keeps ``family``,
+``powers`` and ``den_powers``), e.g. PUMA's GELU: degree 3 on [−4, −1.95), degree 6
+on [−1.95, 3].  When every piece has piece 0's form, ``forms`` is empty and the
+program is the select-then-evaluate one above, bit for bit.  When they differ, the
+program evaluates each piece's value in full (its own Horner schemes, outer function
+and relation; its constants labelled ``p<j>_…``), then selects the value by a chain
+of ``where_neg`` on the same exact differences ``d_j = x − b_j``: evaluate-then-select.
+
 Why the sign split: near 0, GELU and SiLU are ``x/2 + k·x²`` (k > 0), and for an odd
 subnormal x the half ``x/2`` is an exact midpoint of bfloat16 or float16; the correct
 rounding goes up for both signs (away from 0 for x > 0, towards it for x < 0).  In
@@ -60,6 +69,7 @@ from approxfit.approximants.base import ApproximantBase, check_common
 from approxfit.approximants.program import (
     Cost,
     ProgramBuilder,
+    Step,
     convert_base,
     inner_polynomial,
     relation_value,
@@ -139,6 +149,10 @@ class PiecewiseApproximant(ApproximantBase):
         family, empty for the others.
     den : tuple of float
         ``e_k``, one per power of ``den_powers``.
+    forms : tuple of (str, tuple of int, tuple of int)
+        Pieces 1 … m's own ``(family, powers, den_powers)`` (module docstring, "A form
+        per piece"); empty (the default): every piece has piece 0's.  Each row of
+        ``more`` then holds its own piece's coefficients.
     """
 
     family: str
@@ -160,6 +174,7 @@ class PiecewiseApproximant(ApproximantBase):
     small_scale: float = 1.0
     den_powers: tuple[int, ...] = ()
     den: tuple[float, ...] = ()
+    forms: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         check_choice(self.family, PIECEWISE_FAMILIES, "family")
@@ -181,6 +196,7 @@ class PiecewiseApproximant(ApproximantBase):
                 object.__setattr__(self, key, _finite(v, key))
         if self.low is not None and self.high is not None and not self.low <= self.high:
             raise InputError(f"`low` must be <= `high`, got {self.low!r} > {self.high!r}")
+        self._check_forms()
         self._check_pieces()
         object.__setattr__(self, "small_scale", _finite(self.small_scale, "small_scale"))
         if self.small is not None:
@@ -217,6 +233,48 @@ class PiecewiseApproximant(ApproximantBase):
                              f"`{pname}`; give one per power")
         object.__setattr__(self, cname, values)
 
+    def _check_forms(self) -> None:
+        """Validate ``forms``; empty it when every piece has piece 0's form."""
+        forms = self.forms
+        if isinstance(forms, str | bytes | Mapping) or not isinstance(
+                forms, Sequence | np.ndarray):
+            raise InputTypeError(f"`forms` must be a sequence, got {shown(forms)}")
+        if not forms:
+            object.__setattr__(self, "forms", ())
+            return
+        breaks = self.breaks if isinstance(self.breaks, Sequence | np.ndarray) else ()
+        if len(forms) != len(breaks):
+            raise InputError(f"`forms` has {len(forms)} forms for {len(breaks)} breaks; "
+                             "give one per further piece (or none)")
+        out = []
+        for form in forms:
+            if isinstance(form, str | bytes | Mapping) or not isinstance(
+                    form, Sequence) or len(form) != 3:
+                raise InputError("each of `forms` must be (family, powers, den_powers), "
+                                 f"got {shown(form)}")
+            try:
+                one = PiecewiseApproximant(
+                    form[0], form[1], (0.0,) * len(tuple(form[1])) if isinstance(
+                        form[1], Sequence) else (), self.target, den_powers=form[2],
+                    den=(0.0,) * len(tuple(form[2])) if isinstance(form[2], Sequence)
+                    else ())
+            except InputError as exc:
+                raise type(exc)(f"`forms`: {exc}") from None
+            out.append((one.family, one.powers, one.den_powers))
+        mine = (self.family, self.powers, self.den_powers)
+        object.__setattr__(self, "forms", () if all(f == mine for f in out) else tuple(out))
+
+    def form(self, j: int) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+        """Piece ``j``'s ``(family, powers, den_powers)``."""
+        if j == 0 or not self.forms:
+            return self.family, self.powers, self.den_powers
+        return self.forms[j - 1]
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the pieces' forms differ (evaluate-then-select)."""
+        return bool(self.forms)
+
     def _check_pieces(self) -> None:
         for key in ("breaks", "more"):
             v = getattr(self, key)
@@ -230,9 +288,10 @@ class PiecewiseApproximant(ApproximantBase):
             raise InputError(f"`more` has {len(self.more)} pieces for {len(breaks)} breaks; "
                              "give one piece per break")
         rows = []
-        width = 2 + len(self.powers) + len(self.den_powers)
-        what = "one per power" + (" and per den power" if self.den_powers else "")
-        for row in self.more:
+        for j, row in enumerate(self.more, start=1):
+            _, powers, den_powers = self.form(j)
+            width = 2 + len(powers) + len(den_powers)
+            what = "one per power" + (" and per den power" if den_powers else "")
             if isinstance(row, str | bytes | Mapping) or not isinstance(
                     row, Sequence | np.ndarray) or len(row) != width:
                 raise InputError(f"each piece of `more` must hold {width} numbers (c0_neg, "
@@ -253,9 +312,11 @@ class PiecewiseApproximant(ApproximantBase):
     def piece(self, j: int) -> PiecewiseApproximant:
         """Piece ``j`` alone (no breaks; the same tails and nudge)."""
         row = self.piece_rows()[j]
-        n = 2 + len(self.powers)
-        return replace(self, c0_neg=row[0], c0_pos=row[1], coef=tuple(row[2:n]),
-                       den=tuple(row[n:]), breaks=(), more=())
+        family, powers, den_powers = self.form(j)
+        n = 2 + len(powers)
+        return replace(self, family=family, powers=powers, den_powers=den_powers,
+                       c0_neg=row[0], c0_pos=row[1], coef=tuple(row[2:n]),
+                       den=tuple(row[n:]), breaks=(), more=(), forms=())
 
     # -- the protocol's attributes -------------------------------------------------
     @property
@@ -279,12 +340,14 @@ class PiecewiseApproximant(ApproximantBase):
         each further piece's as ``p<j>_c0_neg`` … ``p<j>_e<k>``."""
         out = dict(zip(self._row_names(), self.piece_rows()[0], strict=True))
         for j, row in enumerate(self.more, start=1):
-            out.update({f"p{j}_{n}": c for n, c in zip(self._row_names(), row, strict=True)})
+            out.update({f"p{j}_{n}": c for n, c in zip(self._row_names(j), row,
+                                                         strict=True)})
         return out
 
-    def _row_names(self) -> list[str]:
-        return ["c0_neg", "c0_pos", *(f"c{k}" for k in self.powers),
-                *(f"e{k}" for k in self.den_powers)]
+    def _row_names(self, j: int = 0) -> list[str]:
+        _, powers, den_powers = self.form(j)
+        return ["c0_neg", "c0_pos", *(f"c{k}" for k in powers),
+                *(f"e{k}" for k in den_powers)]
 
     @property
     def scaled(self) -> dict[str, float]:
@@ -307,6 +370,8 @@ class PiecewiseApproximant(ApproximantBase):
     def inner(self, x: Array) -> Array:
         """p(x) = q(x) + c0(x) of each input's piece, in float64."""
         x = np.asarray(x, dtype=float)
+        if self.mixed:
+            return self._each_piece(x, lambda a, t: a.inner(t))
         r = self._rows_at(x)
         with np.errstate(all="ignore"):
             q = np.zeros_like(x)
@@ -326,6 +391,8 @@ class PiecewiseApproximant(ApproximantBase):
         """Q(x) = 1 + Σ e_k x^k of each input's piece, in float64 (1 for the families
         other than rational)."""
         x = np.asarray(x, dtype=float)
+        if self.mixed:
+            return self._each_piece(x, lambda a, t: a.denominator(t))
         r = self._rows_at(x)
         n = 2 + len(self.powers)
         with np.errstate(all="ignore"):
@@ -343,8 +410,21 @@ class PiecewiseApproximant(ApproximantBase):
                 d = d + k * r[..., n + i] * x ** (k - 1)
             return d
 
+    def _each_piece(self, x: Array, what: Callable[[PiecewiseApproximant, Array], Any]
+                    ) -> Any:
+        """``what(piece j, x)`` at each input's piece j (a form per piece); a tuple of
+        arrays when ``what`` gives a tuple."""
+        x = np.asarray(x, dtype=float)
+        j = np.searchsorted(np.array(self.breaks, dtype=float), x, side="right")
+        got = [what(self.piece(i), x) for i in range(self.pieces)]
+        if isinstance(got[0], tuple):
+            return tuple(np.choose(j, [g[k] for g in got]) for k in range(len(got[0])))
+        return np.choose(j, got)
+
     def _middle(self, x: Array) -> tuple[Array, Array]:
         """(value, d value/dx) of the middle piece."""
+        if self.mixed:
+            return self._each_piece(x, lambda a, t: a._middle(t))
         p, dp = self.inner(x), self._dinner(x)
         if self.family == "poly":
             return p + self.nudge, dp
@@ -403,9 +483,30 @@ class PiecewiseApproximant(ApproximantBase):
     # -- the program ----------------------------------------------------------------
     def _emit(self, b: ProgramBuilder, on: str, relation: str | None, gate_form: str
               ) -> str:
-        """The operations (module docstring): p (the selected constant and Horner for q,
-        each coefficient selected per piece when there are breaks), the outer function
-        and the relation, then the tails' selects."""
+        """The operations (module docstring): the middle value (:meth:`_emit_middle`, or
+        :meth:`_emit_mixed` for a form per piece), then the tails' selects."""
+        v = self._emit_mixed(b, relation) if self.mixed else self._emit_middle(b, relation)
+        if self.nudge != 0.0:
+            v = b.op("add", v, b.const(self.nudge, "nudge"))
+        if self.small is not None:
+            sv = "x" if self.small_scale == 1.0 else b.op(
+                "mul", b.const(self.small_scale, "small_scale"), "x")
+            v = b.op("where_neg", b.op("sub", b.op("abs", "x"), b.const(self.small, "small")),
+                     sv, v)
+        if self.high is not None:
+            hv = "x" if self.high_value == "x" else b.const(1.0, "one")
+            v = b.op("where_neg", b.op("sub", b.const(self.high, "high"), "x"), hv, v)
+        if self.low is not None:
+            lv = ("x" if self.low_value == "x" else b.op("exp", "x")
+                  if self.low_value == "exp" else b.const(_TAIL_NUMBER[self.low_value],
+                                                          self.low_value))
+            v = b.op("where_neg", b.op("sub", "x", b.const(self.low, "low")), lv, v)
+        return convert_base(b, v, "value", on, relation)
+
+    def _emit_middle(self, b: ProgramBuilder, relation: str | None) -> str:
+        """The middle value of pieces of one form: p (the selected constant and Horner
+        for q, each coefficient selected per piece when there are breaks), the outer
+        function and the relation."""
         pick = self._selector(b) if self.breaks else None
         p = self._emit_pieces(b, pick) if pick else self._emit_one(b)
         if self.family == "poly":
@@ -424,22 +525,19 @@ class PiecewiseApproximant(ApproximantBase):
                 half = b.const(0.5, "half")
                 v = (b.op("mul", b.op("mul", half, "x"), one_t) if relation == "product"
                      else b.op("mul", half, one_t))
-        if self.nudge != 0.0:
-            v = b.op("add", v, b.const(self.nudge, "nudge"))
-        if self.small is not None:
-            sv = "x" if self.small_scale == 1.0 else b.op(
-                "mul", b.const(self.small_scale, "small_scale"), "x")
-            v = b.op("where_neg", b.op("sub", b.op("abs", "x"), b.const(self.small, "small")),
-                     sv, v)
-        if self.high is not None:
-            hv = "x" if self.high_value == "x" else b.const(1.0, "one")
-            v = b.op("where_neg", b.op("sub", b.const(self.high, "high"), "x"), hv, v)
-        if self.low is not None:
-            lv = ("x" if self.low_value == "x" else b.op("exp", "x")
-                  if self.low_value == "exp" else b.const(_TAIL_NUMBER[self.low_value],
-                                                          self.low_value))
-            v = b.op("where_neg", b.op("sub", "x", b.const(self.low, "low")), lv, v)
-        return convert_base(b, v, "value", on, relation)
+        return v
+
+    def _emit_mixed(self, b: ProgramBuilder, relation: str | None) -> str:
+        """The middle value when the pieces' forms differ: ``d_j = x − b_j`` once per
+        breakpoint, each piece's value in full (constants labelled ``p<j>_…``), then a
+        chain of ``where_neg`` on the d_j picking each input's piece's value."""
+        d = [b.op("sub", "x", b.const(v, f"b{j}")) for j, v in enumerate(self.breaks, 1)]
+        vals = [self.piece(j)._emit_middle(_Labelled(b, f"p{j}_"), relation)
+                for j in range(self.pieces)]
+        v = vals[-1]
+        for j in range(self.pieces - 1, 0, -1):
+            v = b.op("where_neg", d[j - 1], vals[j - 1], v)
+        return v
 
     def _emit_one(self, b: ProgramBuilder) -> str:
         """p of the single piece (no breaks): the constant, selected by the sign of x
@@ -544,7 +642,7 @@ class PiecewiseApproximant(ApproximantBase):
             raise InputError(f"`values` names {', '.join(map(str, unknown))[:60]}, which are "
                              f"not coefficients; the coefficients are {', '.join(known)}")
         new = {**known, **{k: _finite(v, "values") for k, v in values.items()}}
-        more = tuple(tuple(new[f"p{j}_{n}"] for n in self._row_names())
+        more = tuple(tuple(new[f"p{j}_{n}"] for n in self._row_names(j))
                      for j in range(1, self.pieces))
         return replace(self, c0_neg=new["c0_neg"], c0_pos=new["c0_pos"],
                        coef=tuple(new[f"c{k}"] for k in self.powers),
@@ -562,7 +660,21 @@ class PiecewiseApproximant(ApproximantBase):
         return super().cost()
 
     def describe(self) -> str:
-        """One line: the middle formula and the tails."""
+        """One line: the middle formula and the tails (each piece's for a form per
+        piece)."""
+        if self.mixed:
+            edges = [None, *self.breaks, None]
+            parts = []
+            for j in range(self.pieces):
+                lo, hi = edges[j], edges[j + 1]
+                where = (f"x < {hi:.9g}" if lo is None else f"x ≥ {lo:.9g}" if hi is None
+                         else f"{lo:.9g} ≤ x < {hi:.9g}")
+                parts.append(f"[{where}] " + replace(
+                    self.piece(j), low=None, high=None, small=None, nudge=0.0).describe())
+            rest = replace(self.piece(0), family="poly", powers=(), coef=(),
+                           den_powers=(), den=(), c0_neg=0.0, c0_pos=0.0).describe()
+            tails = rest.split("; ", 1)[1] if "; " in rest else ""
+            return "; ".join(parts + ([tails] if tails else []))
         q = " + ".join(f"{c:.9g}·x^{k}" for k, c in zip(self.powers, self.coef, strict=True))
         c0 = (f"({self.c0_neg:.9g} if x < 0 else {self.c0_pos:.9g})" if self.split
               else f"{self.c0_pos:.9g}")
@@ -602,7 +714,20 @@ class PiecewiseApproximant(ApproximantBase):
         if self.den_powers:
             d["den_powers"] = list(self.den_powers)
             d["den"] = {f"e{k}": c for k, c in zip(self.den_powers, self.den, strict=True)}
-        if self.breaks:
+        if self.mixed:
+            d["pieces"] = []
+            for j, (v, r) in enumerate(zip(self.breaks, self.more, strict=True), start=1):
+                family, powers, den_powers = self.form(j)
+                m = 2 + len(powers)
+                e = {"from": v, "family": family, "powers": list(powers),
+                     "constant": {"negative": r[0], "positive": r[1]},
+                     "coefficients": {f"c{k}": c for k, c in zip(powers, r[2:m],
+                                                                 strict=True)}}
+                if den_powers:
+                    e["den_powers"] = list(den_powers)
+                    e["den"] = {f"e{k}": c for k, c in zip(den_powers, r[m:], strict=True)}
+                d["pieces"].append(e)
+        elif self.breaks:
             d["pieces"] = [{"from": v, "constant": {"negative": r[0], "positive": r[1]},
                             "coefficients": {f"c{k}": c for k, c in
                                              zip(self.powers, r[2:n], strict=True)}}
@@ -647,26 +772,34 @@ class PiecewiseApproximant(ApproximantBase):
             if not isinstance(const, Mapping) or not isinstance(tails, Mapping):
                 raise InputError("not an approximant description: 'constant' and 'tails' "
                                  "must be objects")
-            breaks, more = [], []
+            breaks, more, forms = [], [], []
             extra = data.get("pieces") or []
             if not isinstance(extra, list) or not all(isinstance(e, Mapping) for e in extra):
                 raise InputError("not an approximant description: 'pieces' must be a list of "
                                  "objects")
             for e in extra:
+                own = "family" in e      # a form of its own (absent: piece 0's)
+                e_family = str(e["family"]) if own else str(data["family"])
+                e_powers = e.get("powers", []) if own else powers
+                e_den_powers = e.get("den_powers", []) if own else den_powers
+                if not isinstance(e_powers, list) or not isinstance(e_den_powers, list):
+                    raise InputError("not an approximant description: a piece's 'powers' "
+                                     "and 'den_powers' must be lists")
                 ec, ek = e.get("constant") or {}, e.get("coefficients") or {}
                 if not isinstance(ec, Mapping) or not isinstance(ek, Mapping) or sorted(
-                        ek) != sorted(f"c{k}" for k in powers):
+                        ek) != sorted(f"c{k}" for k in e_powers):
                     raise InputError("not an approximant description: each of 'pieces' must "
                                      "have 'constant' and 'coefficients' c<k> for each power")
                 ed = e.get("den") or {}
                 if not isinstance(ed, Mapping) or sorted(ed) != sorted(
-                        f"e{k}" for k in den_powers):
+                        f"e{k}" for k in e_den_powers):
                     raise InputError("not an approximant description: each of 'pieces' must "
                                      "have 'den' e<k> for each of 'den_powers'")
                 breaks.append(e["from"])
+                forms.append((e_family, tuple(e_powers), tuple(e_den_powers)))
                 more.append((ec.get("negative", 0.0), ec.get("positive", 0.0),
-                             *(ek[f"c{k}"] for k in powers),
-                             *(ed[f"e{k}"] for k in den_powers)))
+                             *(ek[f"c{k}"] for k in e_powers),
+                             *(ed[f"e{k}"] for k in e_den_powers)))
             low, high, small = tails.get("low"), tails.get("high"), tails.get("small")
             for part in (low, high, small):
                 if part is not None and not isinstance(part, Mapping):
@@ -685,9 +818,35 @@ class PiecewiseApproximant(ApproximantBase):
                        small=None if small is None else small.get("below"),
                        small_scale=1.0 if small is None else small.get("scale", 1.0),
                        den_powers=tuple(den_powers),
-                       den=tuple(den[f"e{k}"] for k in den_powers))
+                       den=tuple(den[f"e{k}"] for k in den_powers), forms=tuple(forms))
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not an approximant description: missing or bad {exc}"
                              ) from None
+
+
+class _Labelled(ProgramBuilder):
+    """A view of a :class:`~approxfit.approximants.program.ProgramBuilder` that labels
+    its constants ``<prefix><label>`` (a piece's own ``p1_c3``), so that pieces of
+    different forms never share a constant's name; the shared ones (``one``,
+    ``half``, ``two``, ``zero``) keep theirs."""
+
+    SHARED = frozenset({"one", "half", "two", "zero"})
+
+    def __init__(self, base: ProgramBuilder, prefix: str) -> None:   # no super(): a view
+        self.base, self.prefix = base, prefix
+
+    @property
+    def steps(self) -> list[Step]:  # type: ignore[override]
+        """The underlying builder's steps."""
+        return self.base.steps
+
+    def const(self, value: float, label: str = "") -> str:
+        """The underlying builder's constant, labelled with the prefix."""
+        keep = not label or label in self.SHARED
+        return self.base.const(value, label if keep else f"{self.prefix}{label}")
+
+    def op(self, op: str, *args: str, value: float | None = None) -> str:
+        """The underlying builder's operation."""
+        return self.base.op(op, *args, value=value)

@@ -38,7 +38,7 @@ from approxfit.cli.common import (
     say_wrote,
     write_output,
 )
-from approxfit.core.names import quoted_path
+from approxfit.core.names import FAMILY_NAMES, quoted_path
 
 
 @guard
@@ -90,7 +90,11 @@ def taylor(target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3,
 
 @guard
 def fit(
-    target: TargetArg, family: FamilyArg, degree: DegreeOpt = 3, parity: ParityOpt = None,
+    target: TargetArg,
+    family: Annotated[choices((*FAMILY_NAMES, "piecewise")), typer.Argument(
+        metavar="FAMILY", help="The approximant family (see approxfit families), or "
+        "piecewise (see --pieces).")],
+    degree: DegreeOpt = 3, parity: ParityOpt = None,
     fix: FixOpt = None, on: OnOpt = None,
     objective: Annotated[Objective, typer.Option(help="l2: least squares; minimax: the "
                                                  "smallest max abs error.")] = "l2",
@@ -120,6 +124,11 @@ def fit(
     reoptimise: Annotated[bool, typer.Option(
         help="With --dtype: search neighbouring representable coefficients for a smaller "
         "error.")] = False,
+    coefficients: Annotated[str | None, typer.Option(
+        metavar="F|F1,F2,…",
+        help="poly/rational: the best minimax fit whose coefficients are exactly float64, "
+        "float32, float16 or bfloat16 numbers (one format, or one per coefficient c0, c1, "
+        "…, d1, …); see docs/coefficients.md.")] = None,
     error: Annotated[choices(("absolute", "relative")), typer.Option(
         help="Minimise the error or the error divided by |target| "
         "(a gated family on gelu/silu/mish's value fits the gate's relative error).")
@@ -128,17 +137,72 @@ def fit(
         metavar="EXPR",
         help="Minimise weight(x)·error: a safe expression in x, finite and > 0 on the "
         "range, e.g. '1/(1+x^2)'.")] = None,
+    pieces: Annotated[int, typer.Option(
+        metavar="K", help="piecewise: the number of pieces between the tails.")] = 1,
+    families: Annotated[str | None, typer.Option(
+        metavar="F1,F2,…", help="piecewise: each piece's family (poly, rational, sigmoid, "
+        "tanh), or one for all (default poly).")] = None,
+    degrees: Annotated[str | None, typer.Option(
+        metavar="D1,D2,…", help="piecewise: each piece's degree (default --degree for "
+        "all).")] = None,
+    breakpoints: Annotated[str | None, typer.Option(
+        metavar="B1,B2,…", help="piecewise: the K-1 breakpoints (default: chosen so the "
+        "worst piece's error is least).")] = None,
+    low_tail: Annotated[choices(("zero", "x", "minus_one", "none")), typer.Option(
+        help="piecewise: the value below --low.")] = "none",
+    low: Annotated[str, typer.Option(
+        metavar="T|auto", help="piecewise: the low tail's threshold, or auto (where the "
+        "tail's error reaches the pieces').")] = "auto",
+    high_tail: Annotated[choices(("x", "one", "none")), typer.Option(
+        help="piecewise: the value above --high.")] = "none",
+    high: Annotated[str, typer.Option(
+        metavar="T|auto", help="piecewise: the high tail's threshold, or auto.")] = "auto",
     json_: JsonOpt = False,
 ) -> None:
-    """Fit a family to a target by least squares or minimax.
+    """Fit a family to a target by least squares or minimax; or a piecewise minimax fit.
 
     Example (a3 = 0.0448465 on the seed's grid; add --objective minimax for the
     certified best max error):
 
     \b
       approxfit fit gelu tanh --degree 3 --fix 'c1=sqrt(2/pi)' --step 0.01
-    """
+
+    Piecewise, with PUMA's GELU pieces (0 below -4, degrees 3 and 6, x above 3), then
+    with the breakpoint and the tails' thresholds chosen by approxfit:
+
+    \b
+      approxfit fit gelu piecewise --objective minimax --pieces 2 --degrees 3,6 --breakpoints=-1.95 --low-tail zero --low=-4 --high-tail x --high 3
+      approxfit fit gelu piecewise --objective minimax --pieces 2 --degrees 3,6 --low-tail zero --high-tail x
+    """  # noqa: E501
+    if family == "piecewise":
+        from approxfit.fitting.piecewise_fit import fit_piecewise_options
+
+        if save is not None:
+            output_file(save, what="--save")
+        res = fit_piecewise_options(
+            target, pieces=pieces, degree=degree, degrees=degrees, families=families,
+            breakpoints=breakpoints, low_tail=low_tail, low=low, high_tail=high_tail,
+            high=high, range_=range_, objective=objective, error=error, samples=samples,
+            den_degree=den_degree)
+        if save is not None and res.converged:
+            from approxfit.core.io import dumps
+
+            say_wrote(write_output(save, dumps(res.to_dict()), what="--save"))
+        if json_:
+            emit_json(res.to_dict())
+        else:
+            typer.echo(res.summary())
+        if not res.converged:
+            typer.echo(f"approxfit: error: {cli_message(res.message)}", err=True)
+            raise typer.Exit(1)
+        return
     fixes = parse_fix(fix)
+    if coefficients is not None:
+        _fit_coefficients(target, family, degree, parity, fixes, range_, error, den_degree,
+                          den_parity, coefficients, save, json_,
+                          refused={"--dtype": dtype, "--weight": weight, "--step": step,
+                                   "--samples": samples})
+        return
     if save is not None:
         output_file(save, what="--save")
     from approxfit.fitting.fit import fit as run_fit
@@ -181,6 +245,39 @@ def fit(
         unsaved = f"; --save {quoted_path(save)} was not written" if save is not None else ""
         typer.echo(f"approxfit: error: {cli_message(res.message)}{unsaved}", err=True)
         raise typer.Exit(1)
+
+
+def _fit_coefficients(target: str, family: str, degree: int, parity: str | None,
+                      fixes: dict[str, str], range_: tuple[float, float], error: str,
+                      den_degree: int, den_parity: str | None, coefficients: str,
+                      save: str | None, json_: bool, refused: dict[str, Any]) -> None:
+    """``fit … --coefficients F``: :func:`approxfit.fitting.fpcoeff.fit_in_format`."""
+    from approxfit.core.exceptions import InputError
+
+    given = [k for k, v in refused.items() if v is not None]
+    if given:
+        raise InputError(f"--coefficients does not combine with {given[0]} (it fits the "
+                         "minimax error on the fit's own grid)")
+    if save is not None:
+        output_file(save, what="--save")
+    from approxfit.fitting.fpcoeff import fit_in_format, format_fit_text
+
+    try:
+        res = fit_in_format(target, family, degree, formats=coefficients, range_=range_,
+                            error=error, fixed=fixes or None, parity=parity,
+                            den_degree=den_degree, den_parity=den_parity)
+    except InputError as exc:             # the library's `formats` is --coefficients here
+        raise InputError(str(exc).replace("`formats`", "--coefficients")) from None
+    if save is not None:
+        from approxfit.approximants.spec import SCHEMA_VERSION
+        from approxfit.core.io import dumps
+
+        say_wrote(write_output(save, dumps({"schema_version": SCHEMA_VERSION,
+                                            **res.to_dict()}), what="--save"))
+    if json_:
+        emit_json(res.to_dict())
+    else:
+        typer.echo(format_fit_text(res), nl=False)
 
 
 #: The longest exact form ``taylor`` prints in full (``--json`` always has it whole).
