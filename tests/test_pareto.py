@@ -174,7 +174,7 @@ def test_cli_writes_json_csv_png(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (("pareto", "gelu", "--max-degree", "16"), "between 1 and 15"),
+    (("pareto", "gelu", "--max-degree", "41"), "between 1 and 40"),
     (("pareto", "gelu", "--families", "tanh,sigmod"), "did you mean"),
     (("pareto", "gelu", "--executor", "spark://x"), "--executor must be"),
     (("pareto", "gelu", "--out", "{tmp}/a-file/dir"), "is not a folder"),
@@ -220,7 +220,7 @@ def test_write_pareto_writes_the_result(sweep, tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, needle", [
-    ({"max_degree": 16}, "`max_degree` must be between 1 and 15, got 16"),
+    ({"max_degree": 41}, "`max_degree` must be between 1 and 40, got 41"),
     ({"executor": "spark://x"}, "`executor` must be local, serial or dask://HOST:PORT"),
     ({"samples": 1}, "`samples` must be between 10 and 10000000, got 1"),
     ({"families": ("tanh", "sigmod")}, "did you mean 'sigmoid'"),

@@ -71,6 +71,13 @@ def report(
         "(in chunks of bounded memory, a progress bar on a terminal). About 0.15-0.2 µs "
         "per input and approximant: [-10, 10] has 2 185 232 385 float32 values, roughly 6-7 "
         "minutes per approximant on one core.")] = False,
+    cost: Annotated[choices(("kernel", "he", "mpc")) | None, typer.Option(
+        help="Add each approximant's cost under this model (docs/cost-models.md): "
+        "kernel operations, he depth and multiplications, mpc multiplications, "
+        "comparisons and rounds.")] = None,
+    cost_weights: Annotated[str | None, typer.Option(
+        metavar="FILE", help="With --cost: the model's weights from a .json or .toml "
+        "file of name = number.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Measure approximants: MSE, RMSE, max abs error and where, relative errors.
@@ -98,8 +105,10 @@ def report(
                          "--samples and --step")
     from approxfit.measure.report import report as run_report
 
+    if cost_weights is not None and cost is None:
+        raise InputError("--cost-weights goes with --cost kernel|he|mpc")
     rep = _run_report(run_report, specs, tgt, range_, samples, step, dtype, opmath,
-                      exhaustive, json_)
+                      exhaustive, json_, cost, cost_weights)
     if dtype not in ("float64", "float32") and (samples is not None or step is not None):
         flag = "--samples" if samples is not None else "--step"
         typer.echo(f"approxfit: note: {flag} is ignored with --dtype {dtype}: every finite "
@@ -123,6 +132,8 @@ def report(
 
             typer.echo(f"inputs: {rep.input_set}")
             typer.echo(precision_text(rep.rows), nl=False)
+        if cost is not None and not json_:
+            _cost_lines(rep.rows, cost)
         return
     from approxfit.present.tables import output_width, to_markdown, to_terminal_tables
 
@@ -137,15 +148,31 @@ def report(
         Console(width=width).print(*to_terminal_tables(
             rep.rows, width=width, title=f"{rep.target} on [{grid.lo:g}, {grid.hi:g}], "
             f"{grid.size} samples"))
+    if cost is not None and not json_:
+        _cost_lines(rep.rows, cost)
+
+
+def _cost_lines(rows: list[dict[str, Any]], cost: str) -> None:
+    """One line per row: its cost under the model (``cost_<model>``), or why none."""
+    typer.echo(f"\n{cost} cost (docs/cost-models.md):")
+    for r in rows:
+        c = r[f"cost_{cost}"]
+        if c["total"] is None:
+            typer.echo(f"  {r['name']}: - ({c['reason']})")
+            continue
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.items() if k != "total")
+        typer.echo(f"  {r['name']}: {c['total']:g} ({counts})")
 
 
 def _run_report(run_report: Any, specs: Any, tgt: Any, range_: Any, samples: Any, step: Any,
-                dtype: str, opmath: str, exhaustive: bool, json_: bool) -> Any:
+                dtype: str, opmath: str, exhaustive: bool, json_: bool,
+                cost: str | None = None, cost_weights: str | None = None) -> Any:
     """The library's report, with a progress bar on a terminal for ``--exhaustive``."""
     import sys
 
     kwargs = {"target": tgt, "range": range_, "samples": samples, "step": step,
-              "dtype": dtype, "opmath": opmath, "exhaustive": exhaustive}
+              "dtype": dtype, "opmath": opmath, "exhaustive": exhaustive, "cost": cost,
+              "cost_weights": cost_weights}
     if not (exhaustive and sys.stderr.isatty() and not json_):
         return run_report(specs, **kwargs)
     from rich.progress import (

@@ -13,6 +13,7 @@ from approxfit.cli.common import (
     Objective,
     On,
     RangeOpt,
+    choices,
     creatable_folder,
     emit_json,
     guard,
@@ -38,6 +39,10 @@ def reproduce(
         "--synthesis", help="Also synthesize the cheapest correctly rounded kernel of every "
         "target in bfloat16 and float16, with and without FMA, with its proof (about an "
         "hour on 2 cores): synthesis.md and .json.")] = False,
+    shipped: Annotated[bool, typer.Option(
+        "--shipped", help="Also search which recipe reproduces each shipped constant set "
+        "(Eigen, XNNPACK, FlashAttention-4, A&S 7.1.26; a few minutes on one core): "
+        "provenance-shipped.md and .json.")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Reproduce every claim of the source documents: claims.json, REPORT.md, figures,
@@ -50,7 +55,7 @@ def reproduce(
     from approxfit.studies.reproduce import reproduce as run_reproduce
 
     folder = creatable_folder(out, what="--out")
-    total = len(CLAIM_IDS) + 3 + synthesis
+    total = len(CLAIM_IDS) + 3 + synthesis + shipped
     if sys.stderr.isatty() and not json_:
         from rich.progress import Progress
 
@@ -75,9 +80,9 @@ def reproduce(
 
             claims = run_reproduce(out, progress=step, float32=float32,
                                    float32_progress=count, synthesis=synthesis,
-                                   synthesis_progress=count_rows)
+                                   synthesis_progress=count_rows, shipped=shipped)
     else:
-        claims = run_reproduce(out, float32=float32, synthesis=synthesis)
+        claims = run_reproduce(out, float32=float32, synthesis=synthesis, shipped=shipped)
     from approxfit.core import interrupts
 
     if json_:
@@ -99,8 +104,9 @@ def pareto(
     families: Annotated[list[FamilyItem] | None, typer.Option(
         metavar="FAMILIES", help="Families to sweep: tanh, sigmoid, poly, rational (repeat "
         "the option or give a comma list). Default: all four.")] = None,
-    max_degree: Annotated[int, typer.Option(metavar="N",
-                                            help="Highest degree to try (1-15).")] = 9,
+    max_degree: Annotated[int, typer.Option(
+        metavar="N", help="Highest degree to try (1-40; the families other than poly stop "
+        "at 15).")] = 9,
     objective: Annotated[Objective, typer.Option(help="How each fit is made.")] = "minimax",
     on: Annotated[On, typer.Option(help="What each fit minimises.")] = "value",
     range_: RangeOpt = (-10.0, 10.0),
@@ -111,12 +117,26 @@ def pareto(
         "existing Dask cluster; needs approxfit[dask]).")] = "local",
     out: Annotated[str | None, typer.Option(
         metavar="DIR", help="Write pareto-TARGET.json, .csv and .png into DIR (created if "
-        "missing).")] = None,
+        "missing; the .png only with --cost kernel).")] = None,
+    cost: Annotated[choices(("kernel", "he", "mpc")), typer.Option(
+        help="Cost model (docs/cost-models.md): kernel operations; he: depth and "
+        "non-scalar multiplications of the best Paterson-Stockmeyer scheme; mpc: "
+        "multiplications, comparisons, rounds. he and mpc rank by the error on the "
+        "range.")] = "kernel",
+    cost_weights: Annotated[str | None, typer.Option(
+        metavar="FILE", help="Override the model's weights from a .json or .toml file of "
+        "name = number.")] = None,
+    tolerance: Annotated[float | None, typer.Option(
+        metavar="EPS", help="Also print the cheapest row (by the model's cost) whose max "
+        "error on the range is <= EPS.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Sweep families x degrees: whole-line error against cost, with the published forms.
 
     Example: approxfit pareto gelu --max-degree 9 --out results
+
+    \b
+      approxfit pareto gelu --families poly --max-degree 30 --range -7 7 --cost he --tolerance 1e-3
     """
     resolve_target(target, None)
     from pathlib import Path
@@ -129,22 +149,26 @@ def pareto(
     args = {"families": plain(families) or ("tanh", "sigmoid", "poly", "rational"),
             "max_degree": max_degree, "objective": objective, "on": on,
             "range": range_, "samples": samples}
+    cost_args = {"cost": cost, "cost_weights": cost_weights, "tolerance": tolerance}
     if sys.stderr.isatty() and not json_:
         from rich.progress import MofNCompleteColumn, Progress
 
         with Progress(*Progress.get_default_columns(), MofNCompleteColumn(),
                       transient=True) as bar:
             task = bar.add_task("fitting", total=task_count(target, **args))
-            res = run_pareto(target, **args, executor=executor,
+            res = run_pareto(target, **args, **cost_args, executor=executor,
                              progress=lambda row: bar.update(
                                  task, advance=1,
                                  description=f"{row['family']}-{row['degree']}"))
     else:
-        res = run_pareto(target, **args, executor=executor)
+        res = run_pareto(target, **args, **cost_args, executor=executor)
     if out is not None:
         say_wrote(*write_pareto(res, make_folder(Path(out), what="--out")))
     if json_:
         emit_json(res.to_dict())
+        return
+    if cost != "kernel":
+        _model_table(res)
         return
     typer.echo(f"{'name':<16} {'cost':>4}  {'mul add trans cmp':<17}  {'whole-line error':>16}  "
                "on range")
@@ -165,10 +189,45 @@ def pareto(
     if res.recommended:
         typer.echo(res.recommendation())
     typer.echo(res.frontier_note() or "* on the Pareto frontier")
+    _rebuild_lines(res)
+
+
+def _rebuild_lines(res: Any) -> None:
+    if res.answer_text():
+        typer.echo(res.answer_text())
     typer.echo("rebuild a row (or export it: approxfit export FILE.json#NAME):")
     for r in res.rows:
         if "fit_command" in r:
             typer.echo(f"  {r['name']}: {r['fit_command']}")
+
+
+def _model_table(res: Any) -> None:
+    """The sweep under the he or mpc model: its counts, the error on the range, the
+    frontier (by that error) and the answer line."""
+    heads = {"he": ("depth", "nonscalar_multiplications", "scalar_multiplications"),
+             "mpc": ("multiplications", "comparisons", "rounds")}[res.cost]
+    short = {"nonscalar_multiplications": "ct*ct", "scalar_multiplications": "scal",
+             "multiplications": "mul", "comparisons": "cmp"}
+    typer.echo(f"cost model: {res.to_dict()['cost_model']}")
+    typer.echo(f"{'name':<16} {res.cost + ' cost':>9}  "
+               + " ".join(f"{short.get(h, h):>6}" for h in heads) + f"  {'on range':>10}")
+    for r in [*res.rows, *res.published]:
+        if "error" in r:
+            typer.echo(f"{r['family']}-{r['degree']:<10} failed: {r['error']}")
+            continue
+        m = r[f"cost_{res.cost}"]
+        err = (f"{r['max_error_on_range']:>10.4e}" if "max_error_on_range" in r
+               else f"{'(published)':>10}")
+        if m["total"] is None:
+            typer.echo(f"{r['name']:<16} {'-':>9}  {m['reason']}")
+            continue
+        mark = " *" if r["name"] in res.frontier else ""
+        typer.echo(f"{r['name']:<16} {m['total']:>9g}  "
+                   + " ".join(f"{m[h]:>6}" for h in heads) + f"  {err}{mark}")
+    lo, hi = res.range
+    typer.echo(f"* on the Pareto frontier of {res.cost} cost against the max error on "
+               f"[{lo:g}, {hi:g}]" if res.frontier else "no row is on the frontier")
+    _rebuild_lines(res)
 
 
 @guard
@@ -211,11 +270,18 @@ def provenance(
     """Which fitting procedure reproduces every printed digit of a published constant?
 
     Searches least squares and minimax, gate and value, fixed and free slope,
-    uniform and Chebyshev sampling, ranges [-R, R] for R = 1 … 10.
+    uniform and Chebyshev sampling, ranges [-R, R] for R = 1 … 10.  For a shipped
+    constant set (as-7.1.26, eigen-tanh, xnnpack-tanh, xnnpack-gelu, fa4-exp2-1 … 5):
+    which recipe (shape, range, error, objective, format) gives its bits, or the nearest.
 
     Example: approxfit provenance paper-tanh
     """
+    from approxfit.studies.provenance import SHIPPED_NAMES
     from approxfit.studies.provenance import provenance as run_provenance
+
+    if spec.strip() in SHIPPED_NAMES:
+        _shipped_provenance(spec.strip(), json_)
+        return
 
     if sys.stderr.isatty() and not json_:
         from rich.progress import Progress
@@ -236,6 +302,37 @@ def provenance(
     for kind, ranges in res.groups().items():
         typer.echo(f"  {kind}: R = {', '.join(f'{r:g}' for r in ranges)}")
     typer.echo(f"  ({len(res.procedures)} procedures tried)")
+
+
+def _shipped_provenance(name: str, json_: bool) -> None:
+    """``approxfit provenance`` of a shipped constant set: its recipes' bits."""
+    from approxfit.studies.provenance import bits_text, shipped_provenance
+
+    if sys.stderr.isatty() and not json_:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("fitting", total=None)
+
+            def step(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total, description=label[:60])
+
+            res = shipped_provenance(name, progress=step)
+    else:
+        res = shipped_provenance(name)
+    if json_:
+        emit_json(res.to_dict())
+        return
+    typer.echo(res.summary())
+    if res.best is not None:
+        b = res.best
+        typer.echo("  " + ", ".join(f"{c.name} {bits_text(c.bits)}" for c in b.bits)
+                   + " bits")
+        typer.echo(f"  max {b.recipe.error if b.recipe.error != 'none' else 'absolute'} "
+                   f"error on {b.recipe.range_text}: shipped {b.max_error_shipped:.4g}, "
+                   f"recipe {b.max_error_recipe:.4g}")
+    for note in res.notes:
+        typer.echo(f"  note: {note}")
 
 
 def terminal_width() -> int:

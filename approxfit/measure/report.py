@@ -205,11 +205,34 @@ def _check_specs(specs: Any) -> list[Any] | None:
     return out
 
 
+def _cost_model(cost: Any, cost_weights: Any
+                ) -> tuple[str, dict[str, Any], dict[str, int]] | None:
+    """``(model, weights, parameters)`` for ``cost`` (None: no cost columns)."""
+    from approxfit.approximants.costmodels import check_weights, read_weights
+    from approxfit.core.exceptions import InputError
+
+    if cost is None:
+        if cost_weights is not None:
+            raise InputError("`cost_weights` goes with `cost` (kernel, he or mpc)")
+        return None
+    if not isinstance(cost, str):
+        raise InputError(f"`cost` must be kernel, he or mpc, got {type(cost).__name__}")
+    if cost_weights is None or isinstance(cost_weights, Mapping):
+        return (cost, *check_weights(cost, cost_weights))
+    import os
+
+    if isinstance(cost_weights, str | os.PathLike):
+        return (cost, *read_weights(cost_weights, cost))
+    raise InputError(f"`cost_weights` must be a dict or a path to a .json/.toml file, got "
+                     f"{type(cost_weights).__name__}")
+
+
 def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
            range: tuple[float, float] = (-10.0, 10.0),
            samples: int | None = None, step: float | None = None, expr: str | None = None,
            dtype: str = "float64", opmath: str = "format", exhaustive: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> Report:
+           progress: Callable[[int, int], None] | None = None, cost: str | None = None,
+           cost_weights: Any = None) -> Report:
     """Measure approximants: the rows ``approxfit report`` prints.
 
     Parameters
@@ -249,6 +272,12 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     progress : callable, optional
         With ``exhaustive``: called as ``progress(done, total)`` (inputs, summed over the
         approximants) after each chunk.
+    cost : {"kernel", "he", "mpc"}, optional
+        Add each approximant's cost under this model to its row as ``cost_<model>``
+        (:func:`approxfit.approximants.costmodels.model_cost`, on the range; a model
+        that does not apply gives ``{"total": None, "reason": …}``).
+    cost_weights : mapping or path, optional
+        The model's weights (and constants): a mapping or a ``.json``/``.toml`` file.
 
     Returns
     -------
@@ -290,6 +319,7 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
     )
 
     specs = _check_specs(specs)
+    model = _cost_model(cost, cost_weights)
     check_choice(dtype, ALL_DTYPES, "dtype")
     check_choice(opmath, OPMATHS, "opmath")
     exhaustive = check_bool(exhaustive, "exhaustive")
@@ -340,6 +370,13 @@ def report(specs: Sequence[str | Any] | None = None, *, target: Any = "gelu",
             rows = precision_rows(approximants, grid.x, dtype, opmath=opmath)
         for row in rows:                   # the report contract: metrics per quantity
             row["metrics"] = {row["on"]: {k: row[k] for k in PRECISION_METRIC_KEYS}}
+    if model is not None:
+        from approxfit.approximants.costmodels import model_cost
+
+        name_, weights, params = model
+        for row, a in zip(rows, approximants, strict=True):
+            row[f"cost_{name_}"] = model_cost(a, name_, domain=(lo, hi), weights=weights,
+                                              parameters=params).to_dict()
     return Report(rows=rows, grid=grid, target=name, range=(lo, hi), dtype=dtype,
                   opmath=opmath, target_obj=tgt, approximants=tuple(approximants),
                   input_set=inputs.text())

@@ -32,7 +32,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,11 @@ DEFAULT_FAMILIES: tuple[str, ...] = ("tanh", "sigmoid", "poly", "rational")
 of degree 2: 1 + d2·x² for a symmetric target, else 1 + d1·x + d2·x², as ``fit``'s
 default denominator parity has it)."""
 RATIONAL_DEN_DEGREE = 2
+MAX_DEGREE = 40
+"""The highest ``max_degree``: poly sweeps go up to it."""
+MAX_OTHER_DEGREE = 15
+"""The highest degree swept for the families other than poly (a tanh∘poly, σ∘poly or
+P/Q fit beyond it gains nothing on these targets and costs minutes)."""
 
 COST_MODEL = (
     f"cost = multiplies + adds + compares + {TRANSCENDENTAL_WEIGHT} x transcendental calls "
@@ -200,7 +205,20 @@ def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
             "converged": res.converged,
             "max_error_on_range": res.metrics["value"]["max_abs_error_range"],
             "max_error_whole_line": whole, "argmax_whole_line": where,
-            "cost": approximant_cost(approx).to_dict(), "approximant": approx.to_dict()}
+            "cost": approximant_cost(approx).to_dict(), "approximant": approx.to_dict(),
+            **_model_entry(approx, task.get("cost"), (lo, hi))}
+
+
+def _model_entry(approx: Any, cost: dict[str, Any] | None, domain: tuple[float, float]
+                 ) -> dict[str, Any]:
+    """``{"cost_<model>": …}``: the approximant's cost under the sweep's model."""
+    from approxfit.approximants.costmodels import model_cost
+
+    if cost is None:
+        return {}
+    c = model_cost(approx, cost["model"], domain=domain, weights=cost["weights"],
+                   parameters=cost["parameters"])
+    return {f"cost_{cost['model']}": c.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -233,6 +251,33 @@ class ParetoResult:
     published: list[dict[str, Any]]
     frontier: list[str]
     recommended: dict[str, Any] | None
+    cost: str = "kernel"
+    cost_weights: dict[str, Any] = field(default_factory=dict)
+    cost_parameters: dict[str, int] = field(default_factory=dict)
+    tolerance: float | None = None
+    answer: dict[str, Any] | None = None
+
+    def model_total(self, row: dict[str, Any]) -> int | float | None:
+        """A row's total under :attr:`cost` (None where the model does not apply)."""
+        entry = row.get(f"cost_{self.cost}")
+        return None if entry is None else entry.get("total")
+
+    def answer_text(self) -> str | None:
+        """The line on :attr:`answer` (None without a tolerance): the cheapest row
+        whose max error on the range is at most the tolerance."""
+        if self.tolerance is None:
+            return None
+        lo, hi = self.range
+        if self.answer is None:
+            return (f"answer: no row has max error <= {self.tolerance:g} on [{lo:g}, "
+                    f"{hi:g}] with a {self.cost} cost")
+        a = self.answer
+        c = a[f"cost_{self.cost}"]
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.items()
+                           if k not in ("total", "degree", "baby_steps"))
+        return (f"answer: {a['name']} — max error {a['max_error_on_range']:.4g} <= "
+                f"{self.tolerance:g} on [{lo:g}, {hi:g}]; {self.cost} cost {c['total']:g} "
+                f"({counts})")
 
     def recommendation(self) -> str | None:
         """The sentence on :attr:`recommended` (None without one): its name, tail
@@ -289,11 +334,21 @@ class ParetoResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (with the cost model stated)."""
-        return {"kind": "pareto", "target": self.target, "range": list(self.range),
-                "objective": self.objective, "on": self.on,
-                "cost_model": COST_MODEL,
-                "rows": self.rows, "published": self.published, "frontier": self.frontier,
-                "frontier_note": self.frontier_note(), "recommended": self.recommended}
+        from approxfit.approximants.costmodels import describe_model
+
+        model = (COST_MODEL if self.cost == "kernel" and not self.cost_parameters
+                 and self.cost_weights == _default_weights("kernel")
+                 else describe_model(self.cost, self.cost_weights, self.cost_parameters))
+        out = {"kind": "pareto", "target": self.target, "range": list(self.range),
+               "objective": self.objective, "on": self.on,
+               "cost_model": model, "cost": self.cost,
+               "cost_weights": {**self.cost_weights, **self.cost_parameters},
+               "rows": self.rows, "published": self.published, "frontier": self.frontier,
+               "frontier_note": self.frontier_note(), "recommended": self.recommended}
+        if self.tolerance is not None:
+            out["tolerance"] = self.tolerance
+            out["answer"] = None if self.answer is None else self.answer["name"]
+        return out
 
     def to_csv(self) -> str:
         """One line per row and per published approximant."""
@@ -302,9 +357,21 @@ class ParetoResult:
 
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
+        extra = self.cost != "kernel"
+        model_keys = _model_keys(self.cost) if extra else []
         w.writerow(["name", "kind", "family", "degree", "clamp", "multiplies", "adds",
                     "transcendentals", "compares", "cost", "max_error_whole_line",
-                    "max_error_on_range", "on_frontier"])
+                    "max_error_on_range", "on_frontier"]
+                   + [f"{self.cost}_{k}" for k in model_keys]
+                   + ([f"{self.cost}_reason"] if extra else []))
+
+        def model_cells(r: dict[str, Any]) -> list[Any]:
+            if not extra:
+                return []
+            m = r.get(f"cost_{self.cost}") or {}
+            return [m.get(k, "") if m.get(k) is not None else "" for k in model_keys] + [
+                m.get("reason", "")]
+
         for r in self.rows:
             if "error" in r:
                 continue
@@ -312,17 +379,19 @@ class ParetoResult:
             w.writerow([r["name"], "fit", r["family"], r["degree"], r["clamp"] or "",
                         c["multiplies"], c["adds"], c["transcendentals"], c["compares"],
                         c["total"], repr(r["max_error_whole_line"]),
-                        repr(r["max_error_on_range"]), r["name"] in self.frontier])
+                        repr(r["max_error_on_range"]), r["name"] in self.frontier,
+                        *model_cells(r)])
         for p in self.published:
             c = p["cost"]
             w.writerow([p["name"], "published", p.get("family", ""), "", "", c["multiplies"],
                         c["adds"], c["transcendentals"], c["compares"], c["total"],
-                        repr(p["max_error_whole_line"]), "", ""])
+                        repr(p["max_error_whole_line"]), "", "", *model_cells(p)])
         return buf.getvalue()
 
 
 def _tasks(target: str, families: Iterable[str], max_degree: int, objective: str, on: str,
-           range_: tuple[float, float], samples: int) -> list[dict[str, Any]]:
+           range_: tuple[float, float], samples: int,
+           cost: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     from approxfit.approximants.families import get_family, powers_for
     from approxfit.core.targets import get_target
 
@@ -331,17 +400,18 @@ def _tasks(target: str, families: Iterable[str], max_degree: int, objective: str
     for name in families:
         if name == "rational":
             # P of each degree over a Q of degree 2 (even for a symmetric target)
-            for degree in range(2, max_degree + 1):
+            for degree in range(2, min(max_degree, MAX_OTHER_DEGREE) + 1):
                 tasks.append({"target": target, "family": name, "degree": degree,
                               "den_degree": RATIONAL_DEN_DEGREE, "objective": objective,
                               "on": on,
-                              "range": list(range_), "samples": samples})
+                              "range": list(range_), "samples": samples, "cost": cost})
             continue
         fam = get_family(name)
         if fam.gated and not tgt.has_gate:
             continue
         parity = fam.default_parity(tgt, on)
-        for degree in range(0, max_degree + 1):
+        top = max_degree if name == "poly" else min(max_degree, MAX_OTHER_DEGREE)
+        for degree in range(0, top + 1):
             try:
                 powers_for(degree, parity)
             except InputError:
@@ -350,11 +420,25 @@ def _tasks(target: str, families: Iterable[str], max_degree: int, objective: str
                 continue
             tasks.append({"target": target, "family": name, "degree": degree,
                           "objective": objective, "on": on, "range": list(range_),
-                          "samples": samples})
+                          "samples": samples, "cost": cost})
     return tasks
 
 
-def _frontier(points: list[tuple[str, int, float]]) -> list[str]:
+def _default_weights(model: str) -> dict[str, Any]:
+    from approxfit.approximants.costmodels import DEFAULT_WEIGHTS
+
+    return dict(DEFAULT_WEIGHTS[model])
+
+
+def _model_keys(model: str) -> list[str]:
+    """The CSV columns of a model's cost: its counts, then the total."""
+    from approxfit.approximants.costmodels import DEFAULT_WEIGHTS
+
+    extra = {"he": ["degree", "baby_steps"], "mpc": ["rounds_overlapped"]}.get(model, [])
+    return [*DEFAULT_WEIGHTS[model], *extra, "total"]
+
+
+def _frontier(points: list[tuple[str, float, float]]) -> list[str]:
     """Names no other point beats in both cost and error (errors ≥ 1 are no contest)."""
     live = [p for p in points if math.isfinite(p[2]) and p[2] < 1.0]
     keep = []
@@ -370,7 +454,10 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
                  max_degree: int = 9, objective: str = "minimax", on: str = "value",
                  range_: tuple[float, float] = (-10.0, 10.0), samples: int = 20001,
                  executor: Executor | None = None,
-                 progress: Callable[[dict[str, Any]], None] | None = None) -> ParetoResult:
+                 progress: Callable[[dict[str, Any]], None] | None = None,
+                 cost: str = "kernel", weights: dict[str, Any] | None = None,
+                 parameters: dict[str, int] | None = None,
+                 tolerance: float | None = None) -> ParetoResult:
     """Fit every family × degree, measure whole-line error and cost, find the frontier.
 
     Parameters
@@ -378,7 +465,7 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
     target : str
     families : iterable of str
     max_degree : int
-        1 … 15.
+        1 … 40 (the families other than poly stop at 15).
     objective : {"minimax", "l2"}
     on : {"value", "gate"}
         What each fit minimises; the whole-line error is always on the value.
@@ -390,16 +477,31 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
         Where the fits run (None: in this process, one after the other).
     progress : callable, optional
         Called with each finished row.
+    cost : {"kernel", "he", "mpc"}
+        The cost model (:mod:`approxfit.approximants.costmodels`): each row and published
+        approximant gets ``cost_<model>``, and the frontier is by its total — against
+        the whole-line error for kernel, against the error on the range for he and mpc
+        (their inputs are known to lie in it).
+    weights, parameters : dict, optional
+        The model's weights and constants (default: the model's own).
+    tolerance : float, optional
+        Find the cheapest row (by the model's total) whose max error on the range is at
+        most this (:attr:`ParetoResult.answer`).
 
     Returns
     -------
     ParetoResult
     """
+    from approxfit.approximants.costmodels import check_weights
     from approxfit.approximants.published import published_for
 
     max_degree = _max_degree(max_degree)
     lo, hi = _range(range_)
-    tasks = _tasks(target, families, max_degree, objective, on, (lo, hi), samples)
+    w, params = check_weights(cost, None)
+    w.update(weights or {})
+    params.update(parameters or {})
+    spec = {"model": cost, "weights": w, "parameters": params}
+    tasks = _tasks(target, families, max_degree, objective, on, (lo, hi), samples, spec)
     if not tasks:
         raise InputError(f"no family of {', '.join(families)} applies to {target!r}")
     rows: list[dict[str, Any]] = []
@@ -426,10 +528,18 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
         err, where = whole_line_error(a, lo, hi)
         published.append({"name": p.name, "family": a.family,
                           "formula": p.formula, "cost": approximant_cost(a).to_dict(),
-                          "max_error_whole_line": err, "argmax_whole_line": where})
+                          "max_error_whole_line": err, "argmax_whole_line": where,
+                          **_model_entry(a, spec, (lo, hi))})
     good = [r for r in rows if "error" not in r]
-    frontier = _frontier([(r["name"], r["cost"]["total"], r["max_error_whole_line"])
-                          for r in good])
+    key = f"cost_{cost}"
+    priced = [r for r in good if r[key]["total"] is not None]
+    err_key = "max_error_whole_line" if cost == "kernel" else "max_error_on_range"
+    frontier = _frontier([(r["name"], r[key]["total"], r[err_key]) for r in priced])
+    answer = None
+    if tolerance is not None:
+        ok = [r for r in priced if r["max_error_on_range"] <= tolerance]
+        if ok:
+            answer = min(ok, key=lambda r: (r[key]["total"], r["max_error_on_range"]))
     recommended = None
     paper = next((p for p in published if p["name"] == "paper-tanh"), None)
     if paper is not None:
@@ -441,7 +551,7 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
         if ok:
             recommended = min(ok, key=lambda r: r["max_error_whole_line"])
     return ParetoResult(target, (lo, hi), objective, on, rows, published, frontier,
-                        recommended)
+                        recommended, cost, w, params, tolerance, answer)
 
 
 def _families(families: str | Iterable[str]) -> tuple[str, ...]:
@@ -466,8 +576,8 @@ def _max_degree(max_degree: Any) -> int:
     from approxfit.core.checks import check_int
 
     max_degree = check_int(max_degree, "max_degree")
-    if not 1 <= max_degree <= 15:
-        raise InputError(f"`max_degree` must be between 1 and 15, got {max_degree}")
+    if not 1 <= max_degree <= MAX_DEGREE:
+        raise InputError(f"`max_degree` must be between 1 and {MAX_DEGREE}, got {max_degree}")
     return max_degree
 
 
@@ -528,7 +638,9 @@ def pareto(target: Any = "gelu", *,
            objective: str = "minimax", on: str = "value",
            range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001,
            executor: str | Executor | None = "local",
-           progress: Callable[[dict[str, Any]], None] | None = None) -> ParetoResult:
+           progress: Callable[[dict[str, Any]], None] | None = None,
+           cost: str = "kernel", cost_weights: Any = None,
+           tolerance: float | None = None) -> ParetoResult:
     """Sweep families × degrees: whole-line error against cost, with the published forms.
 
     The library form of ``approxfit pareto``: the same arguments give the same
@@ -543,7 +655,7 @@ def pareto(target: Any = "gelu", *,
     families : str or iterable of str
         The families to sweep (a comma-separated string is accepted too).
     max_degree : int
-        Highest degree to try, 1 … 15.
+        Highest degree to try, 1 … 40 (the families other than poly stop at 15).
     objective : {"minimax", "l2"}
     on : {"value", "gate"}
         What each fit minimises; the whole-line error is always on the value.
@@ -558,6 +670,13 @@ def pareto(target: Any = "gelu", *,
     progress : callable, optional
         Called with each finished row; :func:`task_count` gives how many there
         will be.
+    cost : {"kernel", "he", "mpc"}
+        The cost model of the frontier (:func:`pareto_sweep`; docs/cost-models.md).
+    cost_weights : mapping or path, optional
+        Weights (and constants) overriding the model's: a mapping, or a ``.json`` /
+        ``.toml`` file of name = number.
+    tolerance : float, optional
+        Also find the cheapest row with max error on the range at most this.
 
     Returns
     -------
@@ -574,6 +693,7 @@ def pareto(target: Any = "gelu", *,
                                                       samples, max_degree, range)
     if progress is not None and not callable(progress):
         raise InputError(f"`progress` must be callable or None, got {type(progress).__name__}")
+    weights, params = _cost_args(cost, cost_weights, tolerance)
     if isinstance(executor, str) or executor is None:
         ex, close = make_executor(executor, timeout=DASK_TIMEOUT)
     elif isinstance(executor, Executor):
@@ -584,7 +704,8 @@ def pareto(target: Any = "gelu", *,
     try:
         res = pareto_sweep(name, families=fams, max_degree=max_degree, objective=objective,
                            on=on, range_=range, samples=samples, executor=ex,
-                           progress=progress)
+                           progress=progress, cost=cost, weights=weights,
+                           parameters=params, tolerance=tolerance)
         if close is not None:
             close()
     except BaseException:
@@ -599,16 +720,39 @@ def pareto(target: Any = "gelu", *,
     return res
 
 
+def _cost_args(cost: Any, cost_weights: Any, tolerance: Any
+               ) -> tuple[dict[str, Any], dict[str, int]]:
+    """The checked weights and parameters of ``cost`` (and a checked ``tolerance``)."""
+    from approxfit.approximants.costmodels import check_weights, read_weights
+    from approxfit.core.checks import check_float
+
+    if not isinstance(cost, str):
+        raise InputError(f"`cost` must be kernel, he or mpc, got {type(cost).__name__}")
+    if tolerance is not None:
+        tol = check_float(tolerance, "tolerance")
+        if not tol > 0:
+            raise InputError(f"`tolerance` must be > 0, got {tolerance!r}")
+    if cost_weights is None or isinstance(cost_weights, dict):
+        return check_weights(cost, cost_weights)
+    if isinstance(cost_weights, str | os.PathLike):
+        return read_weights(cost_weights, cost)
+    raise InputError(f"`cost_weights` must be a dict or a path to a .json/.toml file, got "
+                     f"{type(cost_weights).__name__}")
+
+
 def pareto_files(result: ParetoResult) -> dict[str, bytes]:
-    """The bytes of ``pareto-TARGET.json``, ``.csv`` and ``.png``, by file name."""
+    """The bytes of ``pareto-TARGET.json``, ``.csv`` and ``.png`` (the figure only for the
+    kernel model: it plots the whole-line error against the kernel cost), by file name."""
     from approxfit.core.io import dumps
     from approxfit.present import plotting
 
     stem = f"pareto-{result.target.replace(':', '_').replace(',', '_').replace('=', '')}"
-    return {f"{stem}.json": dumps(result.to_dict()).encode(),
-            f"{stem}.csv": result.to_csv().encode(),
-            f"{stem}.png": plotting.figure_bytes(plotting.plot_pareto(result).figure,
-                                                 "pareto.png")}
+    files = {f"{stem}.json": dumps(result.to_dict()).encode(),
+             f"{stem}.csv": result.to_csv().encode()}
+    if result.cost == "kernel":
+        files[f"{stem}.png"] = plotting.figure_bytes(plotting.plot_pareto(result).figure,
+                                                     "pareto.png")
+    return files
 
 
 def write_pareto(result: ParetoResult, folder: Any) -> list[Any]:
