@@ -47,19 +47,22 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
+
 from approxfit.approximants.approximant import Approximant
 from approxfit.approximants.families import FAMILIES, powers_for
 from approxfit.approximants.published import ClosedFormApproximant
 from approxfit.approximants.spec import parse_spec
-from approxfit.core.checks import shown
-from approxfit.core.exceptions import ApproxfitError, InputError
+from approxfit.core.checks import check_str, shown
+from approxfit.core.exceptions import ApproxfitError, ComputationError, InputError
 from approxfit.core.expr import decimal_significant_digits
 from approxfit.core.grids import make_grid
 from approxfit.fitting.fit import OBJECTIVES, ONS, fit
 
-__all__ = ["PRINTED", "SAMPLINGS", "SLOPES", "ConstantMatch", "Procedure",
-           "ProvenanceResult", "agrees_printed", "check_work", "digits_matched",
-           "printed_digits", "provenance"]
+__all__ = ["PRINTED", "SAMPLINGS", "SHIPPED_NAMES", "SLOPES", "CoefficientBits",
+           "ConstantMatch", "Procedure", "ProvenanceResult", "Recipe", "RecipeResult",
+           "ShippedProvenance", "agrees_printed", "bits_agreeing", "bits_text", "check_work",
+           "digits_matched", "printed_digits", "provenance", "shipped_provenance"]
 
 #: The constants as the sources print them (the published approximants' other
 #: coefficients are exact: c1 = √(2/π) for the tanh forms).
@@ -647,3 +650,602 @@ def _run(approx: Approximant, objective: str, on: str, slope: str, sampling: str
                      dict(r.coefficients), dict(r.scaled), matches,
                      all(m.agrees for m in matches), worst, bool(r.converged),
                      float(r.metrics[on]["max_abs_error"]))
+
+
+# -- shipped constant sets ------------------------------------------------------------
+# The kernels' constants (Eigen's and XNNPACK's rationals, FlashAttention-4's exp2
+# polynomials, A&S 7.1.26) are compared bit by bit with what a *recipe* gives: a
+# family of the shipped shape fitted on a range, to an error, by an objective, with a
+# normalisation, then put in the shipped coefficient format.
+
+SHIPPED_NAMES: tuple[str, ...] = ("as-7.1.26", "eigen-tanh", "xnnpack-tanh", "xnnpack-gelu",
+                                  *(f"fa4-exp2-{n}" for n in range(1, 6)))
+"""The shipped constant sets :func:`shipped_provenance` searches recipes for."""
+
+CHECK_SAMPLES = 20001
+"""Points of the grid on which the shipped and the recipe's max errors are measured."""
+
+_FIT_SAMPLES = {"poly": 4001, "rational": 2001, "erfc-t": 20001}
+_SQRT1_2_F = math.sqrt(0.5)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One way a shipped constant set could have been computed.
+
+    Attributes
+    ----------
+    family : {"poly", "rational", "erfc-t"}
+        A polynomial ``Σ c_k x^k``, an odd rational ``x·N(x²)/D(x²)``, or A&S's
+        ``erf(z) ≈ 1 − t·(a1 + … + a5 t⁴)·e^(−z²)``, ``t = 1/(1 + p z)`` with p fixed.
+    shape : str
+        The shipped shape, e.g. ``"odd 13 / even 6"``.
+    lo, hi : float
+        The range (``hi`` is ``inf`` for A&S's ``[0, ∞)``, sampled uniformly in t).
+    error : {"absolute", "relative", "none"}
+        The error minimised (``none`` for an interpolant).
+    objective : {"minimax", "l2", "interpolation"}
+        Interpolation: at the Chebyshev nodes of ``[−R, R]`` (first kind, x > 0).
+    normalisation : str
+        Which coefficients are held (``c0 = 1``, ``d0 = D``, ``c1 = D·f′(0)``).
+    fmt : str
+        The coefficient format: ``float32, nearest`` (fitted in float64, then rounded),
+        ``float32, fit_in_format`` (fitted in the format), or ``N decimals``.
+    """
+
+    family: str
+    shape: str
+    lo: float
+    hi: float
+    error: str
+    objective: str
+    normalisation: str
+    fmt: str
+
+    @property
+    def range_text(self) -> str:
+        """``[0, 1]``, ``[−8, 8]``, ``[0, ∞)``."""
+        if math.isinf(self.hi):
+            return f"[{self.lo:g}, ∞)"
+        return f"[{self.lo:.6g}, {self.hi:.6g}]"
+
+    @property
+    def label(self) -> str:
+        """One line, e.g. ``poly degree 3 on [0, 1], relative minimax, c0 = 1, float32``."""
+        how = "interpolation at Chebyshev nodes" if self.objective == "interpolation" \
+            else f"{self.error} {self.objective}"
+        return (f"{self.family} {self.shape} on {self.range_text}, {how}, "
+                f"{self.normalisation}, {self.fmt}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``hi`` of ``[0, ∞)`` as null)."""
+        return {"family": self.family, "shape": self.shape,
+                "range": [self.lo, _finite_or_none(self.hi)], "error": self.error,
+                "objective": self.objective, "normalisation": self.normalisation,
+                "format": self.fmt, "label": self.label}
+
+
+@dataclass(frozen=True)
+class CoefficientBits:
+    """One shipped coefficient against the recipe's, in the shipped format.
+
+    Attributes
+    ----------
+    name : str
+    shipped, recipe : float
+        The shipped value and the recipe's, both in the shipped format.
+    bits : float
+        ``−log2(|recipe − shipped|/|shipped|)`` (at least 0); ``inf`` when the bits agree.
+    """
+
+    name: str
+    shipped: float
+    recipe: float
+    bits: float
+
+    @property
+    def exact(self) -> bool:
+        """The recipe's value has the shipped bits."""
+        return math.isinf(self.bits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``bits`` ``"exact"`` when the bits agree)."""
+        return {"name": self.name, "shipped": self.shipped, "recipe": self.recipe,
+                "bits": "exact" if self.exact else round(self.bits, 2)}
+
+
+def bits_agreeing(recipe: float, shipped: float) -> float:
+    """How many leading bits two values share: ``−log2`` of their relative difference.
+
+    ``inf`` when they are equal; at least 0; NaN in, 0 out.
+
+    Examples
+    --------
+    >>> bits_agreeing(1.0, 1.0), bits_agreeing(1.0 + 2.0**-20, 1.0)
+    (inf, 20.0)
+    """
+    if recipe == shipped:
+        return math.inf
+    if not (math.isfinite(recipe) and math.isfinite(shipped)) or shipped == 0:
+        return 0.0
+    return max(0.0, -math.log2(abs(recipe - shipped) / abs(shipped)))
+
+
+@dataclass(frozen=True)
+class RecipeResult:
+    """What one recipe gives for a shipped set.
+
+    Attributes
+    ----------
+    recipe : Recipe
+    coefficients : dict
+        The recipe's coefficients in the shipped format (fixed ones included).
+    bits : tuple of CoefficientBits
+        The compared (not fixed) coefficients.
+    max_error_recipe, max_error_shipped : float
+        Largest error (the recipe's kind; absolute for an interpolant) of the recipe's
+        and of the shipped coefficients on the recipe's range
+        (:data:`CHECK_SAMPLES` points, float64).
+    error_message : str or None
+        Why the fit failed, if it did.
+    """
+
+    recipe: Recipe
+    coefficients: dict[str, float]
+    bits: tuple[CoefficientBits, ...]
+    max_error_recipe: float
+    max_error_shipped: float
+    error_message: str | None = None
+
+    @property
+    def reproduces(self) -> bool:
+        """Every compared coefficient has the shipped bits."""
+        return self.error_message is None and bool(self.bits) and all(
+            b.exact for b in self.bits)
+
+    @property
+    def min_bits(self) -> float:
+        """The fewest bits any compared coefficient agrees to (0 if the fit failed)."""
+        return min((b.bits for b in self.bits), default=0.0) if self.error_message is None \
+            else 0.0
+
+    @property
+    def median_bits(self) -> float:
+        """The median of the compared coefficients' bits (0 if the fit failed)."""
+        if self.error_message is not None or not self.bits:
+            return 0.0
+        values = sorted(b.bits for b in self.bits)
+        mid = len(values) // 2
+        return values[mid] if len(values) % 2 else 0.5 * (values[mid - 1] + values[mid])
+
+    def rank(self) -> tuple[bool, float, float]:
+        """Sort key of the best recipe: reproduces, then min bits, then median bits."""
+        return self.reproduces, self.min_bits, self.median_bits
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"recipe": self.recipe.to_dict(), "coefficients": dict(self.coefficients),
+                "bits": [b.to_dict() for b in self.bits], "reproduces": self.reproduces,
+                "min_bits": _bits_json(self.min_bits),
+                "median_bits": _bits_json(self.median_bits),
+                "max_error_recipe": _finite_or_none(self.max_error_recipe),
+                "max_error_shipped": _finite_or_none(self.max_error_shipped),
+                "error": self.error_message}
+
+
+def _bits_json(bits: float) -> float | str:
+    return "exact" if math.isinf(bits) else round(bits, 2)
+
+
+def bits_text(bits: float) -> str:
+    """``"exact"`` or the bits to one decimal."""
+    return "exact" if math.isinf(bits) else f"{bits:.1f}"
+
+
+@dataclass(frozen=True)
+class ShippedProvenance:
+    """Which recipe reproduces a shipped constant set, or the nearest.
+
+    Attributes
+    ----------
+    name, source, target : str
+        The published name, its source and what its coefficients approximate.
+    results : tuple of RecipeResult
+        Every recipe tried, in a fixed order.
+    best : RecipeResult or None
+        The first recipe that reproduces every compared coefficient, else the nearest
+        (most bits on its worst coefficient, then on the median); None if all failed.
+    notes : tuple of str
+        E.g. that no in-format fitter was available.
+    """
+
+    name: str
+    source: str
+    target: str
+    results: tuple[RecipeResult, ...]
+    best: RecipeResult | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def reproduced(self) -> bool:
+        """Whether a recipe reproduces every compared coefficient's bits."""
+        return self.best is not None and self.best.reproduces
+
+    @property
+    def reproducing(self) -> tuple[RecipeResult, ...]:
+        """Every recipe that reproduces the set."""
+        return tuple(r for r in self.results if r.reproduces)
+
+    def summary(self) -> str:
+        """One line: the recipe that reproduces the set, or the nearest and its bits."""
+        if self.best is None:
+            return f"{self.name}: no recipe could be fitted ({len(self.results)} tried)"
+        b = self.best
+        if self.reproduced:
+            return (f"{self.name}: reproduced exactly by {b.recipe.label} "
+                    f"({len(self.reproducing)} of {len(self.results)} recipes)")
+        return (f"{self.name}: no recipe reproduces it ({len(self.results)} tried); nearest: "
+                f"{b.recipe.label}: {bits_text(b.min_bits)} bits on its worst coefficient, "
+                f"{bits_text(b.median_bits)} median")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (deterministic: no timings)."""
+        return {"kind": "provenance-shipped", "name": self.name, "source": self.source,
+                "target": self.target, "reproduced": self.reproduced,
+                "best": None if self.best is None else self.best.to_dict(),
+                "reproducing": [r.recipe.label for r in self.reproducing],
+                "results": [r.to_dict() for r in self.results], "notes": list(self.notes),
+                "summary": self.summary()}
+
+
+# -- the shipped sets' models ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Set:
+    """A shipped set: its coefficients, what they approximate, how they are evaluated."""
+
+    name: str
+    family: str
+    shape: str
+    target: str
+    names: tuple[str, ...]               # the fitted coefficients, in order
+    shipped: dict[str, float]
+    extra: dict[str, float]              # constants not fitted (p of A&S, the clamp)
+    fmt: str                             # "float32" or "decimal"
+    reference: Callable[[np.ndarray], np.ndarray]
+    model: Callable[[Mapping[str, float], np.ndarray], np.ndarray]
+    degree: int = 0
+    den_degree: int = 0
+    slope: float = 1.0                   # f′(0) of an odd rational's target
+
+
+def _poly_model(c: Mapping[str, float], x: np.ndarray) -> np.ndarray:
+    n = len(c) - 1
+    out = np.zeros_like(x)
+    for k in range(n, -1, -1):
+        out = out * x + c[f"c{k}"]
+    return out
+
+
+def _odd_rational_model(num: tuple[str, ...], den: tuple[str, ...]
+                        ) -> Callable[[Mapping[str, float], np.ndarray], np.ndarray]:
+    def model(c: Mapping[str, float], x: np.ndarray) -> np.ndarray:
+        u = x * x
+        n = np.zeros_like(u)
+        for k in reversed(num):
+            n = n * u + c[k]
+        d = np.zeros_like(u)
+        for k in reversed(den):
+            d = d * u + c[k]
+        return x * n / d
+
+    return model
+
+
+def _as_model(p: float) -> Callable[[Mapping[str, float], np.ndarray], np.ndarray]:
+    def model(c: Mapping[str, float], z: np.ndarray) -> np.ndarray:
+        t = 1.0 / (1.0 + p * z)
+        q = np.zeros_like(t)
+        for k in range(5, 0, -1):
+            q = q * t + c[f"a{k}"]
+        return 1.0 - t * q * np.exp(-z * z)
+
+    return model
+
+
+def _shipped_set(name: str) -> _Set:
+    """The model of the shipped set ``name`` (one of :data:`SHIPPED_NAMES`)."""
+    from scipy import special
+
+    from approxfit.approximants.published import get_published
+
+    approx = get_published(name)
+    coefs = dict(approx.coefficients)          # a closed form's constants, the clamp too
+    if name.startswith("fa4-exp2-"):
+        n = len(coefs) - 1
+        return _Set(name, "poly", f"degree {n}", "2^x", tuple(coefs), coefs, {}, "float32",
+                    np.exp2, _poly_model, degree=n)
+    if name == "as-7.1.26":
+        names = tuple(f"a{k}" for k in range(1, 6))
+        return _Set(name, "erfc-t", "t·(a1 + … + a5 t⁴)·e^(−z²), p fixed", "erf(z), z ≥ 0",
+                    names, {k: coefs[k] for k in names}, {"p": coefs["p"]}, "decimal",
+                    special.erf, _as_model(coefs["p"]))
+    num = tuple(k for k in coefs if re.fullmatch(r"c\d+", k))
+    den = tuple(k for k in coefs if re.fullmatch(r"d\d+", k))
+    extra = {k: v for k, v in coefs.items() if k not in num + den}
+    top_n, top_d = int(num[-1][1:]), int(den[-1][1:])
+    shape = f"odd {top_n} / even {top_d}"
+    if name == "xnnpack-gelu":
+        return _Set(name, "rational", shape, "erf(x/√2)", num + den,
+                    {k: coefs[k] for k in num + den}, extra, "float32",
+                    lambda x: special.erf(x * _SQRT1_2_F), _odd_rational_model(num, den),
+                    degree=top_n, den_degree=top_d, slope=math.sqrt(2.0 / math.pi))
+    return _Set(name, "rational", shape, "tanh(x)", num + den,
+                {k: coefs[k] for k in num + den}, extra, "float32", np.tanh,
+                _odd_rational_model(num, den), degree=top_n, den_degree=top_d, slope=1.0)
+
+
+def _in_format_fitter() -> Callable[..., Any] | None:
+    """helper A's ``fit_in_format`` when the module exists, else None."""
+    try:
+        from approxfit.fitting.fpcoeff import fit_in_format  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return fit_in_format
+
+
+def _recipes(s: _Set, in_format: bool) -> tuple[Recipe, ...]:
+    """The fixed, ordered grid of recipes searched for the set ``s``."""
+    out: list[Recipe] = []
+    if s.family == "poly":
+        fmts = ("float32, nearest", *(("float32, fit_in_format",) if in_format else ()))
+        for (lo, hi), err, obj, norm, fmt in itertools.product(
+                ((0.0, 1.0), (0.0, 2.0), (-1.0, 1.0)), ("relative", "absolute"),
+                ("minimax", "l2"), ("c0 = 1", "c0 free"), fmts):
+            if obj == "minimax" or fmt == "float32, nearest":   # in-format: minimax only
+                out.append(Recipe("poly", s.shape, lo, hi, err, obj, norm, fmt))
+    elif s.family == "erfc-t":
+        for hi, err, obj in itertools.product((3.0, 4.0, 5.0, 6.0, 8.0, math.inf),
+                                              ("absolute", "relative"), ("minimax", "l2")):
+            out.append(Recipe("erfc-t", s.shape, 0.0, hi, err, obj, "p fixed",
+                              "9 decimals"))
+    else:
+        clamp = s.extra["clamp"]
+        radii = (4.0, 5.0, 6.0, 8.0, 10.0) if s.target == "erf(x/√2)" \
+            else (4.0, 6.0, 8.0, 9.0, 10.0)
+        radii = tuple(sorted({*radii, float(np.float32(clamp))}))
+        d0 = s.shipped["d0"]
+        norms = (f"d0 = {d0:.9g}", f"d0 = {d0:.9g}, c1 = d0·f′(0)")
+        for radius, (err, obj), norm in itertools.product(
+                radii, (("absolute", "minimax"), ("relative", "minimax"), ("absolute", "l2"),
+                        ("relative", "l2"), ("none", "interpolation")), norms):
+            out.append(Recipe("rational", s.shape, -radius, radius, err, obj, norm,
+                              "float32, nearest"))
+    return tuple(out)
+
+
+def _to_format(value: float, s: _Set, name: str) -> float:
+    """``value`` in the shipped format: nearest float32, or at the printed decimals."""
+    if s.fmt == "float32":
+        return float(np.float32(value))
+    place = Decimal(repr(s.shipped[name])).as_tuple().exponent
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(place),
+                                                      ROUND_HALF_EVEN))
+
+
+def _fit_poly(s: _Set, r: Recipe, fitter: Callable[..., Any] | None) -> dict[str, float]:
+    fixed = {"c0": 1.0} if r.normalisation == "c0 = 1" else {}
+    if r.fmt == "float32, fit_in_format":
+        assert fitter is not None
+        res = fitter(s.name.split("-")[1], "poly", s.degree, formats="float32",
+                     range_=(r.lo, r.hi), error=r.error, fixed=fixed or None, parity="none",
+                     den_degree=None, den_parity=None)
+        got = getattr(res, "coefficients", res)
+        return {k: float(got[k]) for k in s.names}
+    res = fit("exp2", "poly", range=(r.lo, r.hi), degree=s.degree, parity="none",
+              fix=fixed or None, objective=r.objective, error=r.error,
+              samples=_FIT_SAMPLES["poly"])
+    return {k: float(res.coefficients[k]) for k in s.names}
+
+
+def _rational_interpolant(s: _Set, radius: float, c1: float | None) -> dict[str, float]:
+    """Linearised rational interpolation ``P(x_i) = f(x_i)·Q(x_i)``, ``d0 = 1``, at the
+    positive Chebyshev nodes of ``[−R, R]`` (as many as free coefficients)."""
+    num = [k for k in s.names if k.startswith("c") and not (c1 is not None and k == "c1")]
+    den = [k for k in s.names if k.startswith("d") and k != "d0"]
+    m = len(num) + len(den)
+    j = np.arange(m)
+    xs = radius * np.cos((2 * j + 1) * np.pi / (4 * m))        # x > 0 half of 2m nodes
+    y = s.reference(xs)
+    v = xs / radius                                             # scaled for conditioning
+    cols = [v ** int(k[1:]) for k in num] + [-y * v ** int(k[1:]) for k in den]
+    rhs = y - (c1 * xs if c1 is not None else 0.0)
+    sol = np.linalg.solve(np.stack(cols, axis=1), rhs)
+    out = {k: float(sol[i]) / radius ** int(k[1:]) for i, k in enumerate(num + den)}
+    out["d0"] = 1.0
+    if c1 is not None:
+        out["c1"] = c1
+    return out
+
+
+def _fit_rational(s: _Set, r: Recipe) -> dict[str, float]:
+    slope_fixed = "c1" in r.normalisation
+    d0 = s.shipped["d0"]
+    # erf(x/√2) is fitted as erf(u) on u = x/√2 and rescaled: x^k → u^k·2^(−k/2)
+    scale = _SQRT1_2_F if s.target == "erf(x/√2)" else 1.0
+    if r.objective == "interpolation":
+        got = _rational_interpolant(s, r.hi, s.slope if slope_fixed else None)
+    else:
+        target = "erf" if scale != 1.0 else "tanh"
+        fix = {"c1": s.slope / scale} if slope_fixed else None
+        res = fit(target, "rational", range=(r.lo * scale, r.hi * scale), degree=s.degree,
+                  parity="odd", den_degree=s.den_degree, den_parity="even", fix=fix,
+                  objective=r.objective, error=r.error, samples=_FIT_SAMPLES["rational"])
+        got = {k: float(v) * scale ** int(k[1:]) for k, v in res.coefficients.items()}
+        got["d0"] = 1.0
+    return {k: d0 * got[k] for k in s.names}
+
+
+def _fit_as(s: _Set, r: Recipe) -> dict[str, float]:
+    """A&S's a1…a5 with p fixed: linear in the a's, so l2 by least squares and minimax
+    by a linear programme on the samples."""
+    from scipy import special
+    from scipy.optimize import linprog
+
+    p, n = s.extra["p"], _FIT_SAMPLES["erfc-t"]
+    if math.isinf(r.hi):
+        t = np.linspace(1.0, 0.0, n, endpoint=False)[::-1]
+        z = (1.0 / t - 1.0) / p
+    else:
+        z = np.linspace(r.lo, r.hi, n)
+        t = 1.0 / (1.0 + p * z)
+    basis = np.stack([t ** k for k in range(1, 6)], axis=1)
+    y = special.erfcx(z)                       # erfc(z)·e^(z²) ≈ Σ a_k t^k
+    # absolute error of erf: e^(−z²)·(Σ a_k t^k − erfcx); relative of erfc: unweighted
+    w = np.exp(-z * z) if r.error == "absolute" else np.ones_like(z)
+    a, b = w[:, None] * basis, w * y
+    sol = np.linalg.lstsq(a, b, rcond=None)[0]
+    if r.objective == "minimax":
+        # the LP solves for a correction to the current solution, its residuals scaled
+        # to O(1): HiGHS's tolerances (1e-7) would otherwise be the size of the error
+        m = a.shape[1]
+        ones = np.ones((len(b), 1))
+        for _ in range(2):
+            resid = a @ sol - b
+            scale = float(np.max(np.abs(resid)))
+            ab = a / scale
+            res = linprog(np.r_[np.zeros(m), 1.0],
+                          A_ub=np.vstack([np.hstack([ab, -ones]), np.hstack([-ab, -ones])]),
+                          b_ub=np.r_[-resid / scale, resid / scale],
+                          bounds=[(None, None)] * (m + 1), method="highs")
+            if not res.success:
+                raise ComputationError(f"the linear programme failed: {res.message}")
+            sol = sol + res.x[:m]
+    return {f"a{k}": float(sol[k - 1]) for k in range(1, 6)}
+
+
+def _check_points(s: _Set, r: Recipe) -> np.ndarray:
+    if math.isinf(r.hi):
+        t = np.linspace(1.0, 0.0, CHECK_SAMPLES, endpoint=False)[::-1]
+        return (1.0 / t - 1.0) / s.extra["p"]
+    return np.linspace(r.lo, r.hi, CHECK_SAMPLES)
+
+
+def _max_error(s: _Set, r: Recipe, coefs: Mapping[str, float], x: np.ndarray,
+               y: np.ndarray, *, shipped: bool = False) -> float:
+    """The recipe's kind of max error of ``coefs`` on the points ``x``; with ``shipped``,
+    a rational as it ships: x clamped to ±C (and x itself where ``|x| < tiny``)."""
+    if shipped and "clamp" in s.extra:
+        bound = s.extra["clamp"]
+        got = s.model(coefs, np.clip(x, -bound, bound))
+        if "tiny" in s.extra:
+            got = np.where(np.abs(x) < s.extra["tiny"], x, got)
+        return _error_of(got, y, r.error)
+    if s.family == "erfc-t" and r.error == "relative":     # of erfc, not of erf = 1 − erfc
+        from scipy import special
+
+        t = 1.0 / (1.0 + s.extra["p"] * x)
+        tail = t * sum(coefs[f"a{k}"] * t ** (k - 1) for k in range(1, 6))
+        return float(np.max(np.abs(tail / special.erfcx(x) - 1.0)))
+    return _error_of(s.model(coefs, x), y, r.error)
+
+
+def _error_of(got: np.ndarray, y: np.ndarray, error: str) -> float:
+    if error != "relative":
+        return float(np.max(np.abs(got - y)))
+    nz = y != 0
+    return float(np.max(np.abs(got[nz] - y[nz]) / np.abs(y[nz])))
+
+
+def _run_recipe(s: _Set, r: Recipe, fitter: Callable[..., Any] | None) -> RecipeResult:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if s.family == "poly":
+                raw = _fit_poly(s, r, fitter)
+            elif s.family == "rational":
+                raw = _fit_rational(s, r)
+            else:
+                raw = _fit_as(s, r)
+    except (ApproxfitError, np.linalg.LinAlgError, TypeError, ValueError) as exc:
+        return RecipeResult(r, {}, (), math.inf, math.inf, str(exc)[:200] or type(exc).__name__)
+    fixed = {"c0"} if r.normalisation == "c0 = 1" else set()
+    if s.family == "rational":
+        fixed = {"d0", "c1"} if "c1" in r.normalisation else {"d0"}
+    coefs = {k: _to_format(v, s, k) for k, v in raw.items()}
+    bits = tuple(CoefficientBits(k, s.shipped[k], coefs[k],
+                                 bits_agreeing(coefs[k], s.shipped[k]))
+                 for k in s.names if k not in fixed)
+    x = _check_points(s, r)
+    y = s.reference(x)
+    return RecipeResult(r, coefs, bits, _max_error(s, r, coefs, x, y),
+                        _max_error(s, r, s.shipped, x, y, shipped=True))
+
+
+def shipped_provenance(name: str, *, progress: ProgressFn | None = None
+                       ) -> ShippedProvenance:
+    """Search the recipes that could have produced a shipped constant set.
+
+    Each recipe (:class:`Recipe`) refits the set's shape — FlashAttention-4's
+    polynomials 2^x ≈ Σ c_k x^k; Eigen's and XNNPACK's odd rationals for tanh and for
+    erf(x/√2); A&S 7.1.26's ``t·(a1 + … + a5 t⁴)·e^(−z²)`` with its p — over a fixed
+    grid of ranges (the shipped clamp among them), absolute and relative error,
+    minimax and least squares (an interpolant at Chebyshev nodes for the rationals),
+    and normalisations, puts the coefficients in the shipped format (the nearest
+    float32, or the printed decimals), and counts the bits each shares with the shipped
+    coefficient (:func:`bits_agreeing`).  A recipe *reproduces* the set only when
+    every compared coefficient has the shipped bits; otherwise the nearest recipe is
+    reported (most bits on the worst coefficient).  The grid is fixed (at most 120
+    fits, under a minute per set on one core), so the search is deterministic.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SHIPPED_NAMES`.
+    progress : callable, optional
+        Called after each recipe as ``progress(done, total, label)``.
+
+    Returns
+    -------
+    ShippedProvenance
+
+    Raises
+    ------
+    InputError
+        If ``name`` is not a shipped set.
+
+    Examples
+    --------
+    >>> r = shipped_provenance("fa4-exp2-1")
+    >>> r.best.recipe.fmt.startswith("float32"), len(r.results) >= 24
+    (True, True)
+    """
+    check_str(name, "name")
+    if name not in SHIPPED_NAMES:
+        raise InputError(f"`name` {shown(name)} is not a shipped constant set; choose from "
+                         f"{', '.join(SHIPPED_NAMES)}")
+    if progress is not None and not callable(progress):
+        raise InputError(f"`progress` must be callable or None, got {type(progress).__name__}")
+    from approxfit.approximants.published import PUBLISHED
+
+    s = _shipped_set(name)
+    fitter = _in_format_fitter() if s.family == "poly" else None
+    notes = []
+    if s.family == "poly" and fitter is None:
+        notes.append("no in-format fitter (approxfit.fitting.fpcoeff) is available: the "
+                     "float64 fits are rounded to the nearest float32")
+    if s.family == "rational":
+        notes.append("rationals are fitted in float64 and rounded to the nearest float32")
+    recipes = _recipes(s, fitter is not None)
+    results = []
+    for i, r in enumerate(recipes):
+        results.append(_run_recipe(s, r, fitter))
+        if progress is not None:
+            progress(i + 1, len(recipes), r.label)
+    ran = [r for r in results if r.error_message is None]
+    best = None
+    for r in ran:                                   # the first of the highest rank
+        if best is None or r.rank() > best.rank():
+            best = r
+    return ShippedProvenance(name, PUBLISHED[name].source, s.target, tuple(results), best,
+                             tuple(notes))

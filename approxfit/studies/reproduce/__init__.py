@@ -14,6 +14,8 @@ module             what it holds
 ``synthesis``      :func:`synthesis_files` (``--synthesis``): the cheapest correctly
                    rounded kernel of each target in bfloat16 and float16, proven,
                    beside PyTorch's; :func:`render_synthesis`
+``shipped``        :func:`shipped_files` (``--shipped``): which recipe reproduces each
+                   shipped constant set, or the nearest; :func:`render_shipped`
 ``write``          :func:`reproduce` and :func:`write_reproduction`: the files,
                    written atomically, only approxfit's own (:data:`OWNED_FILES`)
 =================  ===============================================================
@@ -29,6 +31,7 @@ from approxfit.studies.reproduce.figures import (
     sweep_coefficients,
 )
 from approxfit.studies.reproduce.render import render_report
+from approxfit.studies.reproduce.shipped import SHIPPED_FILES, render_shipped, shipped_files
 from approxfit.studies.reproduce.synthesis import (
     SYNTHESIS_FILES,
     render_synthesis,
@@ -41,8 +44,8 @@ from approxfit.studies.reproduce.verification import (
 )
 from approxfit.studies.reproduce.write import OWNED_FILES, reproduce, write_reproduction
 
-__all__ = ["CLAIM_IDS", "FLOAT32_FILES", "OWNED_FILES", "SYNTHESIS_FILES", "Claim",
-           "float32_files", "make_figures", "pareto_files", "precision_tables",
-           "render_report", "render_synthesis", "reproduce", "run_claims",
-           "sweep_coefficients", "synthesis_files", "verification_tables",
+__all__ = ["CLAIM_IDS", "FLOAT32_FILES", "OWNED_FILES", "SHIPPED_FILES", "SYNTHESIS_FILES",
+           "Claim", "float32_files", "make_figures", "pareto_files", "precision_tables",
+           "render_report", "render_shipped", "render_synthesis", "reproduce", "run_claims",
+           "shipped_files", "sweep_coefficients", "synthesis_files", "verification_tables",
            "write_reproduction"]

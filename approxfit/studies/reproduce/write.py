@@ -23,6 +23,7 @@ from approxfit.studies.reproduce.figures import (
     sweep_coefficients,
 )
 from approxfit.studies.reproduce.render import render_report
+from approxfit.studies.reproduce.shipped import shipped_files
 from approxfit.studies.reproduce.synthesis import synthesis_files
 from approxfit.studies.reproduce.verification import (
     VERIFY_FILES,
@@ -34,14 +35,16 @@ __all__ = ["OWNED_FILES", "reproduce", "write_reproduction"]
 
 OWNED_FILES = ("claims.json", "REPORT.md", *FIGURES, *EXTRA_FILES, *VERIFY_FILES)
 """The files every run writes; ``float32=True`` adds :data:`FLOAT32_FILES`,
-``synthesis=True`` :data:`~approxfit.studies.reproduce.synthesis.SYNTHESIS_FILES`."""
+``synthesis=True`` :data:`~approxfit.studies.reproduce.synthesis.SYNTHESIS_FILES`,
+``shipped=True`` :data:`~approxfit.studies.reproduce.shipped.SHIPPED_FILES`."""
 
 
 def reproduce(out: str | Path = "results", *,
               progress: Callable[[str], None] | None = None, float32: bool = False,
               float32_progress: Callable[[int, int], None] | None = None,
               synthesis: bool = False,
-              synthesis_progress: Callable[[int, int], None] | None = None) -> list[Claim]:
+              synthesis_progress: Callable[[int, int], None] | None = None,
+              shipped: bool = False) -> list[Claim]:
     """Reproduce every claim of the source documents into the folder ``out``.
 
     The library form of ``approxfit reproduce --out OUT``: computes the claims
@@ -66,6 +69,9 @@ def reproduce(out: str | Path = "results", *,
         in bfloat16 and float16, with and without FMA; about an hour on two cores).
     synthesis_progress : callable, optional
         ``synthesis_progress(done, total)`` rows of that table.
+    shipped : bool
+        Also search the recipes of the shipped constant sets (``provenance-shipped.md``
+        and ``.json``; a few minutes on one core).
 
     Returns
     -------
@@ -88,6 +94,7 @@ def reproduce(out: str | Path = "results", *,
 
     float32 = check_bool(float32, "float32")
     synthesis = check_bool(synthesis, "synthesis")
+    shipped = check_bool(shipped, "shipped")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"`out` {str(out)!r} is a file, not a folder")
@@ -96,15 +103,15 @@ def reproduce(out: str | Path = "results", *,
                          "exist")
     return write_reproduction(folder, progress=progress, float32=float32,
                               float32_progress=float32_progress, synthesis=synthesis,
-                              synthesis_progress=synthesis_progress)
+                              synthesis_progress=synthesis_progress, shipped=shipped)
 
 
 def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | None = None,
                        figures: bool = True, float32: bool = False,
                        float32_progress: Callable[[int, int], None] | None = None,
                        synthesis: bool = False,
-                       synthesis_progress: Callable[[int, int], None] | None = None
-                       ) -> list[Claim]:
+                       synthesis_progress: Callable[[int, int], None] | None = None,
+                       shipped: bool = False) -> list[Claim]:
     """Compute every claim and write ``claims.json``, ``REPORT.md`` and the figures.
 
     Only the files in :data:`OWNED_FILES` (and :data:`FLOAT32_FILES` with ``float32``,
@@ -139,6 +146,10 @@ def write_reproduction(out: str | Path, *, progress: Callable[[str], None] | Non
             if progress:
                 progress("synthesis")
             blobs.update(synthesis_files(progress=synthesis_progress))
+        if shipped:
+            if progress:
+                progress("shipped constants")
+            blobs.update(shipped_files())
     blobs["claims.json"] = dumps([c.to_dict() for c in claims]).encode()
     blobs["REPORT.md"] = render_report(claims, tuple(n for n in FIGURES if n in blobs),
                                        extras="pareto-gelu.png" in blobs).encode()
