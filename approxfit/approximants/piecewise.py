@@ -153,6 +153,14 @@ class PiecewiseApproximant(ApproximantBase):
         Pieces 1 … m's own ``(family, powers, den_powers)`` (module docstring, "A form
         per piece"); empty (the default): every piece has piece 0's.  Each row of
         ``more`` then holds its own piece's coefficients.
+    centres : tuple of float
+        Empty (the default): p and Q are polynomials in x.  Else one centre m_j per
+        piece, and p and Q are polynomials in ``t = x − m_j`` (one subtraction in C,
+        after the centre is selected like a coefficient): where a piece lies far from 0
+        and the target is small there (softplus near −10, about e^x), the terms
+        ``c_k x^k`` of a polynomial in x are thousands of times the value and cancel,
+        and C's rounding of them alone exceeds F's rounding interval; in ``x − m_j``
+        they shrink with the piece's half-width.
     """
 
     family: str
@@ -175,6 +183,7 @@ class PiecewiseApproximant(ApproximantBase):
     den_powers: tuple[int, ...] = ()
     den: tuple[float, ...] = ()
     forms: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = ()
+    centres: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         check_choice(self.family, PIECEWISE_FAMILIES, "family")
@@ -299,6 +308,14 @@ class PiecewiseApproximant(ApproximantBase):
             rows.append(tuple(_finite(c, "more") for c in row))
         object.__setattr__(self, "breaks", breaks)
         object.__setattr__(self, "more", tuple(rows))
+        c = self.centres
+        if isinstance(c, str | bytes | Mapping) or not isinstance(c, Sequence | np.ndarray):
+            raise InputTypeError(f"`centres` must be a sequence, got {shown(c)}")
+        centres = tuple(_finite(v, "centres") for v in c)
+        if centres and len(centres) != 1 + len(breaks):
+            raise InputError(f"`centres` has {len(centres)} values for {1 + len(breaks)} "
+                             "pieces; give one per piece, or none")
+        object.__setattr__(self, "centres", centres)
 
     @property
     def pieces(self) -> int:
@@ -316,7 +333,8 @@ class PiecewiseApproximant(ApproximantBase):
         n = 2 + len(powers)
         return replace(self, family=family, powers=powers, den_powers=den_powers,
                        c0_neg=row[0], c0_pos=row[1], coef=tuple(row[2:n]),
-                       den=tuple(row[n:]), breaks=(), more=(), forms=())
+                       den=tuple(row[n:]), breaks=(), more=(), forms=(),
+                       centres=self.centres[j:j + 1])
 
     # -- the protocol's attributes -------------------------------------------------
     @property
@@ -367,24 +385,32 @@ class PiecewiseApproximant(ApproximantBase):
         j = np.searchsorted(np.array(self.breaks, dtype=float), x, side="right")
         return rows[j]
 
+    def _variable(self, x: Array) -> Array:
+        """The polynomials' variable: x, or ``x − m_j`` of each input's piece
+        (``centres``)."""
+        if not self.centres:
+            return x
+        j = np.searchsorted(np.array(self.breaks, dtype=float), x, side="right")
+        return x - np.array(self.centres, dtype=float)[j]
+
     def inner(self, x: Array) -> Array:
         """p(x) = q(x) + c0(x) of each input's piece, in float64."""
         x = np.asarray(x, dtype=float)
         if self.mixed:
             return self._each_piece(x, lambda a, t: a.inner(t))
-        r = self._rows_at(x)
+        r, t = self._rows_at(x), self._variable(x)
         with np.errstate(all="ignore"):
             q = np.zeros_like(x)
             for i, k in enumerate(self.powers):
-                q = q + r[..., 2 + i] * x**k
+                q = q + r[..., 2 + i] * t**k
             return q + np.where(x < 0, r[..., 0], r[..., 1])
 
     def _dinner(self, x: Array) -> Array:
-        r = self._rows_at(x)
+        r, t = self._rows_at(x), self._variable(x)
         with np.errstate(all="ignore"):
             d = np.zeros_like(x)
             for i, k in enumerate(self.powers):
-                d = d + k * r[..., 2 + i] * x ** (k - 1)
+                d = d + k * r[..., 2 + i] * t ** (k - 1)
             return d
 
     def denominator(self, x: Array) -> Array:
@@ -393,21 +419,21 @@ class PiecewiseApproximant(ApproximantBase):
         x = np.asarray(x, dtype=float)
         if self.mixed:
             return self._each_piece(x, lambda a, t: a.denominator(t))
-        r = self._rows_at(x)
+        r, t = self._rows_at(x), self._variable(x)
         n = 2 + len(self.powers)
         with np.errstate(all="ignore"):
             q = np.ones_like(x)
             for i, k in enumerate(self.den_powers):
-                q = q + r[..., n + i] * x**k
+                q = q + r[..., n + i] * t**k
             return q
 
     def _dden(self, x: Array) -> Array:
-        r = self._rows_at(x)
+        r, t = self._rows_at(x), self._variable(x)
         n = 2 + len(self.powers)
         with np.errstate(all="ignore"):
             d = np.zeros_like(x)
             for i, k in enumerate(self.den_powers):
-                d = d + k * r[..., n + i] * x ** (k - 1)
+                d = d + k * r[..., n + i] * t ** (k - 1)
             return d
 
     def _each_piece(self, x: Array, what: Callable[[PiecewiseApproximant, Array], Any]
@@ -507,12 +533,14 @@ class PiecewiseApproximant(ApproximantBase):
         """The middle value of pieces of one form: p (the selected constant and Horner
         for q, each coefficient selected per piece when there are breaks), the outer
         function and the relation."""
-        pick = self._selector(b) if self.breaks else None
-        p = self._emit_pieces(b, pick) if pick else self._emit_one(b)
+        d = [b.op("sub", "x", b.const(v, f"b{j}")) for j, v in enumerate(self.breaks, 1)]
+        pick = self._selector(b, d) if self.breaks else None
+        var = self._emit_variable(b, d)
+        p = self._emit_pieces(b, pick, var) if pick else self._emit_one(b, var)
         if self.family == "poly":
             v = p
         elif self.family == "rational":
-            q = self._emit_den(b, pick or self._constants(b))
+            q = self._emit_den(b, pick or self._constants(b), var)
             v = b.op("div", p, b.op("add", b.const(1.0, "one"), q))
         elif self.family == "sigmoid":
             v = relation_value(b, relation, b.op("sigmoid", p))
@@ -539,24 +567,39 @@ class PiecewiseApproximant(ApproximantBase):
             v = b.op("where_neg", d[j - 1], vals[j - 1], v)
         return v
 
-    def _emit_one(self, b: ProgramBuilder) -> str:
+    def _emit_variable(self, b: ProgramBuilder, d: Sequence[str]) -> str:
+        """The polynomials' variable: ``x``, or ``t = x − m_j`` with the centre
+        selected per piece like a coefficient (``centres``; ``d`` holds the
+        ``x − b_j``)."""
+        if not self.centres:
+            return "x"
+        if not self.breaks or all(m == self.centres[0] for m in self.centres):
+            m = b.const(self.centres[0], "m")
+        else:
+            m = b.const(self.centres[-1], f"m_{len(self.centres) - 1}")
+            for j in range(len(self.centres) - 1, 0, -1):
+                m = b.op("where_neg", d[j - 1], b.const(self.centres[j - 1], f"m_{j - 1}"), m)
+        return b.op("sub", "x", m)
+
+    def _emit_one(self, b: ProgramBuilder, var: str = "x") -> str:
         """p of the single piece (no breaks): the constant, selected by the sign of x
-        when split, plus q by :func:`~approxfit.approximants.program.inner_polynomial`."""
+        when split, plus q in ``var`` by
+        :func:`~approxfit.approximants.program.inner_polynomial`."""
         if self.split:
             c0 = b.op("where_neg", "x", b.const(self.c0_neg, "c0_neg"),
                       b.const(self.c0_pos, "c0_pos"))
         else:
             c0 = b.const(self.c0_pos, "c0") if self.c0_pos != 0.0 or not self.powers else ""
         if self.powers and any(c != 0.0 for c in self.coef):
-            q = inner_polynomial(b, "x", self.powers, self.coef)
+            q = inner_polynomial(b, var, self.powers, self.coef)
             return b.op("add", q, c0) if c0 else q
         return c0 or b.const(0.0, "c0")
 
-    def _selector(self, b: ProgramBuilder) -> Callable[[int], str]:
-        """Emit ``d_j = x − b_j`` once per breakpoint; a function giving, for a column i
-        of the piece rows, the variable holding each input's piece's value (a constant
-        when every piece has the same, else a chain of ``where_neg`` on the d_j)."""
-        d = [b.op("sub", "x", b.const(v, f"b{j}")) for j, v in enumerate(self.breaks, 1)]
+    def _selector(self, b: ProgramBuilder, d: Sequence[str]) -> Callable[[int], str]:
+        """A function giving, for a column i of the piece rows, the variable holding
+        each input's piece's value (a constant when every piece has the same, else a
+        chain of ``where_neg`` on ``d``, the variables ``d_j = x − b_j`` emitted once
+        per breakpoint)."""
         rows = self.piece_rows()
         names = self._row_names()
 
@@ -576,7 +619,7 @@ class PiecewiseApproximant(ApproximantBase):
         row, names = self.piece_rows()[0], self._row_names()
         return lambda i: b.const(row[i], names[i])
 
-    def _emit_den(self, b: ProgramBuilder, pick: Callable[[int], str]) -> str:
+    def _emit_den(self, b: ProgramBuilder, pick: Callable[[int], str], x: str = "x") -> str:
         """Q − 1 = Σ e_k x^k of each input's piece, each e_k given by ``pick``: Horner in
         x² (times x for odd powers, times x² for even ones) when the powers are all odd
         or all even, as :func:`~approxfit.approximants.program.inner_polynomial` does,
@@ -590,23 +633,24 @@ class PiecewiseApproximant(ApproximantBase):
         odd = all(k % 2 for k in self.den_powers)
         even = not any(k % 2 for k in self.den_powers)
         if odd and top == 1:
-            return b.op("mul", "x", pick(col[1]))
-        var = "x"
+            return b.op("mul", x, pick(col[1]))
+        var = x
         if odd or even:
-            var = next((s.name for s in b.steps if s.op == "mul" and s.args == ("x", "x")),
-                       "") or b.op("mul", "x", "x")
+            var = next((s.name for s in b.steps if s.op == "mul" and s.args == (x, x)),
+                       "") or b.op("mul", x, x)
         step = 2 if odd or even else 1
         acc = pick(col[top])
         for k in range(top - step, 0, -step):
             acc = b.op("mul", acc, var)
             if k in nonzero:
                 acc = b.op("add", acc, pick(col[k]))
-        return b.op("mul", "x", acc) if odd else b.op("mul", acc, var)
+        return b.op("mul", x, acc) if odd else b.op("mul", acc, var)
 
-    def _emit_pieces(self, b: ProgramBuilder, pick: Callable[[int], str]) -> str:
+    def _emit_pieces(self, b: ProgramBuilder, pick: Callable[[int], str], x: str = "x"
+                     ) -> str:
         """p of each input's piece: every coefficient selected by ``pick``
-        (:meth:`_selector`), then Horner (in x² times x for odd powers) and the
-        constant."""
+        (:meth:`_selector`), then Horner in ``x`` (in x² times x for odd powers) and
+        the constant."""
         rows = self.piece_rows()
         if self.split:
             c0 = b.op("where_neg", "x", pick(0), pick(1))
@@ -619,14 +663,14 @@ class PiecewiseApproximant(ApproximantBase):
         col = {k: 2 + i for i, k in enumerate(self.powers)}
         top = max(self.powers)
         odd = all(k % 2 for k in self.powers)
-        var = b.op("mul", "x", "x") if odd and top > 1 else "x"
+        var = b.op("mul", x, x) if odd and top > 1 else x
         ks = list(range(top, 0, -2)) if odd else list(range(top, 0, -1))
         acc = pick(col[ks[0]])
         for k in ks[1:]:
             acc = b.op("mul", acc, var)
             if k in col:
                 acc = b.op("add", acc, pick(col[k]))
-        q = b.op("mul", "x", acc) if odd and top > 1 else b.op("mul", acc, "x")
+        q = b.op("mul", x, acc) if odd and top > 1 else b.op("mul", acc, x)
         return b.op("add", q, c0) if c0 else q
 
     # -- description and round trip ----------------------------------------------------
@@ -695,6 +739,10 @@ class PiecewiseApproximant(ApproximantBase):
         where = (f" on x < {self.breaks[0]:.9g} ({self.pieces} pieces, breaks at "
                  f"{', '.join(f'{v:.9g}' for v in self.breaks)})" if self.breaks else "")
         qx = f", Q(x) = 1 + {den}" if den else ""
+        if self.centres:
+            ms = ", ".join(f"{m:.9g}" for m in self.centres)
+            q, qx = q.replace("·x^", "·t^"), qx.replace("·x^", "·t^")
+            rest = f", t = x − m (m = {ms} by piece){rest}"
         return signed_text(f"{outer} with p(x) = {c0}{' + ' + q if q else ''}{qx}{where}{rest}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -738,6 +786,8 @@ class PiecewiseApproximant(ApproximantBase):
                                                            strict=True)}
         if self.small is not None:
             d["tails"]["small"] = {"below": self.small, "scale": self.small_scale}
+        if self.centres:
+            d["centres"] = list(self.centres)
         if self.target_obj.expression is not None:
             d["target_expr"] = self.target_obj.expression
         return d
@@ -800,6 +850,9 @@ class PiecewiseApproximant(ApproximantBase):
                 more.append((ec.get("negative", 0.0), ec.get("positive", 0.0),
                              *(ek[f"c{k}"] for k in e_powers),
                              *(ed[f"e{k}"] for k in e_den_powers)))
+            centres = data.get("centres") or []
+            if not isinstance(centres, list):
+                raise InputError("not an approximant description: 'centres' must be a list")
             low, high, small = tails.get("low"), tails.get("high"), tails.get("small")
             for part in (low, high, small):
                 if part is not None and not isinstance(part, Mapping):
@@ -818,7 +871,8 @@ class PiecewiseApproximant(ApproximantBase):
                        small=None if small is None else small.get("below"),
                        small_scale=1.0 if small is None else small.get("scale", 1.0),
                        den_powers=tuple(den_powers),
-                       den=tuple(den[f"e{k}"] for k in den_powers), forms=tuple(forms))
+                       den=tuple(den[f"e{k}"] for k in den_powers), forms=tuple(forms),
+                       centres=tuple(centres))
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:

@@ -46,6 +46,12 @@ def synthesize(
     max_pieces: Annotated[int, typer.Option(metavar="N", help="Most pieces of the middle "
                                             "region (each with its own polynomial, "
                                             "selected by compares).")] = 8,
+    centred: Annotated[bool, typer.Option(
+        "--centred", help="Also try pieces whose polynomials are in x - m (m: the piece's "
+        "middle input; one subtraction more), searched with refined LPs (rows scaled by "
+        "their widths, the compute format's last rounding in the intervals, the constant "
+        "rounded first): for targets whose middle spans decades, like softplus in "
+        "float16. Slower.")] = False,
     save: Annotated[str | None, typer.Option(
         metavar="FILE.json", help="Write the winner as an approximant spec (FILE.json) that "
         "verify, report and export read.")] = None,
@@ -85,7 +91,7 @@ def synthesize(
         result = run(target, format_, compute=compute, fma=fma, ulp=ulp,
                      families=tuple(plain(families) or FAMILIES),
                      max_degree=max_degree, max_pieces=max_pieces, expr=expr,
-                     progress=progress, sample=sample)
+                     progress=progress, sample=sample, centred=centred)
     finally:
         if bar is not None:
             bar.stop()

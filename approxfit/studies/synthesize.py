@@ -34,12 +34,24 @@ for new floating point variants", POPL 2021):
    count ``pareto`` uses).  The first candidate proven by an exhaustive
    :func:`~approxfit.lowprec.verify.verify` run wins: it is the cheapest proven one.
 
+6. **Centred shapes** (``centred``, the table's last retry): each piece's polynomial
+   in ``x − m`` with m its middle input, and refined LPs — rows scaled by their
+   half-widths (HiGHS's absolute 10⁻⁷ tolerance otherwise swallows float16's
+   subnormal intervals, 6·10⁻⁸ wide), a poly's intervals widened by C's last
+   rounding, the constant rounded to C first and the rest re-solved (the order of
+   Brisebarre & Chevillard's coefficient rounding), and each piece's lowest
+   sufficient degree.  This is what proves softplus in float16, whose middle runs
+   from e^x-sized values near −10 (a polynomial in x there has terms thousands of
+   times the value) to ``ln 2 + x/2`` crossing float16's midpoints at subnormal
+   spacing near 0.
+
 A full lookup table (2^bits entries of F) is always correct: it is reported as the
 baseline, with its memory.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -297,6 +309,7 @@ class Candidate:
     tails: bool
     nudge: bool = False
     den_powers: tuple[int, ...] = ()
+    centred: bool = False
 
     @property
     def degree(self) -> int:
@@ -316,14 +329,17 @@ class Candidate:
         parts = [head] + (["split c0"] if self.split else [])
         if self.nudge:
             parts.append("nudge")
+        if self.centred:
+            parts.append("centred")
         if self.tails:
             parts.append("tails")
         return ", ".join(parts)
 
     def approximant(self, problem: Problem, coef: Sequence[float] = (), c0: tuple[float, float]
-                    = (0.25, 0.25), name: str = "", den: Sequence[float] = ()
-                    ) -> PiecewiseApproximant:
-        """The approximant of this shape (placeholder coefficients by default)."""
+                    = (0.25, 0.25), name: str = "", den: Sequence[float] = (),
+                    centre: float = 0.0) -> PiecewiseApproximant:
+        """The approximant of this shape (placeholder coefficients by default; a
+        centred shape's polynomials are in ``x − centre``)."""
         coef = tuple(coef) or tuple(1.0 for _ in self.powers)
         den = tuple(den) or tuple(0.5 for _ in self.den_powers)
         low = problem.low if self.tails else None
@@ -339,7 +355,7 @@ class Candidate:
             nudge=problem.nudge if self.nudge else 0.0, name=name,
             small=problem.small[0] if self.tails and problem.small else None,
             small_scale=problem.small[1] if self.tails and problem.small else 1.0,
-            den_powers=self.den_powers, den=den)
+            den_powers=self.den_powers, den=den, centres=(centre,) if self.centred else ())
 
 
 #: Highest degree of a rational candidate's denominator.
@@ -358,10 +374,12 @@ def _rational_shapes(d: int, odd_target: bool) -> list[tuple[tuple[int, ...], tu
     return out
 
 
-def candidates(problem: Problem, families: Sequence[str], max_degree: int
-               ) -> list[tuple[int, Candidate]]:
+def candidates(problem: Problem, families: Sequence[str], max_degree: int,
+               centred: bool = False) -> list[tuple[int, Candidate]]:
     """Every candidate with its cost (the program's weighted operation count), cheapest
-    first (ties: fewer coefficients, then the family order given)."""
+    first (ties: fewer coefficients, then the family order given); with ``centred``,
+    also every full polynomial of poly, σ∘poly and tanh∘poly in ``x − m`` (a centre
+    per piece, one subtraction more)."""
     tgt = problem.target
     out: list[tuple[int, int, int, Candidate]] = []
     odd_target = tgt.relation is not None and tgt.relation.name == "odd"
@@ -385,10 +403,12 @@ def candidates(problem: Problem, families: Sequence[str], max_degree: int
                 for nudge in (False, True):
                     for tails in ((False, True) if (problem.low or problem.high or problem.small)
                                   else (False,)):
-                        c = Candidate(fam, powers, False, tails, nudge)
-                        cost = c.approximant(problem).cost().total
-                        out.append((cost, len(powers), fi, c))
-    out.sort(key=lambda r: (r[0], r[1], r[2], r[3].degree, r[3].nudge, r[3].tails))
+                        for cen in (False, True) if centred and len(powers) == d else (False,):
+                            c = Candidate(fam, powers, False, tails, nudge, centred=cen)
+                            cost = c.approximant(problem).cost().total
+                            out.append((cost, len(powers), fi, c))
+    out.sort(key=lambda r: (r[0], r[1], r[2], r[3].degree, r[3].nudge, r[3].tails,
+                            r[3].centred))
     return [(cost, c) for cost, _, _, c in out]
 
 
@@ -438,8 +458,11 @@ def p_intervals(problem: Problem, family: str, nudge: bool = False) -> tuple[Arr
     return a, b
 
 
-def _basis(x: Array, powers: Sequence[int], split: bool, scale: float) -> Array:
-    u = x / scale
+def _basis(x: Array, powers: Sequence[int], split: bool, scale: float, shift: float = 0.0
+           ) -> Array:
+    """Columns of the LP: the constant (two, by the sign of x, when ``split``) and
+    ``((x − shift)/scale)^k`` for k in ``powers``."""
+    u = (x - shift) / scale
     cols = [(x < 0).astype(float), (x >= 0).astype(float)] if split else [np.ones_like(x)]
     cols += [u**k for k in powers]
     return np.column_stack(cols)
@@ -468,10 +491,21 @@ def _orthonormal(phi: Array) -> tuple[Array, Array, Array]:
 LP_ITERATIONS = 20000
 
 
-def _solve_lp(phi: Array, a: Array, b: Array, w: Array) -> tuple[Array, float] | None:
+def _solve_lp(phi: Array, a: Array, b: Array, w: Array, by_width: bool = False
+              ) -> tuple[Array, float] | None:
     """Maximise t subject to a + t·w ≤ φ·d ≤ b − t·w (infinite sides dropped); None
-    when infeasible or not solved within :data:`LP_ITERATIONS`."""
+    when infeasible or not solved within :data:`LP_ITERATIONS`.
+
+    ``by_width``: each row divided by its w first (the same LP): HiGHS's feasibility
+    tolerance (10⁻⁷, absolute) then counts in half-widths, not in units of the value —
+    needed where the intervals are narrower than 10⁻⁷ (float16's subnormal results,
+    6·10⁻⁸ wide).  The centred shapes use it; the others keep the unscaled rows that
+    proved the committed table."""
     from scipy.optimize import linprog
+
+    if by_width:
+        s = np.where(w > 0, w, 1.0)
+        phi, a, b, w = phi / s[:, None], a / s, b / s, w / s
 
     n = phi.shape[1]
     rows, rhs = [], []
@@ -554,6 +588,19 @@ def _live(problem: Problem, cand: Candidate) -> tuple[Array, Array, Array]:
     """``(a, b, live)``: the p intervals and the mask of the middle inputs that constrain
     p (not free, not unbounded on both sides)."""
     a_all, b_all = p_intervals(problem, cand.family, cand.nudge)
+    if cand.centred and cand.family == "poly" and problem.model.compute_fmt.name != "float64":
+        # p's last operation (the constant's add) rounds the real p to C once: every
+        # real within (just under) half a unit of C of [a, b] lands in it.  Without
+        # this, two neighbouring inputs whose correct roundings differ — softplus's
+        # ln 2 + x/2 crossing a float16 midpoint at subnormal spacing — ask for p
+        # values half a unit of C apart that no real p meets.
+        fc = problem.model.compute_fmt
+        with np.errstate(invalid="ignore"):
+            fa, fb = np.isfinite(a_all), np.isfinite(b_all)
+            a_all = np.where(fa, a_all - 0.49 * (a_all - _c_next(
+                np.where(fa, a_all, 0.0), -np.inf, fc)), a_all)
+            b_all = np.where(fb, b_all + 0.49 * (_c_next(
+                np.where(fb, b_all, 0.0), np.inf, fc) - b_all), b_all)
     live = problem.middle & ~(np.isnan(a_all) | np.isnan(b_all))
     live &= ~(np.isinf(a_all) & np.isinf(b_all))
     return a_all, b_all, live
@@ -578,7 +625,13 @@ def solve_candidate(problem: Problem, cand: Candidate, cost: int, *, rounds: int
         return Attempt(cand, cost, "no constraints", None)
     if np.any(a_all[idx_live] > b_all[idx_live]):
         return Attempt(cand, cost, "empty interval", None)
-    scale = float(np.max(np.abs(problem.x64[idx_live]))) or 1.0
+    centre = 0.0
+    xs = problem.x64[idx_live]
+    if cand.centred and np.min(np.abs(xs)) >= CUT_FLOOR:
+        # the F input nearest the middle of the run; a run that reaches the tiny
+        # inputs keeps 0 (F's inputs crowd there, and so do the LP's rows)
+        centre = float(xs[int(np.argmin(np.abs(xs - 0.5 * (xs[0] + xs[-1]))))])
+    scale = float(np.max(np.abs(problem.x64[idx_live] - centre))) or 1.0
     step = max(1, idx_live.size // SAMPLE)
     sample = set(idx_live[::step].tolist()) | {int(idx_live[0]), int(idx_live[-1])}
     shrink: dict[int, int] = {}
@@ -594,14 +647,15 @@ def solve_candidate(problem: Problem, cand: Candidate, cost: int, *, rounds: int
         den: list[float] = []
         if cand.den_powers:
             rsol = _solve_lp_rational(
-                _basis(problem.x64[idx], cand.powers, cand.split, scale),
-                _basis(problem.x64[idx], cand.den_powers, False, scale)[:, 1:], a, b, w)
+                _basis(problem.x64[idx], cand.powers, cand.split, scale, centre),
+                _basis(problem.x64[idx], cand.den_powers, False, scale, centre)[:, 1:], a, b, w)
             sol = None if rsol is None else (rsol[0], rsol[2])
             if rsol is not None:
                 den = [float(v) / scale**k for v, k in zip(rsol[1], cand.den_powers,
                                                            strict=True)]
         else:
-            sol = _solve_lp(_basis(problem.x64[idx], cand.powers, cand.split, scale), a, b, w)
+            sol = _solve_lp(_basis(problem.x64[idx], cand.powers, cand.split, scale, centre),
+                            a, b, w, by_width=cand.centred)
         if sol is None or sol[1] < -1e-9:
             out = "infeasible" if best is None else best.outcome
             return Attempt(cand, cost, out, None if best is None
@@ -609,6 +663,8 @@ def solve_candidate(problem: Problem, cand: Candidate, cost: int, *, rounds: int
                            else best.approximant, r)
         d, _ = sol
         k0 = 2 if cand.split else 1
+        if cand.centred and not cand.den_powers and m.compute_fmt.name != "float64":
+            d = _constant_first(problem.x64[idx], cand, scale, centre, a, b, w, d, k0)
         c0 = (float(d[0]), float(d[1])) if cand.split else (float(d[0]), float(d[0]))
         coef = [float(d[k0 + j]) / scale**k for j, k in enumerate(cand.powers)]
         if not all(math.isfinite(v) for v in (*coef, *c0, *den)):
@@ -620,7 +676,8 @@ def solve_candidate(problem: Problem, cand: Candidate, cost: int, *, rounds: int
         if cand.split and c0[0] == c0[1]:
             c0 = (c0[0], float(np.nextafter(np.float32(c0[1]), np.float32(1))))
         try:
-            approx = cand.approximant(problem, coef, c0, den=den)  # type: ignore[arg-type]
+            approx = cand.approximant(problem, coef, c0, den=den,  # type: ignore[arg-type]
+                                      centre=centre)
         except InputError:
             return Attempt(cand, cost, "bad coefficients", None)
         result, _ = run_program(approx.program(), problem.x[check], m)
@@ -687,7 +744,7 @@ def _feasible(problem: Problem, cand: Candidate, a_all: Array, b_all: Array,
     pos = np.searchsorted(rows, sample)
     q, _, _ = _orthonormal(_basis(x[rows], cand.powers, cand.split, scale))
     for _ in range(50):
-        sol = _solve_lp(q[pos], a_r[pos], b_r[pos], w_r[pos])
+        sol = _solve_lp(q[pos], a_r[pos], b_r[pos], w_r[pos], by_width=cand.centred)
         if sol is None or sol[1] < MARGIN - 1e-9:
             return False
         p = q @ sol[0]
@@ -775,8 +832,77 @@ def _cost_of_pieces(problem: Problem, cand: Candidate, n: int) -> int:
     k = len(cand.powers)
     base = cand.approximant(problem, tuple(1.0 + j for j in range(k)), (0.25, 0.25))
     more = tuple((0.5 + j, 0.5 + j, *(2.0 + j + i for i in range(k))) for j in range(n - 1))
-    return replace(base, breaks=tuple(float(j) for j in range(n - 1)), more=more
+    return replace(base, breaks=tuple(float(j) for j in range(n - 1)), more=more,
+                   centres=tuple(0.125 + j for j in range(n)) if cand.centred else ()
                    ).cost().total
+
+
+def _constant_first(x: Array, cand: Candidate, scale: float, centre: float, a: Array,
+                    b: Array, w: Array, d: Array, k0: int) -> Array:
+    """The LP's solution ``d`` with its constant term(s) rounded to float32 first and
+    the other coefficients solved again for that constant (when that LP is feasible;
+    else ``d`` unchanged).
+
+    Near a crossing of one of F's rounding boundaries by dense inputs (softplus's
+    ``ln 2 + x/2`` at float16's subnormal spacing) the admissible constants form a
+    window narrower than float32's spacing at p's size; rounding the constant last
+    lands outside it half the time, and the other coefficients — which can move p
+    there by that much without leaving the other intervals — are then already
+    fixed.  Rounding the most sensitive coefficient first and re-solving the rest is
+    the usual order of coefficient rounding (Brisebarre & Chevillard's fpminimax
+    rounds one coefficient at a time and re-optimises the others)."""
+    phi = _basis(x, cand.powers, cand.split, scale, centre)
+    rest = phi[:, k0:]
+    best: tuple[float, Array] | None = None
+    for c0 in _float32_neighbours(d[:k0]):
+        shift = phi[:, :k0] @ c0
+        sol = _solve_lp(rest, a - shift, b - shift, w, by_width=True)
+        if sol is not None and sol[1] >= -1e-9 and (best is None or sol[1] > best[0]):
+            best = (sol[1], np.concatenate([c0, sol[0]]))
+    return d if best is None else best[1]
+
+
+def _float32_neighbours(v: Array) -> list[Array]:
+    """The float32 values at or next to each of ``v`` (below and above), every
+    combination, nearest first."""
+    opts = []
+    for c in v:
+        lo = np.float32(c)
+        if float(lo) > c:
+            lo = np.nextafter(lo, np.float32(-np.inf))
+        hi = np.nextafter(lo, np.float32(np.inf)) if float(lo) != c else lo
+        near = [float(lo), float(hi)] if abs(float(lo) - c) <= abs(float(hi) - c) else [
+            float(hi), float(lo)]
+        opts.append(list(dict.fromkeys(near)))
+    return [np.asarray(combo) for combo in itertools.product(*opts)]
+
+
+def _solve_lowest(problem: Problem, cand: Candidate, region: Array, rounds: int) -> Attempt:
+    """A centred candidate's piece: its powers 1 … k for k = 1, 2, … up to the shape's
+    degree, the first that is right on the piece's inputs, its higher coefficients 0
+    (the same program: Horner's rule on a leading 0 gives the lower-degree value
+    exactly).  A short piece needs fewer powers than the longest; with all of them
+    the LP's vertex there has large coefficients of opposite signs, whose rounding
+    in C the short piece's few wide rows do not pin down.  Else the attempt with the
+    fewest inputs wrong."""
+    best: Attempt | None = None
+    for k in range(1, len(cand.powers) + 1):
+        att = solve_candidate(problem, replace(cand, powers=cand.powers[:k]), 0,
+                              rounds=rounds, region=region)
+        if att.approximant is not None:
+            ap = att.approximant
+            att = replace(att, candidate=cand, approximant=replace(
+                ap, powers=cand.powers, coef=ap.coef + (0.0,) * (len(cand.powers) - k)))
+        if att.outcome == "candidate":
+            return att
+        if att.approximant is not None and (
+                best is None or best.approximant is None
+                or (att.incorrectly_rounded or 0) < (best.incorrectly_rounded or 0)):
+            best = att
+        elif best is None:
+            best = att
+    assert best is not None
+    return best
 
 
 def solve_pieces(problem: Problem, cand: Candidate, max_pieces: int, *,
@@ -804,7 +930,8 @@ def solve_pieces(problem: Problem, cand: Candidate, max_pieces: int, *,
     todo = list(regions)
     while todo:
         reg = todo.pop(0)
-        att = solve_candidate(problem, cand, 0, rounds=rounds, region=reg)
+        att = (_solve_lowest(problem, cand, reg, rounds) if cand.centred
+               else solve_candidate(problem, cand, 0, rounds=rounds, region=reg))
         bad = att.incorrectly_rounded
         if (bad is None or bad > 0) and len(solved) + len(todo) + 2 <= max_pieces:
             cuts = _cut_positions(problem.x64[reg])
@@ -822,7 +949,9 @@ def solve_pieces(problem: Problem, cand: Candidate, max_pieces: int, *,
     more = tuple((ap.c0_neg, ap.c0_pos, *ap.coef) for _, ap, _ in solved[1:]
                  if ap is not None)
     breaks = tuple(float(problem.x64[reg[0]]) for reg, _, _ in solved[1:])
-    approx = replace(first, breaks=breaks, more=more)
+    centres = tuple(ap.centres[0] for _, ap, _ in solved if ap is not None
+                    ) if cand.centred else ()
+    approx = replace(first, breaks=breaks, more=more, centres=centres)
     bad_total = sum(b for _, _, b in solved)
     return approx, bad_total, "candidate" if bad_total == 0 else "not proven"
 
@@ -882,7 +1011,7 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
                ulp: Any = 0, families: Any = FAMILIES, max_degree: Any = 8,
                max_pieces: Any = 8, expr: Any = None,
                progress: Callable[[int, int], Any] | None = None,
-               sample: Any = None) -> SynthesisResult:
+               sample: Any = None, centred: Any = False) -> SynthesisResult:
     """The cheapest approximant whose result is within ``ulp`` of the correctly rounded
     target on every finite input of ``format``, with its proof.
 
@@ -916,6 +1045,14 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
         still an exhaustive ``verify`` run (on every local core; minutes), made once:
         for the cheapest candidate right on the sample, after which the search stops,
         proven or not (``notes`` say so).
+    centred : bool
+        Also try the centred shapes (:func:`candidates`): each piece's polynomials
+        in ``x − m`` with m the piece's middle input of F, searched with the refined
+        LPs — rows scaled by their half-widths (:func:`_solve_lp`), the intervals of
+        a poly widened by C's last rounding (:func:`_live`), the constant rounded to
+        C first (:func:`_constant_first`) and each piece's lowest sufficient degree
+        (:func:`_solve_lowest`).  Off by default: the shapes without a centre keep
+        the LPs that proved the committed table's rows.
 
     Returns
     -------
@@ -1002,7 +1139,9 @@ def synthesize(target: Any, format: Any, *, compute: Any = None, fma: Any = Fals
 
     if progress is not None and not callable(progress):
         raise InputError("`progress` must be a callable progress(done, total) or None")
-    todo = candidates(problem, list(families), max_degree)
+    if not isinstance(centred, bool | np.bool_):
+        raise InputError(f"`centred` must be True or False, got {str(centred)[:60]!r}")
+    todo = candidates(problem, list(families), max_degree, centred=bool(centred))
     for done, (cost, cand) in enumerate(todo):
         if progress is not None:
             progress(done, len(todo))
@@ -1082,15 +1221,20 @@ TABLE_TARGETS: tuple[str, ...] = ("gelu", "silu", "tanh", "erf", "phi", "softplu
 
 #: Pieces a table row first allows, and then, when nothing is proven, once more.
 TABLE_PIECES: tuple[int, ...] = (8, 16)
+#: Whether a table row still not proven is searched once more with the centred shapes
+#: (:func:`synthesize`'s ``centred``) and the most pieces of :data:`TABLE_PIECES`.
+TABLE_CENTRED = True
 
 
 def synthesis_row(target: str, format: str, fma: bool, *, max_degree: int = 8,
                   max_pieces: int | Sequence[int] = TABLE_PIECES,
-                  families: Sequence[str] = TABLE_FAMILIES) -> dict[str, Any]:
+                  families: Sequence[str] = TABLE_FAMILIES,
+                  centred: bool = TABLE_CENTRED) -> dict[str, Any]:
     """One :func:`synthesize` run (float32 compute) as a row of ``results/synthesis.md``;
     with a sequence of ``max_pieces``, one run per value in turn until one is proven (a
     row that needs 16 pieces is searched again only when 8 do not do; the row says
-    which: ``max_pieces``).
+    which: ``max_pieces``); with ``centred``, a row still not proven is searched once
+    more with the centred shapes (the row's ``centred`` says whether that run gave it).
 
     Returns
     -------
@@ -1103,10 +1247,11 @@ def synthesis_row(target: str, format: str, fma: bool, *, max_degree: int = 8,
         ``seconds``.
     """
     steps = (max_pieces,) if isinstance(max_pieces, int) else tuple(max_pieces)
+    runs = [(n, False) for n in steps] + ([(max(steps), True)] if centred else [])
     seconds = 0.0
-    for n in steps:
+    for n, cen in runs:
         r = synthesize(target, format, fma=fma, max_degree=max_degree, max_pieces=n,
-                       families=tuple(families))
+                       families=tuple(families), centred=cen)
         seconds += r.seconds
         if r.proven:
             break
@@ -1117,7 +1262,8 @@ def synthesis_row(target: str, format: str, fma: bool, *, max_degree: int = 8,
         k: v[k] for k in ("inputs", "input_set", "incorrectly_rounded", "max_ulp",
                           "argmax_ulp", "specials", "reference_mpmath_cases") if k in v}
     return {"target": r.target, "format": r.model.format, "fma": r.model.fma,
-            "families": list(families), "max_pieces": n, "proven": r.proven,
+            "families": list(families), "max_pieces": n, "centred": cen,
+            "proven": r.proven,
             "incorrectly_rounded": 0 if r.proven else r.best_incorrectly_rounded,
             "form": w.form if w is not None else r.best_form,
             "family": None if a is None else a.family,
