@@ -267,3 +267,28 @@ def test_mpc_cost_of_a_piecewise_with_a_form_per_piece() -> None:
     assert d["select_multiplications"] == 3
     assert d["comparisons"] == 3
     assert d["rounds"] == 10
+
+
+def test_he_cost_ignores_interpolation_noise_of_a_symmetric_fit() -> None:
+    """GELU's degree-24 minimax on [−7, 7] is x/2 plus an even polynomial (the unique
+    best approximation keeps the symmetry); stored in monomials and interpolated back,
+    its odd Chebyshev terms are noise of ~1e-12 that used to be counted as work (10
+    ciphertext products, 15 scalar).  The count must equal the scheme of the exactly
+    symmetric coefficients (odd terms above T1 set to 0), built independently."""
+    import warnings
+
+    from approxfit.approximants.costmodels import best_chebyshev_scheme, he_cost
+    from approxfit.fitting.fit import fit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")        # the polynomial's growth beyond ±7
+        r = fit("gelu", "poly", degree=24, objective="minimax", range=(-7.0, 7.0))
+    got = he_cost(r.approximant, domain=(-7.0, 7.0)).to_dict()
+    from numpy.polynomial import chebyshev as C
+
+    b = C.chebinterpolate(lambda u: r.approximant.evaluate(7.0 * u), 24)
+    b[3::2] = 0.0                      # exactly x/2 + even
+    want = best_chebyshev_scheme(b)
+    assert got["nonscalar_multiplications"] == want.nonscalar_multiplications == 9
+    assert got["depth"] == want.depth == 5
+    assert got["scalar_multiplications"] == want.scalar_multiplications

@@ -238,6 +238,7 @@ def _best_line_error(u: float, v: float) -> float:
     return (math.exp(u) + s * (xi - u) - math.exp(xi)) / 2
 
 
+@pytest.mark.slow  # 3-4 s: 200,001 candidate breakpoints
 def test_two_lines_for_exp_match_a_brute_force_breakpoint() -> None:
     t = custom_target("e", "exp(x)")
     r = fit_piecewise(t, pieces=2, degree=1, range_=(0.0, 2.0))

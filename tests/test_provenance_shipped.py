@@ -110,6 +110,7 @@ def test_fa4_constants_are_sollya_fpminimax_and_the_search_says_whether_it_match
     assert res.reproduced == bool(agree)
 
 
+@pytest.mark.slow  # 7 s: 24 refits of the A&S form
 def test_as_7_1_26_nearest_is_an_honest_recomputation():
     res = _search("as-7.1.26")
     best = res.best

@@ -288,8 +288,9 @@ def kernel_cost(steps: Sequence[Step], weights: Mapping[str, float] | None = Non
     A ``mul`` whose result is used once, by an ``add`` or ``sub``, fuses with it into
     one FMA (each add fuses at most one multiply); σ is one transcendental call, one add
     and one divide; ``abs``, ``sign``, ``min`` and ``where_neg`` one compare each, the
-    tail guard two (which the clip shares); constants and negations nothing.  With the
-    default weights the total equals :attr:`~approxfit.approximants.program.Cost.total`.
+    tail guard two (which the clip shares; a clip without a guard two of its own);
+    constants and negations nothing.  With the default weights the total equals
+    :attr:`~approxfit.approximants.program.Cost.total`.
     """
     w = dict(DEFAULT_WEIGHTS["kernel"] if weights is None else weights)
     uses: dict[str, list[Step]] = {}
@@ -326,6 +327,8 @@ def kernel_cost(steps: Sequence[Step], weights: Mapping[str, float] | None = Non
             counts["compares"] += 1
         elif op not in ("input", "const", "neg", "clip"):
             raise InputError(f"unknown operation {op!r} in a program")
+    if not any(s.op == "guard" for s in steps):
+        counts["compares"] += 2 * sum(s.op == "clip" for s in steps)
     counts["table_bytes"] = int(table_bytes)
     return KernelCost(**counts, weights=w)
 
@@ -387,7 +390,27 @@ def _chebyshev_coefficients(approx: Any, degree: int, domain: tuple[float, float
             return np.asarray(approx.evaluate(0.5 * (hi - lo) * u + 0.5 * (hi + lo)),
                               dtype=float)
 
-    return np.asarray(C.chebinterpolate(f, degree), dtype=float)
+    return _denoise(np.asarray(C.chebinterpolate(f, degree), dtype=float))
+
+
+#: Chebyshev terms whose sizes sum to at most this share of the largest are noise.
+NOISE_SHARE = 1e-9
+
+
+def _denoise(c: np.ndarray) -> np.ndarray:
+    """``c`` with its smallest terms set to 0 while their sizes sum to at most
+    :data:`NOISE_SHARE` of the largest: they change the polynomial by at most that much
+    on the domain (|T_j| ≤ 1), and they are the rounding noise of a polynomial stored
+    in monomials and interpolated (GELU's minimax of degree 24 on [−7, 7] carries odd
+    terms of 1e-12 that an exact x/2 + even polynomial does not have), not work a
+    scheme must do."""
+    c = c.copy()
+    if not np.any(c):
+        return c
+    order = np.argsort(np.abs(c), kind="stable")
+    small = np.cumsum(np.abs(c[order])) <= NOISE_SHARE * float(np.max(np.abs(c)))
+    c[order[small]] = 0.0
+    return c
 
 
 # -- HE: Paterson–Stockmeyer on the Chebyshev basis --------------------------------------
@@ -736,8 +759,9 @@ def mpc_cost(approx: Any, weights: Mapping[str, float] | None = None,
         steps = approx.program()
         why = _not_polynomial(steps)
         if why is not None:
-            return Unavailable("mpc", f"{why}: not modelled under MPC (polynomials and "
-                               "piecewise polynomials only)")
+            return Unavailable("mpc", f"{why} inside its formula: not modelled under MPC "
+                               "(polynomials, and piecewise polynomials whose compares "
+                               "are with breakpoints, are)")
         degree = polynomial_degree(steps)
         assert degree is not None
         regions, compares = [_Region(tuple(_monomial_powers(approx, degree)), True)], 0

@@ -331,10 +331,13 @@ def operation_count(steps: Sequence[Step]) -> Cost:
     multiply-add, counted as one multiply and one add; ``tanh`` and ``exp`` are
     one transcendental call each and σ one call, one add and one divide; ``abs``,
     ``sign``, ``min`` and ``where_neg`` one compare each; the tail guard two
-    compares, which the clip of p's argument shares; constants and negations
-    nothing.
+    compares, which the clip of p's argument shares (a clip without a guard — a
+    shipped kernel's clamp of x — is two compares of its own); constants and
+    negations nothing.
     """
     total = Cost(0, 0, 0, 0)
+    if not any(s.op == "guard" for s in steps):
+        total = Cost(0, 0, 0, 2 * sum(s.op == "clip" for s in steps))
     for s in steps:
         try:
             total = total + OP_COSTS[s.op]

@@ -175,8 +175,20 @@ def fit(
       approxfit fit gelu piecewise --objective minimax --pieces 2 --degrees 3,6 --low-tail zero --high-tail x
     """  # noqa: E501
     if family == "piecewise":
+        from approxfit.core.exceptions import InputError
         from approxfit.fitting.piecewise_fit import fit_piecewise_options
 
+        unused = {"--coefficients": coefficients, "--dtype": dtype, "--fix": fix or None,
+                  "--weight": weight, "--step": step, "--identify": identify_ or None,
+                  "--clamp": None if clamp == "none" else clamp}
+        given = [k for k, v in unused.items() if v is not None]
+        if given:
+            raise InputError(f"{given[0]} does not apply to a piecewise fit (it applies to "
+                             "one family's fit; fit a piece on its own interval for it)")
+        if expr is not None:
+            from approxfit.cli.common import resolve_target
+
+            target = resolve_target(target, expr)
         if save is not None:
             output_file(save, what="--save")
         res = fit_piecewise_options(
@@ -199,7 +211,7 @@ def fit(
     fixes = parse_fix(fix)
     if coefficients is not None:
         _fit_coefficients(target, family, degree, parity, fixes, range_, error, den_degree,
-                          den_parity, coefficients, save, json_,
+                          den_parity, coefficients, save, json_, expr,
                           refused={"--dtype": dtype, "--weight": weight, "--step": step,
                                    "--samples": samples})
         return
@@ -250,7 +262,8 @@ def fit(
 def _fit_coefficients(target: str, family: str, degree: int, parity: str | None,
                       fixes: dict[str, str], range_: tuple[float, float], error: str,
                       den_degree: int, den_parity: str | None, coefficients: str,
-                      save: str | None, json_: bool, refused: dict[str, Any]) -> None:
+                      save: str | None, json_: bool, expr: str | None,
+                      refused: dict[str, Any]) -> None:
     """``fit … --coefficients F``: :func:`approxfit.fitting.fpcoeff.fit_in_format`."""
     from approxfit.core.exceptions import InputError
 
@@ -263,11 +276,17 @@ def _fit_coefficients(target: str, family: str, degree: int, parity: str | None,
     from approxfit.fitting.fpcoeff import fit_in_format, format_fit_text
 
     try:
-        res = fit_in_format(target, family, degree, formats=coefficients, range_=range_,
+        tgt: Any = target
+        if expr is not None:
+            from approxfit.cli.common import resolve_target
+
+            tgt = resolve_target(target, expr)
+        res = fit_in_format(tgt, family, degree, formats=coefficients, range_=range_,
                             error=error, fixed=fixes or None, parity=parity,
                             den_degree=den_degree, den_parity=den_parity)
     except InputError as exc:             # the library's `formats` is --coefficients here
-        raise InputError(str(exc).replace("`formats`", "--coefficients")) from None
+        raise InputError(str(exc).replace("`formats`", "--coefficients")
+                         .replace("`fixed`", "--fix")) from None
     if save is not None:
         from approxfit.approximants.spec import SCHEMA_VERSION
         from approxfit.core.io import dumps

@@ -68,7 +68,7 @@ import numpy as np
 
 from approxfit.approximants.families import vander
 from approxfit.core.checks import InputTypeError, check_choice, shown
-from approxfit.core.exceptions import ComputationError, InputError
+from approxfit.core.exceptions import ApproxfitError, ComputationError, InputError
 from approxfit.lowprec.formats import DTYPES, get_format, round_to_format, step_ulps, ulp
 
 __all__ = [
@@ -257,6 +257,30 @@ def fit_in_format(target: Any, family: str, degree: int, *, formats: str | Seque
     ComputationError
         When the float64 fit fails or a linear programme fails.
     """
+    try:
+        # overflow or NaN surfaces below as linprog's refusal, translated here
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            return _fit_in_format(target, family, degree, formats=formats, range_=range_,
+                                  error=error, fixed=fixed, parity=parity,
+                                  den_degree=den_degree, den_parity=den_parity)
+    except ApproxfitError:
+        raise
+    except (ValueError, OverflowError, FloatingPointError) as exc:
+        # non-finite numbers reached the linear programmes: a coefficient or a point
+        # overflows its format, or the range is too narrow to tell the powers apart
+        where = formats if isinstance(formats, str) else "the formats"
+        raise ComputationError(f"the search in {where} failed on [{range_[0]:g}, "
+                               f"{range_[1]:g}]: "
+                               f"{str(exc).splitlines()[0][:80]} (a coefficient or the "
+                               "error overflows the format, or the range is too narrow "
+                               "for the degree)") from None
+
+
+def _fit_in_format(target: Any, family: str, degree: int, *, formats: str | Sequence[str],
+                   range_: Sequence[float], error: str, fixed: Mapping[str, float | str] | None,
+                   parity: str | None, den_degree: int | None, den_parity: str | None
+                   ) -> FormatFit:
+    """:func:`fit_in_format` without its translation of numeric failures."""
     from approxfit.fitting.fit import fit, sample_grid
 
     family = check_choice(family, ("poly", "rational", "tanh", "sigmoid"), "family")

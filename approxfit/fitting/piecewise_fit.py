@@ -467,7 +467,9 @@ def fit_piecewise(target: str | Target, *, pieces: int, degree: int | Sequence[i
     for side, t, thr in (("low", low, low_t), ("high", high, high_t)):
         if t is None or thr is None:
             continue
-        span = xs[xs < thr] if side == "low" else xs[xs > thr]
+        # the tail holds on x < thr (x > thr): its error's supremum on the range is
+        # approached at the threshold itself, which the samples may miss
+        span = np.append(xs[xs < thr] if side == "low" else xs[xs > thr], thr)
         beyond = _beyond(a, b)[0 if side == "low" else 1]
         e_in = _tail_error(tgt, t[0], span, relative) if span.size else np.zeros(1)
         e_out = _tail_error(tgt, t[0], beyond, relative)
@@ -573,17 +575,26 @@ def fit_piecewise_options(target: str, *, pieces: int, degree: int, degrees: str
             return None
         if t.strip().lower() == "auto":
             return value, "auto"
-        got = _numbers(t, name, float)
-        assert got is not None
-        if len(got) != 1:
+        try:
+            got = _numbers(t, name, float)
+        except InputError:
+            got = None
+        if got is None or len(got) != 1:
             raise InputError(f"`{name}` must be a number or auto, got {shown(t)}")
         return value, got[0]
 
     fams = None if families is None else [f.strip() for f in families.split(",")]
     degs = _numbers(degrees, "degrees", int)
-    return fit_piecewise(
-        target, pieces=pieces, degree=degree if degs is None else degs, range_=range_,
-        families=fams[0] if fams is not None and len(fams) == 1 else fams,
-        breakpoints=_numbers(breakpoints, "breakpoints", float),
-        low_tail=tail(low_tail, low, "low"), high_tail=tail(high_tail, high, "high"),
-        error=error, den_degree=den_degree, samples=samples)
+    if degs is not None and len(degs) == 1:
+        degs = degs * pieces                  # one degree for every piece
+    try:
+        return fit_piecewise(
+            target, pieces=pieces, degree=degree if degs is None else degs, range_=range_,
+            families=fams[0] if fams is not None and len(fams) == 1 else fams,
+            breakpoints=_numbers(breakpoints, "breakpoints", float),
+            low_tail=tail(low_tail, low, "low"), high_tail=tail(high_tail, high, "high"),
+            error=error, den_degree=den_degree, samples=samples)
+    except InputError as exc:                 # the library's names, as the options say
+        if degs is not None and str(exc).startswith("`degree`"):
+            raise InputError("`degrees`" + str(exc).removeprefix("`degree`")) from None
+        raise

@@ -1,0 +1,90 @@
+"""Findings of an independent review of issue 17's commands, each fixed and kept fixed."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import mpmath
+import pytest
+
+from tests.helpers import run_inprocess
+
+
+@pytest.mark.parametrize("args", [
+    ["exp2", "poly", "--degree", "3", "--range", "0", "1e-30", "--coefficients", "float32"],
+    ["exp2", "poly", "--degree", "3", "--range", "-100", "100", "--coefficients", "float16"],
+])
+def test_coefficients_on_a_degenerate_or_overflowing_range_fail_in_one_line(args) -> None:
+    code, _, err = run_inprocess(["fit", *args, "--objective", "minimax"])
+    assert code == 1
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("approxfit: error:")]
+    assert len(lines) == 1 and "failed on" in lines[0]
+
+
+def test_coefficients_fit_the_expr_target() -> None:
+    """--expr used to be ignored with --coefficients (GELU was fitted instead).  The
+    fitted polynomial must approximate x·erf(x): checked with mpmath at 201 points
+    against the reported max error."""
+    code, out, _ = run_inprocess(["fit", "myf", "poly", "--degree", "4", "--range", "-3",
+                                  "3", "--coefficients", "float16", "--expr", "x*erf(x)",
+                                  "--objective", "minimax", "--json"])
+    assert code == 0
+    doc = json.loads(out)
+    c = doc["coefficients"]
+    worst = 0.0
+    for i in range(201):
+        x = -3 + 6 * i / 200
+        p = sum(float(v) * x ** int(k[1:]) for k, v in c.items())
+        worst = max(worst, abs(p - float(x * mpmath.erf(x))))
+    assert worst <= doc["max_error"] * (1 + 1e-9)
+    assert worst >= 0.9 * doc["max_error"]    # 201 points see most of the peak
+
+
+@pytest.mark.parametrize("opt", [["--coefficients", "bfloat16"], ["--dtype", "bfloat16"],
+                                 ["--fix", "c1=0.5"], ["--clamp", "range"]])
+def test_piecewise_refuses_options_it_would_ignore(opt) -> None:
+    code, _, err = run_inprocess(["fit", "gelu", "piecewise", "--objective", "minimax",
+                                  "--pieces", "2", "--degrees", "3,6",
+                                  "--breakpoints=-1.95", *opt])
+    assert code == 2
+    assert f"{opt[0]} does not apply to a piecewise fit" in err
+
+
+def test_piecewise_auto_tail_error_is_measured_at_its_threshold() -> None:
+    """The high tail x holds above its threshold T; its error T − GELU(T) = T·Φ(−T)
+    (mpmath) is the largest of the tail and must be in the reported max error."""
+    code, out, _ = run_inprocess(["fit", "gelu", "piecewise", "--objective", "minimax",
+                                  "--pieces", "2", "--degrees", "3,6", "--low-tail", "zero",
+                                  "--high-tail", "x", "--json"])
+    assert code == 0
+    doc = json.loads(out)
+    t = doc["tails"]["high"]["threshold"]
+    at = float(t * mpmath.ncdf(-t))
+    assert doc["max_error"] >= at * (1 - 1e-9)
+    assert doc["tails"]["high"]["error"] >= at * (1 - 1e-9)
+
+
+def test_piecewise_one_degree_for_every_piece_and_threshold_message() -> None:
+    code, out, _ = run_inprocess(["fit", "gelu", "piecewise", "--objective", "minimax",
+                                  "--pieces", "2", "--degrees", "3", "--breakpoints=0",
+                                  "--json"])
+    assert code == 0
+    a = json.loads(out)["approximant"]
+    assert a["powers"] == [1, 2, 3] or len(a["powers"]) == 3
+    code, _, err = run_inprocess(["fit", "gelu", "piecewise", "--objective", "minimax",
+                                  "--pieces", "2", "--degrees", "3", "--low-tail", "zero",
+                                  "--low=abc"])
+    assert code == 2 and "--low must be a number or auto" in err
+
+
+def test_a_clamp_without_a_guard_costs_two_compares() -> None:
+    """XNNPACK's GELU clamps x (a min and a max) and has no tail guard: hand count 2."""
+    from approxfit.approximants.costmodels import kernel_cost
+    from approxfit.approximants.published import get_published
+
+    a = get_published("xnnpack-gelu")
+    assert kernel_cost(a.program()).to_dict()["compares"] == 2
+    assert a.cost().compares == 2
+    assert math.isfinite(a.cost().total)
