@@ -105,8 +105,11 @@ def render_synthesis(doc: Mapping[str, Any]) -> str:
            "transcendental call counts 10, a multiply, add or compare 1). Pieces split "
            "the middle at breakpoints (a compare each); *tails* return 0, x, 1, −1 or "
            "exp(x) exactly beyond thresholds found from the format. Each search allows 8 "
-           "pieces, and 16 when 8 do not do. *time* is the search and the proof on one "
-           "core of the machine that wrote this file (shared with other work).", "",
+           "pieces, and 16 when 8 do not do; a row still without a proof is searched once "
+           "more with the *centred* shapes (each piece a polynomial in x − m, m its "
+           "middle input, with the refined LPs of `synthesize --centred`). *time* is "
+           "the search and the proof on one core of the machine that wrote this file "
+           "(shared with other work).", "",
            "Arithmetic: " + str(doc["model"]).removeprefix("Model: ")
            .replace("bfloat16", "F"), ""]
     n_bad = [r for r in doc["rows"] if not r["proven"]]
@@ -135,9 +138,11 @@ def render_synthesis(doc: Mapping[str, Any]) -> str:
                 proof = ("**not proven**" + (f": best has {bad:,} wrong"
                                               if bad is not None else
                                               ": no candidate's LP was feasible"))
-            form = (r["form"] or "–") + (f" (searched with up to {r['max_pieces']} pieces "
-                                           "after 8 did not do)"
-                                           if r.get("max_pieces", 8) > 8 else "")
+            form = (r["form"] or "–") + (
+                " (searched with the centred shapes, up to "
+                f"{r['max_pieces']} pieces, after 8 and 16 did not do)" if r.get("centred")
+                else f" (searched with up to {r['max_pieces']} pieces after 8 did not do)"
+                if r.get("max_pieces", 8) > 8 else "")
             out.append(f"| {r['target']} | {'yes' if r['fma'] else 'no'} | "
                        f"{form} | {r['pieces'] or '–'} | "
                        f"{r['degree'] if r['degree'] is not None else '–'} | "
