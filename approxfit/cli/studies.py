@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from approxfit.cli.common import (
-    FamilyItem,
     JsonOpt,
     Objective,
     On,
@@ -17,12 +16,16 @@ from approxfit.cli.common import (
     creatable_folder,
     emit_json,
     guard,
+    list_choices,
     make_folder,
     output_folder,
     plain,
     resolve_target,
     say_wrote,
 )
+from approxfit.core import names
+
+ParetoFamilyItem = list_choices("ParetoFamilyItem", (*names.FAMILY_NAMES, "piecewise"))
 
 
 @guard
@@ -101,12 +104,18 @@ def reproduce(
 def pareto(
     target: Annotated[str, typer.Argument(metavar="TARGET",
                                           help="The target (gelu, silu, …).")] = "gelu",
-    families: Annotated[list[FamilyItem] | None, typer.Option(
-        metavar="FAMILIES", help="Families to sweep: tanh, sigmoid, poly, rational (repeat "
-        "the option or give a comma list). Default: all four.")] = None,
+    families: Annotated[list[ParetoFamilyItem] | None, typer.Option(
+        metavar="FAMILIES", help="Families to sweep: tanh, sigmoid, poly, rational, "
+        "piecewise (repeat the option or give a comma list). Default: the first four; "
+        "piecewise adds piecewise-K-d rows: K minimax polynomial pieces of degree d "
+        "(d up to --max-degree, at most 8), breakpoints chosen so the worst piece's error "
+        "is least, exact tails at thresholds found by the fit.")] = None,
+    pieces: Annotated[str | None, typer.Option(
+        metavar="K[,K…]", help="piecewise: the numbers of pieces, e.g. 2 or 2,3 (1-32; "
+        "default 2).")] = None,
     max_degree: Annotated[int, typer.Option(
         metavar="N", help="Highest degree to try (1-40; the families other than poly stop "
-        "at 15).")] = 9,
+        "at 15, piecewise at 8).")] = 9,
     objective: Annotated[Objective, typer.Option(help="How each fit is made.")] = "minimax",
     on: Annotated[On, typer.Option(help="What each fit minimises.")] = "value",
     range_: RangeOpt = (-10.0, 10.0),
@@ -137,6 +146,7 @@ def pareto(
 
     \b
       approxfit pareto gelu --families poly --max-degree 30 --range -7 7 --cost he --tolerance 1e-3
+      approxfit pareto gelu --families piecewise --pieces 2,3 --max-degree 6 --cost mpc
     """
     resolve_target(target, None)
     from pathlib import Path
@@ -148,7 +158,7 @@ def pareto(
 
     args = {"families": plain(families) or ("tanh", "sigmoid", "poly", "rational"),
             "max_degree": max_degree, "objective": objective, "on": on,
-            "range": range_, "samples": samples}
+            "range": range_, "samples": samples, "pieces": pieces}
     cost_args = {"cost": cost, "cost_weights": cost_weights, "tolerance": tolerance}
     if sys.stderr.isatty() and not json_:
         from rich.progress import MofNCompleteColumn, Progress
@@ -158,8 +168,7 @@ def pareto(
             task = bar.add_task("fitting", total=task_count(target, **args))
             res = run_pareto(target, **args, **cost_args, executor=executor,
                              progress=lambda row: bar.update(
-                                 task, advance=1,
-                                 description=f"{row['family']}-{row['degree']}"))
+                                 task, advance=1, description=_row_label(row)))
     else:
         res = run_pareto(target, **args, **cost_args, executor=executor)
     if out is not None:
@@ -174,7 +183,7 @@ def pareto(
                "on range")
     for r in res.rows:
         if "error" in r:
-            typer.echo(f"{r['family']}-{r['degree']:<10} failed: {r['error']}")
+            typer.echo(f"{_failed_label(r)} failed: {r['error']}")
             continue
         c = r["cost"]
         mark = " *" if r["name"] in res.frontier else ""
@@ -190,6 +199,18 @@ def pareto(
         typer.echo(res.recommendation())
     typer.echo(res.frontier_note() or "* on the Pareto frontier")
     _rebuild_lines(res)
+
+
+def _row_label(row: dict[str, Any]) -> str:
+    """A finished row's name for the progress bar (``tanh-5``, ``piecewise-2-3``)."""
+    return str(row.get("name") or f"{row['family']}-{row['degree']}")
+
+
+def _failed_label(r: dict[str, Any]) -> str:
+    """A failed row's label in the tables (a piecewise row by its name)."""
+    if "pieces" in r:
+        return f"{r['name']:<16}"
+    return f"{r['family']}-{r['degree']:<10}"
 
 
 def _rebuild_lines(res: Any) -> None:
@@ -213,7 +234,7 @@ def _model_table(res: Any) -> None:
                + " ".join(f"{short.get(h, h):>6}" for h in heads) + f"  {'on range':>10}")
     for r in [*res.rows, *res.published]:
         if "error" in r:
-            typer.echo(f"{r['family']}-{r['degree']:<10} failed: {r['error']}")
+            typer.echo(f"{_failed_label(r)} failed: {r['error']}")
             continue
         m = r[f"cost_{res.cost}"]
         err = (f"{r['max_error_on_range']:>10.4e}" if "max_error_on_range" in r

@@ -19,6 +19,15 @@ transcendental call 10 (roughly the throughput ratio of a vectorised
 ``tanh``/``exp`` to an FMA on current CPUs); the counts themselves are always
 reported too.
 
+Piecewise rows (``families`` with ``"piecewise"``, not among the defaults): for each
+number of pieces K and degree d ≤ :data:`MAX_PIECEWISE_DEGREE`, the row
+``piecewise-K-d`` is :func:`approxfit.fitting.piecewise_fit.fit_piecewise` on the range
+(K polynomial pieces of degree d, breakpoints chosen so the worst piece's error is
+least) with exact tails whose thresholds are found (``auto``); the tails' values are the
+target's limits (:func:`piecewise_tails`).  Its kernel cost counts the compares and
+selects of its program; under he it has none (a compare is not evaluable), under mpc
+its comparisons, products and rounds.
+
 Fits run in parallel: in a :class:`concurrent.futures.ProcessPoolExecutor` over
 the machine's cores by default, or on any ``concurrent.futures`` executor given —
 a Dask cluster's ``Client.get_executor()`` among them (:func:`make_executor`, from
@@ -43,10 +52,12 @@ from approxfit.core.exceptions import InputError
 from approxfit.core.executors import DASK_SCHEMES, DASK_TIMEOUT, dask_address, make_executor
 from approxfit.measure.metrics import WHOLE_LINE
 
-__all__ = ["DASK_SCHEMES", "DASK_TIMEOUT", "DEFAULT_FAMILIES", "TRANSCENDENTAL_WEIGHT",
-           "WHOLE_LINE", "Cost", "ParetoResult", "approximant_cost", "cost_difference_text",
+__all__ = ["DASK_SCHEMES", "DASK_TIMEOUT", "DEFAULT_FAMILIES", "DEFAULT_PIECES",
+           "MAX_PIECEWISE_DEGREE", "PARETO_FAMILIES", "TRANSCENDENTAL_WEIGHT", "WHOLE_LINE",
+           "Cost", "ParetoResult", "approximant_cost", "cost_difference_text",
            "dask_address", "fit_command", "make_executor", "pareto", "pareto_files",
-           "pareto_sweep", "task_count", "whole_line_error", "write_pareto"]
+           "pareto_sweep", "piecewise_fit_command", "piecewise_tails", "task_count",
+           "whole_line_error", "write_pareto"]
 
 DEFAULT_FAMILIES: tuple[str, ...] = ("tanh", "sigmoid", "poly", "rational")
 """The families :func:`pareto` sweeps by default (a rational is P of each degree over a Q
@@ -58,6 +69,14 @@ MAX_DEGREE = 40
 MAX_OTHER_DEGREE = 15
 """The highest degree swept for the families other than poly (a tanh∘poly, σ∘poly or
 P/Q fit beyond it gains nothing on these targets and costs minutes)."""
+PIECEWISE = "piecewise"
+PARETO_FAMILIES: tuple[str, ...] = ("tanh", "sigmoid", "poly", "rational", PIECEWISE)
+"""The families :func:`pareto` can sweep: ``fit``'s four and piecewise."""
+MAX_PIECEWISE_DEGREE = 8
+"""The highest degree of a piecewise row's pieces (each row is a breakpoint search of
+certified minimax fits: seconds to a minute apiece)."""
+DEFAULT_PIECES: tuple[int, ...] = (2,)
+"""The numbers of pieces of the piecewise rows unless ``pieces`` says otherwise."""
 
 COST_MODEL = (
     f"cost = multiplies + adds + compares + {TRANSCENDENTAL_WEIGHT} x transcendental calls "
@@ -118,7 +137,19 @@ def whole_line_error(approx: Any, lo: float, hi: float, *, on: str = "value",
     Inside ``[lo, hi]`` the maximum is refined between ``samples`` uniform points;
     outside, it is taken on geometrically spaced points out to ±WHOLE_LINE.
     """
-    from approxfit.measure.metrics import error_metrics, outside_metrics
+    from approxfit.measure.metrics import outside_metrics
+
+    inside = _range_error(approx, lo, hi, on=on, samples=samples)
+    out = outside_metrics(approx, lo, hi, on=on, limit=WHOLE_LINE)
+    if out["max_abs_error"] > inside[0]:
+        return float(out["max_abs_error"]), float(out["argmax_abs_error"])
+    return inside
+
+
+def _range_error(approx: Any, lo: float, hi: float, *, on: str = "value",
+                 samples: int = 20001) -> tuple[float, float]:
+    """Max abs error on ``[lo, hi]``, refined between ``samples`` uniform points, and where."""
+    from approxfit.measure.metrics import error_metrics
 
     tgt = approx.target_obj
     x = np.linspace(lo, hi, samples)
@@ -130,9 +161,6 @@ def whole_line_error(approx: Any, lo: float, hi: float, *, on: str = "value",
     with np.errstate(all="ignore"):
         inside = error_metrics(x, approx.evaluate(x, on=on), tgt.evaluate(x, on=on), err,
                                lo=lo, hi=hi)
-    out = outside_metrics(approx, lo, hi, on=on, limit=WHOLE_LINE)
-    if out["max_abs_error"] > inside["max_abs_error_range"]:
-        return float(out["max_abs_error"]), float(out["argmax_abs_error"])
     return float(inside["max_abs_error_range"]), float(inside["argmax_abs_error_range"])
 
 
@@ -166,9 +194,127 @@ def fit_command(target: str, family: str, degree: int, *, objective: str = "mini
     return shlex.join(args)
 
 
+def piecewise_tails(target: Any) -> tuple[str | None, str | None]:
+    """The tails of a piecewise row: the target's limits at ∓WHOLE_LINE, as
+    :func:`~approxfit.fitting.piecewise_fit.fit_piecewise`'s tail values.
+
+    Low: ``"zero"``, ``"minus_one"`` or ``"x"``; high: ``"x"`` or ``"one"``; None where the
+    target is none of them there (exp2's high end).  A tail's threshold is then found by
+    the fit (``auto``); where the tail is not within the pieces' error anywhere on the
+    range it sits at the range's end and only serves the whole line.
+
+    >>> piecewise_tails("gelu"), piecewise_tails("tanh"), piecewise_tails("exp2")
+    (('zero', 'x'), ('minus_one', 'one'), ('zero', None))
+    """
+    from approxfit.core.targets import resolve_target
+
+    tgt = resolve_target(target)
+    big = float(WHOLE_LINE)
+    with np.errstate(all="ignore"):
+        f_lo, f_hi = (float(v) for v in tgt.evaluate(np.array([-big, big])))
+
+    def near(v: float, want: float) -> bool:
+        return math.isfinite(v) and abs(v - want) <= 1e-12 * max(1.0, abs(want))
+
+    low = next((n for n, v in (("zero", 0.0), ("minus_one", -1.0), ("x", -big))
+                if near(f_lo, v)), None)
+    high = next((n for n, v in (("x", big), ("one", 1.0)) if near(f_hi, v)), None)
+    return low, high
+
+
+def piecewise_fit_command(target: str, pieces: int, degree: int, *,
+                          range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001,
+                          low_tail: str | None = None, high_tail: str | None = None) -> str:
+    """The ``approxfit fit TARGET piecewise …`` command that rebuilds a sweep's
+    ``piecewise-K-d`` row (the same search and final fits, so the same coefficients).
+
+    Examples
+    --------
+    >>> cmd = piecewise_fit_command("gelu", 2, 3, range=(-4, 4), samples=2001,
+    ...                             low_tail="zero", high_tail="x").split(" --")
+    >>> cmd[:4]
+    ['approxfit fit gelu piecewise', 'objective minimax', 'pieces 2', 'degree 3']
+    >>> cmd[4:]
+    ['range -4.0 4.0', 'samples 2001', 'low-tail zero', 'low auto', 'high-tail x', 'high auto']
+    """
+    import shlex
+
+    args = ["approxfit", "fit", target, "piecewise", "--objective", "minimax", "--pieces",
+            str(pieces), "--degree", str(degree), "--range", repr(float(range[0])),
+            repr(float(range[1])), "--samples", str(samples),
+            "--low-tail", low_tail or "none", "--low", "auto",
+            "--high-tail", high_tail or "none", "--high", "auto"]
+    return shlex.join(args)
+
+
+def _piecewise_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Fit and measure one ``piecewise-K-d`` row (a failed fit: a row with the reason)."""
+    from approxfit.core.exceptions import ApproxfitError
+    from approxfit.core.targets import get_target
+    from approxfit.fitting.piecewise_fit import fit_piecewise
+
+    tgt = get_target(task["target"])
+    lo, hi = task["range"]
+    k, d = task["pieces"], task["degree"]
+    name = f"{PIECEWISE}-{k}-{d}"
+    row = {"family": PIECEWISE, "degree": d, "pieces": k, "objective": "minimax",
+           "on": "value"}
+    low, high = piecewise_tails(tgt)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = fit_piecewise(tgt, pieces=k, degree=d, range_=(lo, hi),
+                                low_tail=None if low is None else (low, "auto"),
+                                high_tail=None if high is None else (high, "auto"),
+                                samples=task["samples"])
+    except ApproxfitError as exc:
+        return {**row, "name": name, "error": str(exc)}
+    except (ArithmeticError, ValueError, AssertionError) as exc:   # numerical breakdown
+        return {**row, "name": name, "error": f"the fit broke down: {type(exc).__name__}: "
+                f"{str(exc) or 'no detail'}"}
+    a = res.approximant
+    on_range, at = max(_range_error(a, lo, hi, samples=task["samples"]), _jump_error(a))
+    whole, where = max(whole_line_error(a, lo, hi, samples=task["samples"]), (on_range, at))
+    command = piecewise_fit_command(task["target"], k, d, range=(lo, hi),
+                                    samples=task["samples"], low_tail=low, high_tail=high)
+    return {**row, "parity": "none", "name": name, "fit_command": command,
+            "coefficients": a.coefficients, "clamp": None, "converged": res.converged,
+            "breakpoints": list(res.breakpoints),
+            "tails": {s: None if t is None else {"value": t["value"],
+                                                  "threshold": t["threshold"]}
+                      for s, t in res.tails.items()},
+            # the larger of the fit's own measure (each piece refined on its interval,
+            # the tails on 200001 points) and the assembled approximant's on the range
+            # (refined between samples, and the one-sided limits at every jump)
+            "max_error_on_range": max(float(res.max_error), on_range),
+            "max_error_whole_line": max(whole, float(res.max_error)),
+            "argmax_whole_line": where,
+            "cost": approximant_cost(a).to_dict(), "approximant": a.to_dict(),
+            **_model_entry(a, task.get("cost"), (lo, hi))}
+
+
+def _jump_error(approx: Any) -> tuple[float, float]:
+    """The largest error just either side of a piecewise approximant's breakpoints and
+    thresholds, and where: its error there jumps, so its supremum may be a one-sided
+    limit at one of them, which no refinement between samples finds."""
+    pts = np.array([*approx.breaks, *(t for t in (approx.low, approx.high) if t is not None)],
+                   dtype=float)
+    if pts.size == 0:
+        return 0.0, math.nan
+    x = np.concatenate([np.nextafter(pts, -np.inf), np.nextafter(pts, np.inf)])
+    with np.errstate(all="ignore"):
+        e = np.abs(approx.evaluate(x) - approx.target_obj.evaluate(x))
+    e = np.where(np.isnan(e), np.inf, e)
+    i = int(np.argmax(e))
+    return float(e[i]), float(x[i])
+
+
 def _sweep_task(task: dict[str, Any]) -> dict[str, Any]:
     """Fit one family × degree and measure it (module level so processes can run it)."""
     from approxfit.core.exceptions import ApproxfitError
+
+    if task["family"] == PIECEWISE:
+        return _piecewise_task(task)
     from approxfit.core.grids import make_grid
     from approxfit.core.targets import get_target
     from approxfit.fitting.fit import default_den_parity, fit
@@ -391,13 +537,21 @@ class ParetoResult:
 
 def _tasks(target: str, families: Iterable[str], max_degree: int, objective: str, on: str,
            range_: tuple[float, float], samples: int,
-           cost: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+           cost: dict[str, Any] | None = None,
+           pieces: tuple[int, ...] = DEFAULT_PIECES) -> list[dict[str, Any]]:
     from approxfit.approximants.families import get_family, powers_for
     from approxfit.core.targets import get_target
 
     tgt = get_target(target)
     tasks = []
     for name in families:
+        if name == PIECEWISE:
+            for k in pieces:
+                for degree in range(1, min(max_degree, MAX_PIECEWISE_DEGREE) + 1):
+                    tasks.append({"target": target, "family": name, "degree": degree,
+                                  "pieces": k, "objective": objective, "on": on,
+                                  "range": list(range_), "samples": samples, "cost": cost})
+            continue
         if name == "rational":
             # P of each degree over a Q of degree 2 (even for a symmetric target)
             for degree in range(2, min(max_degree, MAX_OTHER_DEGREE) + 1):
@@ -457,7 +611,8 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
                  progress: Callable[[dict[str, Any]], None] | None = None,
                  cost: str = "kernel", weights: dict[str, Any] | None = None,
                  parameters: dict[str, int] | None = None,
-                 tolerance: float | None = None) -> ParetoResult:
+                 tolerance: float | None = None,
+                 pieces: tuple[int, ...] = DEFAULT_PIECES) -> ParetoResult:
     """Fit every family × degree, measure whole-line error and cost, find the frontier.
 
     Parameters
@@ -487,6 +642,9 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
     tolerance : float, optional
         Find the cheapest row (by the model's total) whose max error on the range is at
         most this (:attr:`ParetoResult.answer`).
+    pieces : tuple of int
+        The numbers of pieces of the piecewise rows (with ``"piecewise"`` in
+        ``families``).
 
     Returns
     -------
@@ -501,7 +659,8 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
     w.update(weights or {})
     params.update(parameters or {})
     spec = {"model": cost, "weights": w, "parameters": params}
-    tasks = _tasks(target, families, max_degree, objective, on, (lo, hi), samples, spec)
+    tasks = _tasks(target, families, max_degree, objective, on, (lo, hi), samples, spec,
+                   tuple(pieces))
     if not tasks:
         raise InputError(f"no family of {', '.join(families)} applies to {target!r}")
     rows: list[dict[str, Any]] = []
@@ -521,7 +680,7 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
             rows.append(fut.result())
             if progress:
                 progress(rows[-1])
-    rows.sort(key=lambda r: (r["family"], r["degree"]))
+    rows.sort(key=lambda r: (r["family"], r.get("pieces", 0), r["degree"]))
     published = []
     for p in published_for(target):
         a = p.build()
@@ -539,7 +698,9 @@ def pareto_sweep(target: str = "gelu", *, families: Iterable[str] = DEFAULT_FAMI
     if tolerance is not None:
         ok = [r for r in priced if r["max_error_on_range"] <= tolerance]
         if ok:
-            answer = min(ok, key=lambda r: (r[key]["total"], r["max_error_on_range"]))
+            # equal costs: the lower degree (poly-21 of GELU is poly-20 plus noise)
+            answer = min(ok, key=lambda r: (r[key]["total"], r.get("degree", 0),
+                                            r["max_error_on_range"]))
     recommended = None
     paper = next((p for p in published if p["name"] == "paper-tanh"), None)
     if paper is not None:
@@ -596,6 +757,48 @@ def _range(range_: Any) -> tuple[float, float]:
     return check_range(lo, hi)
 
 
+def _pieces(pieces: Any, families: tuple[str, ...]) -> tuple[int, ...]:
+    """The checked numbers of pieces: an int, a list of them or ``"2,3"`` (the CLI's form);
+    None: :data:`DEFAULT_PIECES`.  Given without the piecewise family, an error."""
+    from approxfit.core.checks import check_int
+    from approxfit.fitting.piecewise_fit import MAX_PIECES
+
+    if pieces is None:
+        return DEFAULT_PIECES
+    if PIECEWISE not in families:
+        raise InputError("`pieces` applies to the piecewise family only; add piecewise to "
+                         "`families`")
+    text = f"{pieces!r}"
+    if isinstance(pieces, str):
+        parts: list[Any] = []
+        for part in pieces.split(","):
+            try:
+                parts.append(int(part.strip()))
+            except ValueError:
+                raise InputError(f"`pieces` must be whole numbers separated by commas, got "
+                                 f"{_cut(pieces)!r}") from None
+    elif isinstance(pieces, int | np.integer) and not isinstance(pieces, bool):
+        parts = [pieces]
+    elif isinstance(pieces, Iterable) and not isinstance(pieces, bytes | dict):
+        parts = list(pieces)
+    else:
+        raise InputError(f"`pieces` must be an int, a list of int or a comma list, got "
+                         f"{type(pieces).__name__}")
+    if not parts:
+        raise InputError(f"`pieces` must name at least one number of pieces, got {text}")
+    out = []
+    for k in parts:
+        k = check_int(k, "pieces")
+        if not 1 <= k <= MAX_PIECES:
+            raise InputError(f"`pieces` must be between 1 and {MAX_PIECES}, got {k}")
+        out.append(k)
+    return tuple(sorted(set(out)))
+
+
+def _cut(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
 def _checked(target: Any, families: str | Iterable[str], objective: str, on: str,
              samples: int, max_degree: int = 9, range_: Any = (-10.0, 10.0)
              ) -> tuple[str, tuple[str, ...], int, tuple[float, float], int]:
@@ -614,9 +817,12 @@ def _checked(target: Any, families: str | Iterable[str], objective: str, on: str
     max_degree = _max_degree(max_degree)
     fams = _families(families)
     for f in fams:
-        check_choice(f, names.FAMILY_NAMES, "families")
+        check_choice(f, (*names.FAMILY_NAMES, PIECEWISE), "families")
     check_choice(objective, names.OBJECTIVES, "objective")
     check_choice(on, names.ONS, "on")
+    if PIECEWISE in fams and (objective, on) != ("minimax", "value"):
+        raise InputError(f"the piecewise family is a minimax fit of the value: `objective` "
+                         f"must be minimax and `on` value, got {objective} and {on}")
     lo_hi = _range(range_)
     name = resolve_target(target).name
     get_target(name)                     # the workers look the target up by name
@@ -626,11 +832,13 @@ def _checked(target: Any, families: str | Iterable[str], objective: str, on: str
 def task_count(target: str = "gelu", *,
                families: str | Iterable[str] = DEFAULT_FAMILIES,
                max_degree: int = 9, objective: str = "minimax", on: str = "value",
-               range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001) -> int:
+               range: tuple[float, float] = (-10.0, 10.0), samples: int = 20001,
+               pieces: int | str | Iterable[int] | None = None) -> int:
     """How many fits :func:`pareto` runs with these arguments (for a progress bar)."""
     name, fams, degree, lo_hi, samples = _checked(target, families, objective, on, samples,
                                                   max_degree, range)
-    return len(_tasks(name, fams, degree, objective, on, lo_hi, samples))
+    return len(_tasks(name, fams, degree, objective, on, lo_hi, samples,
+                      pieces=_pieces(pieces, fams)))
 
 
 def pareto(target: Any = "gelu", *,
@@ -640,7 +848,8 @@ def pareto(target: Any = "gelu", *,
            executor: str | Executor | None = "local",
            progress: Callable[[dict[str, Any]], None] | None = None,
            cost: str = "kernel", cost_weights: Any = None,
-           tolerance: float | None = None) -> ParetoResult:
+           tolerance: float | None = None,
+           pieces: int | str | Iterable[int] | None = None) -> ParetoResult:
     """Sweep families × degrees: whole-line error against cost, with the published forms.
 
     The library form of ``approxfit pareto``: the same arguments give the same
@@ -653,9 +862,12 @@ def pareto(target: Any = "gelu", *,
         A built-in target (or ``gelu:mu=M,sigma=S``): the fits run by name, in other
         processes too.
     families : str or iterable of str
-        The families to sweep (a comma-separated string is accepted too).
+        The families to sweep (a comma-separated string is accepted too):
+        :data:`PARETO_FAMILIES`; ``"piecewise"`` (not a default) adds a
+        ``piecewise-K-d`` row per number of pieces K and degree d (module docstring).
     max_degree : int
-        Highest degree to try, 1 … 40 (the families other than poly stop at 15).
+        Highest degree to try, 1 … 40 (the families other than poly stop at 15, the
+        piecewise rows at :data:`MAX_PIECEWISE_DEGREE`).
     objective : {"minimax", "l2"}
     on : {"value", "gate"}
         What each fit minimises; the whole-line error is always on the value.
@@ -677,6 +889,9 @@ def pareto(target: Any = "gelu", *,
         ``.toml`` file of name = number.
     tolerance : float, optional
         Also find the cheapest row with max error on the range at most this.
+    pieces : int or str or iterable of int, optional
+        The numbers of pieces K of the piecewise rows, 1 … 32 (``"2,3"`` accepted);
+        default 2.  Only with ``"piecewise"`` in ``families``.
 
     Returns
     -------
@@ -691,6 +906,7 @@ def pareto(target: Any = "gelu", *,
     """
     name, fams, max_degree, range, samples = _checked(target, families, objective, on,
                                                       samples, max_degree, range)
+    ks = _pieces(pieces, fams)
     if progress is not None and not callable(progress):
         raise InputError(f"`progress` must be callable or None, got {type(progress).__name__}")
     weights, params = _cost_args(cost, cost_weights, tolerance)
@@ -705,7 +921,7 @@ def pareto(target: Any = "gelu", *,
         res = pareto_sweep(name, families=fams, max_degree=max_degree, objective=objective,
                            on=on, range_=range, samples=samples, executor=ex,
                            progress=progress, cost=cost, weights=weights,
-                           parameters=params, tolerance=tolerance)
+                           parameters=params, tolerance=tolerance, pieces=ks)
         if close is not None:
             close()
     except BaseException:
