@@ -88,3 +88,37 @@ def test_a_clamp_without_a_guard_costs_two_compares() -> None:
     assert kernel_cost(a.program()).to_dict()["compares"] == 2
     assert a.cost().compares == 2
     assert math.isfinite(a.cost().total)
+
+
+def test_an_exact_piecewise_fit_converges() -> None:
+    """tanh with a tanh piece is exact: the fit used to exit 1 'not converged' (nothing
+    to level at rounding level).  Its error, measured with numpy, is ~1e-15."""
+    import numpy as np
+
+    code, out, _ = run_inprocess(["fit", "tanh", "piecewise", "--objective", "minimax",
+                                  "--pieces", "2", "--degrees", "3,3", "--families",
+                                  "rational,tanh", "--range", "-4", "4", "--json"])
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["converged"] is True and doc["max_error"] < 1e-13
+    from approxfit.approximants.spec import approximant_from_dict
+
+    a = approximant_from_dict(doc["approximant"])
+    x = np.linspace(-4, 4, 100001)
+    assert float(np.max(np.abs(a.evaluate(x) - np.tanh(x)))) < 1e-13
+
+
+def test_coefficients_search_reports_progress() -> None:
+    """fit_in_format calls progress(done, total) over its exponent choices, done < total,
+    and refuses a non-callable."""
+    from approxfit.core.exceptions import InputError
+    from approxfit.fitting.fpcoeff import fit_in_format
+
+    seen: list[tuple[int, int]] = []
+    fit_in_format("exp2", "poly", 3, formats="float32", range_=(0.0, 1.0),
+                  error="relative", fixed={"c0": 1.0},
+                  progress=lambda d, t: seen.append((d, t)))
+    assert seen and all(0 <= d < t for d, t in seen)
+    with pytest.raises(InputError, match="progress"):
+        fit_in_format("exp2", "poly", 3, formats="float32", range_=(0.0, 1.0),
+                      progress=3)

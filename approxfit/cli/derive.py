@@ -281,9 +281,15 @@ def _fit_coefficients(target: str, family: str, degree: int, parity: str | None,
             from approxfit.cli.common import resolve_target
 
             tgt = resolve_target(target, expr)
-        res = fit_in_format(tgt, family, degree, formats=coefficients, range_=range_,
-                            error=error, fixed=fixes or None, parity=parity,
-                            den_degree=den_degree, den_parity=den_parity)
+        bar, progress = _search_bar(json_)
+        try:
+            res = fit_in_format(tgt, family, degree, formats=coefficients, range_=range_,
+                                error=error, fixed=fixes or None, parity=parity,
+                                den_degree=den_degree, den_parity=den_parity,
+                                progress=progress)
+        finally:
+            if bar is not None:
+                bar.stop()
     except InputError as exc:             # the library's `formats` is --coefficients here
         raise InputError(str(exc).replace("`formats`", "--coefficients")
                          .replace("`fixed`", "--fix")) from None
@@ -297,6 +303,26 @@ def _fit_coefficients(target: str, family: str, degree: int, parity: str | None,
         emit_json(res.to_dict())
     else:
         typer.echo(format_fit_text(res), nl=False)
+
+
+def _search_bar(json_: bool) -> tuple[Any, Any]:
+    """A progress bar over the exact search's exponent choices on a terminal's stderr
+    (None, None otherwise)."""
+    import sys
+
+    if json_ or not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("exact search"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("exponent choices"), transient=True)
+    task = bar.add_task("", total=None)
+    bar.start()
+
+    def progress(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, progress
 
 
 #: The longest exact form ``taylor`` prints in full (``--json`` always has it whole).

@@ -60,7 +60,8 @@ import contextlib
 import itertools
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,8 +223,8 @@ def parse_formats(formats: str | Sequence[str], names: Sequence[str]) -> tuple[s
 def fit_in_format(target: Any, family: str, degree: int, *, formats: str | Sequence[str],
                   range_: Sequence[float], error: str = "absolute",
                   fixed: Mapping[str, float | str] | None = None, parity: str | None = None,
-                  den_degree: int | None = None, den_parity: str | None = None
-                  ) -> FormatFit:
+                  den_degree: int | None = None, den_parity: str | None = None,
+                  progress: Callable[[int, int], Any] | None = None) -> FormatFit:
     """The best poly or ``P/Q`` with coefficients in the given formats (see the module).
 
     Parameters
@@ -245,6 +246,9 @@ def fit_in_format(target: Any, family: str, degree: int, *, formats: str | Seque
         in its format.
     parity, den_degree, den_parity
         As :func:`approxfit.fitting.fit.fit` takes them.
+    progress : callable, optional
+        ``progress(done, total)`` before each exponent choice of an exact search (one
+        search per polynomial, several for a P/Q's alternation).
 
     Returns
     -------
@@ -257,6 +261,9 @@ def fit_in_format(target: Any, family: str, degree: int, *, formats: str | Seque
     ComputationError
         When the float64 fit fails or a linear programme fails.
     """
+    if progress is not None and not callable(progress):
+        raise InputError("`progress` must be a callable progress(done, total) or None")
+    token = _PROGRESS.set(progress)
     try:
         # overflow or NaN surfaces below as linprog's refusal, translated here
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -274,6 +281,13 @@ def fit_in_format(target: Any, family: str, degree: int, *, formats: str | Seque
                                f"{str(exc).splitlines()[0][:80]} (a coefficient or the "
                                "error overflows the format, or the range is too narrow "
                                "for the degree)") from None
+    finally:
+        _PROGRESS.reset(token)
+
+
+#: The progress callback of the running :func:`fit_in_format` (a context variable, so
+#: the search's helpers need not pass it along).
+_PROGRESS: ContextVar[Callable[[int, int], Any] | None] = ContextVar("_PROGRESS", default=None)
 
 
 def _fit_in_format(target: Any, family: str, degree: int, *, formats: str | Sequence[str],
@@ -600,7 +614,10 @@ def _search(block: _Block, start: Array, scale: float) -> tuple[Array, dict[str,
         combos = sorted(combos, key=lambda c: -sum(math.log2(u) for u in c if u > 0))
         combos = combos[:MAX_COMBOS]
     best_v, best_e = start.copy(), e_start
-    for combo in combos:
+    report = _PROGRESS.get()
+    for done, combo in enumerate(combos):
+        if report is not None:
+            report(done, len(combos))
         stats["combos"] += 1
         us = np.array([sigma[i] if cont[i] else combo[i] for i in range(nvar)])
         ctr = np.array([cen[i] if cont[i] else round(cen[i] / us[i]) * us[i]

@@ -445,6 +445,7 @@ def fit_piecewise(target: str | Target, *, pieces: int, degree: int | Sequence[i
 
     # the final fits, certified
     rows, forms, errs, bounds, ok = [], [], [], [], True
+    exact = []                     # pieces whose error is at rounding level
     for j in range(pieces):
         res = fitter.run(j, edges[j], edges[j + 1], samples)
         row, form = _row(res, fams[j])
@@ -453,7 +454,9 @@ def fit_piecewise(target: str | Target, *, pieces: int, degree: int | Sequence[i
         errs.append(fitter.measure(res))
         cert = res.certificate
         bounds.append(float(cert.lower_bound) if cert is not None else math.nan)
-        ok = ok and res.converged and cert is not None and cert.optimal
+        exact.append(cert is not None and cert.levelled_ratio is None
+                     and cert.method.startswith("an exact fit"))
+        ok = ok and res.converged and cert is not None and (cert.optimal or exact[-1])
     low_t = edges[0] if low else None
     high_t = edges[-1] if high else None
     approx = PiecewiseApproximant(
@@ -478,10 +481,13 @@ def fit_piecewise(target: str | Target, *, pieces: int, degree: int | Sequence[i
     max_error = max(errs + [tails[s]["error"] for s in tails if tails[s] is not None])
     whole = _whole_line(approx, tgt, a, b, relative, max_error)
     balance = min(errs) / max(errs) if max(errs) > 0 else 1.0
-    if searched and balance < 1.0 - 10 * EPS_RATIO:
-        ok = False
+    if searched and balance < 1.0 - 10 * EPS_RATIO and not all(exact):
+        ok = False                 # (errors at rounding level have nothing to level)
     forms_text = tuple(f"{fams[j]} deg {degrees[j]}" for j in range(pieces))
-    msg = ("converged: every piece certified optimal" if ok else
+    msg = ("converged: every piece an exact fit (its error at rounding level)"
+           if ok and all(exact) else
+           "converged: every piece certified optimal" if ok and not any(exact) else
+           "converged: every piece certified optimal or an exact fit" if ok else
            "not converged: a piece's fit did not certify, or the pieces' errors are not "
            "level")
     if auto and math.isfinite(eps):
