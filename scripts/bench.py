@@ -6,7 +6,7 @@ Run from the project's root::
     python scripts/bench.py --quick    # smoke test (a few seconds; what the test suite runs)
     python scripts/bench.py --out DIR  # write DIR/bench.json and DIR/bench.md instead
 
-Five sections, each timed with :func:`time.perf_counter` over several repeats and
+Eight sections, each timed with :func:`time.perf_counter` over several repeats and
 reported as medians:
 
 1. ``minimax_nonlinear`` — approxfit's minimax fit (trust-region SLP + Remez
@@ -27,6 +27,10 @@ reported as medians:
    float16 input against a per-input mpmath reference, and float32's 4.3e9 inputs
    projected from evenly spread blocks, serial and on every local core
    (``--float32-full`` runs the whole float32 sweep once).
+8. ``coefficients`` — ``fit … --coefficients F`` (:func:`fit_in_format`) on the five
+   cases of ``tests/test_fpcoeff.py`` against Sollya's ``fpminimax`` (a process) and
+   round-to-nearest plus ``--reoptimise``'s ±2 ulp search, every method's error
+   measured the same way.
 
 Every number is written to ``bench.json`` (sorted keys, atomic write) and the
 tables, the headline ratios and the targets to ``bench.md``.  A slow measurement
@@ -41,6 +45,7 @@ import datetime as _dt
 import math
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -74,7 +79,7 @@ from approxfit.measure.metrics import approximant_metrics, error_metrics, outsid
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS: tuple[str, ...] = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli",
-                             "scaling", "hard_cases", "verify")
+                             "scaling", "hard_cases", "verify", "coefficients")
 #: Relative tolerance under which two max errors count as equal.
 EQUAL_RTOL = 1e-9
 #: Largest relative coefficient difference that counts as "equal coefficients".
@@ -91,10 +96,11 @@ Array = np.ndarray
 # ---------------------------------------------------------------------------
 # the issue's hard cases (section 6)
 # ---------------------------------------------------------------------------
-#: approxfit's targets in Sollya's language (the ones the hard cases use).
+#: approxfit's targets in Sollya's language (the ones sections 6 and 9 use).
 SOLLYA_TARGETS: dict[str, str] = {
     "erf": "erf(x)", "tanh": "tanh(x)", "gelu": "x/2*(1+erf(x/sqrt(2)))",
     "phi": "(1+erf(x/sqrt(2)))/2", "silu": "x/(1+exp(-x))", "softplus": "log(1+exp(x))",
+    "sigmoid": "1/(1+exp(-x))", "exp2": "2^x",
 }
 #: Sollya's remez stops within this relative distance of the optimum (its default is 1e-5).
 SOLLYA_QUALITY = 1e-9
@@ -180,6 +186,89 @@ HARD_QUICK: tuple[HardCase, ...] = (
 
 
 # ---------------------------------------------------------------------------
+# coefficients in a format (section 9)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FormatCase:
+    """A case of ``fit … --coefficients F`` timed against Sollya's ``fpminimax`` and the
+    rounding baseline (the five cases of ``tests/test_fpcoeff.py``).
+
+    Attributes
+    ----------
+    name : str
+        Key in ``bench.json`` (the test's case id).
+    target : str
+        An approxfit target that Sollya knows (:data:`SOLLYA_TARGETS`).
+    degree : int
+        Degree of the polynomial.
+    fmt : str
+        The coefficients' format.
+    lo, hi : float
+        The range.
+    error : {"absolute", "relative"}
+        The error minimised.
+    parity : str or None
+        ``"odd"``/``"even"`` or None.
+    fixed : tuple of (str, float)
+        Coefficients held exactly (Sollya's constrained part).
+    precision : int
+        Sollya's significand bits for the format (24, 11, 8).
+    needs_minimax : bool
+        Pass the float64 minimax's free part as fpminimax's last argument (where Sollya's
+        own Remez fails: a constrained part on [0, 1]).
+    """
+
+    name: str
+    target: str
+    degree: int
+    fmt: str
+    lo: float
+    hi: float
+    error: str = "absolute"
+    parity: str | None = None
+    fixed: tuple[tuple[str, float], ...] = ()
+    precision: int = 24
+    needs_minimax: bool = False
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keywords of :func:`approxfit.fitting.fpcoeff.fit_in_format` (after the family)."""
+        kw: dict[str, Any] = {"target": self.target, "family": "poly", "degree": self.degree,
+                              "formats": self.fmt, "range_": (self.lo, self.hi)}
+        if self.error != "absolute":
+            kw["error"] = self.error
+        if self.parity is not None:
+            kw["parity"] = self.parity
+        if self.fixed:
+            kw["fixed"] = dict(self.fixed)
+        return kw
+
+    def argv(self) -> list[str]:
+        """The same fit as ``approxfit fit`` arguments."""
+        out = ["fit", self.target, "poly", "--degree", str(self.degree), "--range",
+               f"{self.lo:g}", f"{self.hi:g}", "--coefficients", self.fmt]
+        if self.error != "absolute":
+            out += ["--error", self.error]
+        if self.parity is not None:
+            out += ["--parity", self.parity]
+        for n, v in self.fixed:
+            out += ["--fix", f"{n}={v:g}"]
+        return out
+
+
+FORMAT_FULL: tuple[FormatCase, ...] = (
+    FormatCase("exp2-3-c0=1-float32-relative", "exp2", 3, "float32", 0.0, 1.0,
+               error="relative", fixed=(("c0", 1.0),), needs_minimax=True),
+    FormatCase("exp2-5-float32-relative", "exp2", 5, "float32", 0.0, 1.0, error="relative"),
+    FormatCase("gelu-6-float32-absolute", "gelu", 6, "float32", -3.0, 3.0),
+    FormatCase("sigmoid-5-float16-absolute", "sigmoid", 5, "float16", 0.0, 4.0, precision=11),
+    FormatCase("tanh-odd7-bfloat16-relative", "tanh", 7, "bfloat16", 0.0, 1.0,
+               error="relative", parity="odd", precision=8),
+)
+#: ``--quick``: the fastest case (about 0.4 s in process).
+FORMAT_QUICK: tuple[FormatCase, ...] = (FORMAT_FULL[-1],)
+
+
+# ---------------------------------------------------------------------------
 # configuration
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -220,6 +309,14 @@ class Config:
         The issue's cases of section 6.
     hard_process_repeats : int
         Repeats of section 6's whole-process timings (approxfit and Sollya).
+    verify_repeats, verify_mpmath_inputs, verify_float32_blocks, verify_float32_block
+        Section 8 (see :func:`bench_verify`); ``verify_float32_full`` runs its whole sweep.
+    format_cases : tuple of FormatCase
+        The cases of section 9 (coefficients in a format).
+    format_repeats : int
+        Interleaved rounds of section 9 (approxfit, the baseline, Sollya).
+    format_budget : float
+        Seconds per case of section 9 after which no further round is started.
     """
 
     quick: bool
@@ -250,6 +347,9 @@ class Config:
     verify_float32_blocks: int = 16
     verify_float32_block: int = 2**22
     verify_float32_full: bool = False
+    format_cases: tuple[FormatCase, ...] = FORMAT_FULL
+    format_repeats: int = 3
+    format_budget: float = 40.0
 
 
 FULL = Config(
@@ -281,7 +381,8 @@ QUICK = Config(
     scaling_samples=(1_000, 10_000), scaling_tanh_degrees=(1, 3), scaling_poly_degrees=(1, 5),
     hard_cases=HARD_QUICK, hard_process_repeats=1,
     verify_repeats=1, verify_mpmath_inputs=2048, verify_float32_blocks=4,
-    verify_float32_block=2**18,
+    verify_float32_block=2**18, format_cases=FORMAT_QUICK, format_repeats=1,
+    format_budget=0.1,
 )
 
 
@@ -1480,6 +1581,278 @@ def bench_hard_cases(cfg: Config) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------------
+# section 9: coefficients in a format, against Sollya's fpminimax and rounding
+# ---------------------------------------------------------------------------
+_SOLLYA_HEAD = "verbosity = 0!;\ndisplay = decimal!;\nprec = 200!;\npoints = 2001!;\n"
+_SOLLYA_LINE = re.compile(r"^(\w+) = ([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)$")
+
+
+def sollya_exact(value: float) -> str:
+    """A float as an exact Sollya constant ``m*2^(-e)`` (no decimal rounding)."""
+    num, den = float(value).as_integer_ratio()
+    return f"({num}*2^(-{den.bit_length() - 1}))"
+
+
+def sollya_poly(coefs: dict[int, float]) -> str:
+    """``Σ c_k·x^k`` in Sollya's language, every coefficient exact."""
+    terms = [f"{sollya_exact(c)}*x^{k}" for k, c in sorted(coefs.items()) if c != 0]
+    return " + ".join(terms) if terms else "0"
+
+
+def sollya_values(stdout: str) -> dict[str, float]:
+    """The ``name = number`` lines a Sollya script printed, as floats (others ignored).
+
+    The numbers are printed in decimal at 200 bits, so a float32 (or any float64)
+    coefficient reads back exactly.
+    """
+    out = {}
+    for line in stdout.splitlines():
+        m = _SOLLYA_LINE.match(line.strip())
+        if m:
+            out[m[1]] = float(m[2])
+    return out
+
+
+def fpminimax_script(case: FormatCase, free64: dict[int, float]) -> str:
+    """The Sollya script of ``case``: ``fpminimax`` and its coefficients, printed.
+
+    The same call as ``tests/sollya.py``'s ``fpminimax`` (its recorded results are in
+    ``tests/test_fpcoeff.py``): ``fpminimax(f, [|powers|], [|p, …|], I, absolute|relative,
+    floating[, q][, P])`` with the fixed coefficients as the constrained part ``q`` and,
+    where Sollya's own Remez fails, the float64 minimax's free part as ``P``.
+
+    Parameters
+    ----------
+    case : FormatCase
+        The problem.
+    free64 : dict
+        Power → float64 minimax coefficient of the free powers.
+
+    Returns
+    -------
+    str
+    """
+    powers = sorted(free64)
+    fixed = {int(n[1:]): float(v) for n, v in case.fixed}
+    mons = "[|" + ", ".join(str(k) for k in powers) + "|]"
+    fmts = "[|" + ", ".join(str(case.precision) for _ in powers) + "|]"
+    extra = f", {sollya_poly(fixed)}" if fixed else ""
+    if case.needs_minimax:
+        extra += f", {sollya_poly(free64)}" if fixed else f", 0, {sollya_poly(free64)}"
+    lines = "".join(f'print("c{k} =", coeff(p, {k}));\n'
+                    for k in sorted({*powers, *fixed}))
+    return (f"{_SOLLYA_HEAD}f = {SOLLYA_TARGETS[case.target]};\n"
+            f"I = [{sollya_exact(case.lo)};{sollya_exact(case.hi)}];\n"
+            f"p = fpminimax(f, {mons}, {fmts}, I, {case.error}, floating{extra});\n"
+            f"{lines}quit;\n")
+
+
+def sollya_errors(case: FormatCase, polys: dict[str, dict[int, float]], exe: str, cwd: Path
+                  ) -> dict[str, float | None] | str:
+    """Sollya's ``dirtyinfnorm`` (200 bits) of the error of each polynomial, or why not.
+
+    Parameters
+    ----------
+    case : FormatCase
+        The target, range and kind of error.
+    polys : dict
+        Name → (power → coefficient).
+    exe : str
+        The ``sollya`` executable.
+    cwd : Path
+        Working folder.
+
+    Returns
+    -------
+    dict or str
+        Name → max error; a message when Sollya failed.
+    """
+    err = "q/(f) - 1" if case.error == "relative" else "f - q"
+    body = "".join(f"q = {sollya_poly(c)};\nprint(\"{n} =\", dirtyinfnorm({err}, I));\n"
+                   for n, c in polys.items())
+    script = (f"{_SOLLYA_HEAD}f = {SOLLYA_TARGETS[case.target]};\n"
+              f"I = [{sollya_exact(case.lo)};{sollya_exact(case.hi)}];\n{body}quit;\n")
+    try:
+        proc = subprocess.run([exe, "--warnonstderr"], input=script, cwd=cwd,
+                              capture_output=True, text=True, check=False, timeout=600)
+    except subprocess.TimeoutExpired:
+        return "dirtyinfnorm timed out"
+    vals = sollya_values(proc.stdout)
+    if proc.returncode != 0 or set(vals) != set(polys):
+        return (proc.stderr.strip() or proc.stdout.strip() or "no output")[-300:]
+    return {n: vals[n] for n in polys}
+
+
+def _format_baseline(case: FormatCase) -> tuple[FitResult, Any]:
+    """``approxfit fit … --dtype F --reoptimise`` in process: the float64 minimax fit (as
+    :func:`fit_in_format` makes it), rounded to nearest, then the ±2 ulp search."""
+    from approxfit.fitting.fit import sample_grid
+    from approxfit.lowprec.rounding import coefficient_rounding
+
+    kw = case.kwargs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit(case.target, "poly", degree=case.degree, parity=case.parity,
+                  fix=kw.get("fixed"), objective="minimax", range=(case.lo, case.hi),
+                  error=case.error)
+    points = sample_grid("uniform", range=(case.lo, case.hi)).x
+    return res, coefficient_rounding(res.approximant, points, case.fmt, on=res.on,
+                                     reoptimise=True, fixed=res.fixed)
+
+
+def _fmt_ratio6(r: float | None) -> str:
+    return "—" if r is None else f"{r:.6f}"
+
+
+def _powers(coefs: dict[str, float]) -> dict[int, float]:
+    return {int(n[1:]): float(v) for n, v in coefs.items()}
+
+
+def bench_coefficients(cfg: Config) -> dict[str, Any]:
+    """Section 9: ``fit … --coefficients F`` against Sollya's fpminimax and rounding.
+
+    For each case, three methods are timed interleaved (A, B, C, A, B, C, …):
+    :func:`~approxfit.fitting.fpcoeff.fit_in_format` in process, the rounding baseline
+    (:func:`_format_baseline`) in process, and Sollya's ``fpminimax`` as a process (its
+    start-up is timed apart). Every method's coefficients are then measured the same
+    way: approxfit's measure (the fit's 20001-point grid, the maxima refined between
+    samples, the one ``fit`` reports), and Sollya's ``dirtyinfnorm`` when installed.
+
+    Parameters
+    ----------
+    cfg : Config
+        What to run.
+
+    Returns
+    -------
+    dict
+        ``setup``, ``sollya_startup`` and ``cases``.
+    """
+    from approxfit.fitting.fit import sample_grid
+    from approxfit.fitting.fpcoeff import fit_in_format
+    from approxfit.lowprec.formats import round_to_format
+    from approxfit.measure.metrics import approximant_metrics
+
+    exe = shutil.which("sollya")
+    cases = []
+    with tempfile.TemporaryDirectory(prefix="approxfit-bench-") as tmp:
+        work = Path(tmp)
+        startup = None
+        if exe is not None:
+            empty = work / "empty.sollya"
+            empty.write_text("quit;\n", encoding="utf-8")
+            startup = time_command([exe, "--warnonstderr", str(empty)],
+                                   repeats=max(3, cfg.format_repeats), cwd=work)
+        for case in cfg.format_cases:
+            kw = case.kwargs()
+            res64, _ = _format_baseline(case)          # warm-up; the float64 minimax
+            free64 = {k: v for k, v in _powers(res64.coefficients).items()
+                      if f"c{k}" not in res64.fixed}
+            fns: dict[str, Callable[[], Any]] = {
+                "approxfit": lambda kw=kw: fit_in_format(**kw),
+                "baseline": lambda case=case: _format_baseline(case)}
+            script = work / f"{case.name}.sollya"
+            script.write_text(fpminimax_script(case, free64), encoding="utf-8")
+            if exe is not None:
+                fns["sollya"] = lambda script=script: subprocess.run(
+                    [exe, "--warnonstderr", str(script)], cwd=work, capture_output=True,
+                    text=True, check=False, stdin=subprocess.DEVNULL, timeout=600)
+            t = timed_interleaved(fns, repeats=cfg.format_repeats, budget=cfg.format_budget)
+            ff = t["approxfit"].value
+            res, rounding = t["baseline"].value
+            x = sample_grid("uniform", range=(case.lo, case.hi)).x
+            on = res.on
+            y = res.approximant.target_obj.evaluate(x, on=on)
+            key = "max_rel_error_range" if case.error == "relative" else "max_abs_error_range"
+
+            def measure(coefs: dict[str, float], res: FitResult = res, x: Array = x,
+                        on: str = on, y: Array = y, key: str = key,
+                        case: FormatCase = case) -> float:
+                a = res.approximant.with_coefficients(coefs)
+                m = approximant_metrics(a, x, lo=case.lo, hi=case.hi, exact={on: y})
+                return float(m[on][key])
+
+            names = tuple(res.coefficients)
+            polys: dict[str, dict[str, float]] = {
+                "approxfit": dict(ff.coefficients),
+                "baseline": dict(zip(names, rounding.reoptimised, strict=True)),
+                "nearest": dict(zip(names, rounding.rounded, strict=True)),
+                "float64": dict(res.coefficients)}
+            sollya: dict[str, Any] = {"time": None, "skipped": "sollya is not installed"}
+            if exe is not None:
+                proc = t["sollya"].value
+                vals = sollya_values(proc.stdout)
+                sollya = {"time": t["sollya"].to_dict(), "command": f"sollya {script.name}",
+                          "script": script.read_text(encoding="utf-8")}
+                if proc.returncode != 0 or set(vals) != set(names):
+                    sollya["failed"] = (proc.stderr.strip() or proc.stdout.strip()
+                                        or "no output")[-300:]
+                else:
+                    polys["sollya"] = {n: vals[n] for n in names}
+                    sollya["representable"] = all(
+                        float(round_to_format(v, case.fmt)) == v
+                        for v in polys["sollya"].values())
+            errors = {m: measure(c) for m, c in polys.items()}
+            dirty = (sollya_errors(case, {m: _powers(c) for m, c in polys.items()}, exe, work)
+                     if exe is not None else "sollya is not installed")
+            methods: dict[str, Any] = {
+                m: {"coefficients": c, "max_error": errors[m],
+                    "max_error_sollya": dirty.get(m) if isinstance(dirty, dict) else None}
+                for m, c in polys.items()}
+            methods["approxfit"].update(
+                time=t["approxfit"].to_dict(), reported_max_error=ff.max_error,
+                proven=ff.proven, proof=ff.proof, milps=ff.milps, nodes=ff.nodes,
+                exponent_choices=ff.combos)
+            methods["baseline"].update(time=t["baseline"].to_dict(),
+                                       evaluations=rounding.evaluations,
+                                       steps_ulp=dict(zip(names, rounding.steps, strict=True)))
+            a_t = t["approxfit"].median
+            row: dict[str, Any] = {
+                "name": case.name, "command": shlex.join(["approxfit", *case.argv()]),
+                "format": case.fmt, "error": case.error, "methods": methods, "sollya": sollya,
+                "sollya_errors": dirty if isinstance(dirty, str) else None,
+                "time_ratio": {
+                    "baseline": ratio(a_t, t["baseline"].median),
+                    "sollya": ratio(a_t, t["sollya"].median) if "sollya" in t else None},
+                "error_ratio": {m: ratio(errors[m], errors["approxfit"])
+                                for m in polys if m != "approxfit"},
+                "error_ratio_sollya_measure": (
+                    {m: ratio(dirty[m], dirty["approxfit"]) for m in polys if m != "approxfit"}
+                    if isinstance(dirty, dict) else None)}
+            cases.append(row)
+            _progress(f"coefficients {case.name}: approxfit {a_t:.2f} s, baseline "
+                      f"{t['baseline'].median:.2f} s"
+                      + (f", sollya {t['sollya'].median:.2f} s; sollya/approxfit error "
+                         f"{_fmt_ratio6(row['error_ratio'].get('sollya'))}"
+                         if "sollya" in t else ""))
+    return {
+        "setup": {
+            "cases": "the five cases of tests/test_fpcoeff.py (Sollya 8.0's results recorded "
+                     "there)",
+            "approxfit": "fit_in_format(...) in process — the whole call: the float64 minimax "
+                         "fit, the exact search (LP box, MILPs, cutting planes, polish) and "
+                         "the measured error",
+            "baseline": "`approxfit fit … --dtype F --reoptimise` in process: the same float64 "
+                        "minimax fit, rounded to nearest, then coefficient_rounding's ±2 ulp "
+                        "search (which minimises the absolute error on the grid, also for a "
+                        "relative fit)",
+            "sollya": "fpminimax(f, [|powers|], [|p, …|], I, absolute|relative, floating[, q]"
+                      "[, P]) and its coefficients printed, a process per run (start-up "
+                      "included; see sollya_startup); P, the float64 minimax's free part, only "
+                      "where Sollya's Remez fails (c0 = 1 on [0, 1])",
+            "timing": "the three methods interleaved, medians of the rounds",
+            "error": "every method's coefficients measured the same way: max_error by "
+                     "approxfit's measure (20001 uniform points, the maxima refined between "
+                     "samples; relative for a relative fit), max_error_sollya by Sollya's "
+                     "dirtyinfnorm at 200 bits",
+            "time_ratio": "approxfit time / the method's time (> 1: approxfit slower)",
+            "error_ratio": "the method's max error / approxfit's (≥ 1: approxfit no worse)"},
+        "sollya_startup": startup,
+        "cases": cases,
+    }
+
+
 def compare_release(doc: dict[str, Any], release: dict[str, Any] | None) -> dict[str, Any]:
     """This run's times against the release's (the committed ``results/bench.json``).
 
@@ -1541,6 +1914,13 @@ def compare_release(doc: dict[str, Any], release: dict[str, Any] | None) -> dict
                 for obj in ("l2", "minimax"):
                     add("scaling", f"{obj} n={r['samples']}",
                         old_s[r["samples"]][obj]["time"]["median_s"], r[obj]["time"]["median_s"])
+    if "cases" in doc.get("coefficients", {}) and "cases" in release.get("coefficients", {}):
+        old_f = index(release["coefficients"]["cases"], lambda c: c["name"])
+        for c in doc["coefficients"]["cases"]:
+            if c["name"] in old_f:
+                add("coefficients", c["name"],
+                    old_f[c["name"]]["methods"]["approxfit"]["time"]["median_s"],
+                    c["methods"]["approxfit"]["time"]["median_s"])
     meta = release.get("meta", {})
     ratios = [r["ratio"] for r in rows if r["ratio"] is not None]
     return {"commit": meta.get("git_commit"), "date": meta.get("date"), "cases": rows,
@@ -1730,6 +2110,39 @@ def summarise(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]
                                    else f"projected from {f32['sample']:,} inputs: local "
                                    f"{f32['local']['projected_s'] / 60:.1f} min, serial "
                                    f"{f32['serial']['projected_s'] / 60:.1f} min")})
+    fc = data.get("coefficients")
+    if fc and "cases" in fc:
+        cs = fc["cases"]
+
+        def spread(vals: Sequence[float | None]) -> dict[str, float | None]:
+            return {"min": _min(vals), "median": _median(vals), "max": _max(vals)}
+
+        head["coefficients"] = {
+            "cases": len(cs),
+            "approxfit_s": spread([c["methods"]["approxfit"]["time"]["median_s"] for c in cs]),
+            "time_ratio_sollya": spread([c["time_ratio"]["sollya"] for c in cs]),
+            "time_ratio_baseline": spread([c["time_ratio"]["baseline"] for c in cs]),
+            "error_ratio_sollya": spread([c["error_ratio"].get("sollya") for c in cs]),
+            "error_ratio_baseline": spread([c["error_ratio"]["baseline"] for c in cs]),
+            "error_ratio_nearest": spread([c["error_ratio"]["nearest"] for c in cs]),
+            "proven": sum(1 for c in cs if c["methods"]["approxfit"]["proven"])}
+        compared = [c for c in cs if c["error_ratio"].get("sollya") is not None]
+        if compared:
+            er = [c["error_ratio"]["sollya"] for c in compared]
+            n_le = sum(1 for v in er if v >= 1 - EQUAL_RTOL)
+            targets.append({
+                "name": "coefficients in a format: max error ≤ Sollya's fpminimax",
+                "target": 1.0, "value": _min(er), "met": n_le == len(compared),
+                "detail": f"{n_le} of {len(compared)} cases (Sollya's error / approxfit's, "
+                          f"min shown; equal within {EQUAL_RTOL:g} counts); both measured by "
+                          "approxfit's refined maximum over the range"})
+        eb = [c["error_ratio"]["baseline"] for c in cs]
+        n_b = sum(1 for v in eb if v is not None and v >= 1 - EQUAL_RTOL)
+        targets.append({
+            "name": "coefficients in a format: max error ≤ rounding + ±2 ulp search",
+            "target": 1.0, "kind": "check", "value": _min(eb), "met": n_b == len(cs),
+            "detail": f"{n_b} of {len(cs)} cases (`fit --dtype F --reoptimise`'s error / "
+                      "approxfit's, min shown)"})
     for t in targets:
         t.setdefault("kind", "issue")
     return head, targets
@@ -1777,7 +2190,8 @@ def run(cfg: Config, sections: Sequence[str]) -> dict[str, Any]:
     fns: dict[str, Callable[[Config], dict[str, Any]]] = {
         "minimax_nonlinear": bench_minimax_nonlinear, "minimax_poly": bench_minimax_poly,
         "least_squares": bench_least_squares, "cli": bench_cli, "scaling": bench_scaling,
-        "hard_cases": bench_hard_cases, "verify": bench_verify}
+        "hard_cases": bench_hard_cases, "verify": bench_verify,
+        "coefficients": bench_coefficients}
     doc: dict[str, Any] = {name: fns[name](cfg) for name in SECTIONS if name in sections}
     meta = {
         "quick": cfg.quick, "sections": list(sections),

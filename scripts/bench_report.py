@@ -150,6 +150,25 @@ def render_markdown(doc: dict[str, Any], *, equal_rtol: float) -> str:
     sl = head["scaling"]["loglog_slope"]
     lines.append(f"* Scaling in samples (10⁴ → 10⁶): log-log slope of time, l2 "
                  f"{_fmt_slope(sl['l2'])}, minimax {_fmt_slope(sl['minimax'])} (1 = linear).")
+    h9 = head.get("coefficients")
+    if h9:
+        vs_sollya, vs_base = (None if r is None else 1 / r for r in (
+            h9["time_ratio_sollya"]["median"], h9["time_ratio_baseline"]["median"]))
+        lines.append(
+            f"* Coefficients in a format ({h9['cases']} of the cases of tests/test_fpcoeff.py)"
+            f": approxfit's exact search takes {_fmt_s(h9['approxfit_s']['min'])}–"
+            f"{_fmt_s(h9['approxfit_s']['max'])} s (median {_fmt_s(h9['approxfit_s']['median'])})"
+            + (f", {_speed(vs_sollya)} than Sollya's fpminimax process and "
+               if vs_sollya is not None else " (Sollya not run: not installed), ")
+            + f"{_speed(vs_base)} than rounding + ±2 ulp (medians); error / approxfit's: "
+            + (f"Sollya {_fmt_er(h9['error_ratio_sollya']['min'])}–"
+               f"{_fmt_er(h9['error_ratio_sollya']['max'])}, "
+               if h9["error_ratio_sollya"]["min"] is not None else "")
+            + "rounding + ±2 ulp "
+            f"{_fmt_er(h9['error_ratio_baseline']['min'])}–"
+            f"{_fmt_er(h9['error_ratio_baseline']['max'])}, round-to-nearest "
+            f"{_fmt_er(h9['error_ratio_nearest']['min'])}–"
+            f"{_fmt_er(h9['error_ratio_nearest']['max'])}.")
 
     lines += ["", "## Targets", ""]
     lines += ["Rows marked *check* are the bench's own consistency checks, not targets of "
@@ -295,7 +314,51 @@ def render_markdown(doc: dict[str, Any], *, equal_rtol: float) -> str:
     lines += _render_hard(doc.get("hard_cases"))
     lines += _render_release(doc.get("release"))
     lines += _render_verify(doc.get("verify"))
+    lines += _render_coefficients(doc.get("coefficients"))
     return "\n".join(lines) + "\n"
+
+
+def _render_coefficients(fc: dict[str, Any] | None) -> list[str]:
+    """Section 9: coefficients in a format against Sollya's fpminimax and rounding."""
+    if not fc or "cases" not in fc:
+        return []
+    s = fc["setup"]
+    st = fc.get("sollya_startup")
+    lines = ["", "## 9. Coefficients in a format, against Sollya's fpminimax", "",
+             f"Cases: {s['cases']}. approxfit: {s['approxfit']}. Baseline: {s['baseline']}. "
+             f"Sollya: {s['sollya']}."
+             + (f" Sollya's start-up alone: {_fmt_ms(st['median_s'])} ms." if st else "")
+             + f" Timing: {s['timing']}. Error: {s['error']}. Time ratio = "
+             f"{s['time_ratio']}; error ratio = {s['error_ratio']}.", ""]
+    rows = []
+    for c in fc["cases"]:
+        m = c["methods"]
+        a, b, so = m["approxfit"], m["baseline"], c["sollya"]
+        er = c["error_ratio"]
+        rows.append([c["name"], _fmt_s(a["time"]["median_s"]), a["time"]["n"],
+                     _fmt_s(b["time"]["median_s"]),
+                     _fmt_s(so["time"]["median_s"]) if so.get("time") else
+                     so.get("skipped", "—"),
+                     fmt_ratio(c["time_ratio"]["sollya"]),
+                     fmt_ratio(c["time_ratio"]["baseline"]), _fmt_err(a["max_error"]),
+                     _fmt_er(er.get("sollya")) if "sollya" in er else so.get("failed", "—"),
+                     _fmt_er(er["baseline"]), _fmt_er(er["nearest"]), _fmt_er(er["float64"]),
+                     "yes" if a["proven"] else "no"])
+    lines += _table(["case", "approxfit s", "runs", "rounding + ±2 ulp s", "Sollya s",
+                     "time ratio Sollya", "time ratio rounding", "approxfit max err",
+                     "Sollya err ratio", "rounding + ±2 ulp err ratio",
+                     "round-to-nearest err ratio", "float64 minimax err ratio", "proven"],
+                    rows, "lrrrrrrrrrrrl")
+    dirty = [(c["name"], c["methods"]) for c in fc["cases"]
+             if c["methods"]["approxfit"].get("max_error_sollya") is not None]
+    if dirty:
+        diff = max(abs(v["max_error"] / v["max_error_sollya"] - 1)
+                   for _, ms in dirty for v in ms.values() if v["max_error_sollya"])
+        lines += ["", f"Sollya's dirtyinfnorm of every method's polynomial agrees with "
+                      f"approxfit's measure to {diff:.1e} relative (largest difference over "
+                      f"{len(dirty)} cases); `error_ratio_sollya_measure` in the JSON has the "
+                      "ratios by dirtyinfnorm."]
+    return lines
 
 
 def _render_hard(hc: dict[str, Any] | None) -> list[str]:

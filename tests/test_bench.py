@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "bench.py"
 SECTIONS = ("minimax_nonlinear", "minimax_poly", "least_squares", "cli", "scaling",
-            "hard_cases")
+            "hard_cases", "coefficients")
 
 
 def _strict_json(text: str) -> dict:
@@ -80,7 +80,7 @@ def test_quick_bench_reports_ratios(quick_run):
     md = (out / "bench.md").read_text(encoding="utf-8")
     for heading in ("## Headline", "## Targets", "## 1. Nonlinear minimax",
                     "## 2. Polynomial minimax", "## 3. Least squares", "## 4. Command line",
-                    "## 5. Scaling"):
+                    "## 5. Scaling", "## 9. Coefficients in a format"):
         assert heading in md, heading
 
 
@@ -115,3 +115,79 @@ def test_quick_bench_measures_every_method_over_the_range(quick_run):
     rows = {t["name"]: t for t in doc["targets"]}
     assert "maximum over the range" in rows["minimax: max error ≤ Nelder–Mead's"]["detail"]
     assert "maximum over the range" in rows["poly: max error ≤ linprog's (within 1e-6)"]["detail"]
+
+
+def _bench_module(monkeypatch: pytest.MonkeyPatch):
+    """``scripts/bench.py`` imported as a module (it imports ``bench_report`` beside it)."""
+    import importlib
+
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    return importlib.import_module("bench")
+
+
+def test_format_cases_are_the_fpcoeff_tests_cases(monkeypatch):
+    # section 9 times "the five cases of tests/test_fpcoeff.py": the same problems, and the
+    # same Sollya call (precision, constrained part, minimax hint) as the recorded numbers
+    from tests.test_fpcoeff import CASES
+
+    bench = _bench_module(monkeypatch)
+    assert [c.name for c in bench.FORMAT_FULL] == [c.name for c in CASES]
+    for b, t in zip(bench.FORMAT_FULL, CASES, strict=True):
+        kw = {k: v for k, v in t.kwargs.items() if k != "fixed"}
+        assert {k: v for k, v in b.kwargs().items() if k != "fixed"} == kw, b.name
+        assert dict(b.fixed) == dict(t.kwargs.get("fixed") or {}), b.name
+        assert {int(n[1:]): v for n, v in b.fixed} == (t.constrained or {}), b.name
+        assert (b.precision, b.needs_minimax) == (t.precision, t.needs_minimax), b.name
+    assert bench.FORMAT_QUICK[0] in bench.FORMAT_FULL
+
+
+def test_quick_bench_times_coefficients_in_a_format(quick_run):
+    proc, out = quick_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = _strict_json((out / "bench.json").read_text(encoding="utf-8"))
+    cases = doc["coefficients"]["cases"]
+    assert len(cases) == 1                                   # --quick: one case, one round
+    c = cases[0]
+    m = c["methods"]
+    assert m["approxfit"]["time"]["n"] == 1 and m["baseline"]["time"]["n"] == 1
+    # the same measure as fit_in_format's own report
+    assert m["approxfit"]["max_error"] == m["approxfit"]["reported_max_error"]
+    # fit_in_format is never worse than round-to-nearest (same measure, exact), and the
+    # float64 minimax is a lower bound of every representable vector (1e-9: the refined
+    # maxima of two different polynomials)
+    assert c["error_ratio"]["nearest"] >= 1.0
+    assert c["error_ratio"]["float64"] <= 1 + 1e-9
+    # the ±2 ulp search's vector is in fit_in_format's search space; 1e-9 allows the
+    # refinement between samples to disagree with the grid's order on a near tie
+    assert c["error_ratio"]["baseline"] >= 1 - 1e-9
+    assert c["time_ratio"]["baseline"] == pytest.approx(
+        m["approxfit"]["time"]["median_s"] / m["baseline"]["time"]["median_s"], rel=1e-12)
+    rows = {t["name"]: t for t in doc["targets"]}
+    assert "coefficients in a format: max error ≤ rounding + ±2 ulp search" in rows
+    assert set(doc["headline"]["coefficients"]) >= {"time_ratio_sollya", "error_ratio_sollya",
+                                                    "error_ratio_baseline"}
+    if c["sollya"]["time"] is None:
+        assert c["sollya"]["skipped"] == "sollya is not installed"
+        assert c["time_ratio"]["sollya"] is None
+        return
+    assert c["sollya"]["time"]["n"] == 1
+    assert "coefficients in a format: max error ≤ Sollya's fpminimax" in rows
+
+
+def test_quick_bench_sollya_fpminimax_matches_the_recorded_run(quick_run):
+    # the bench's own fpminimax script gives Sollya 8.0's coefficients recorded in
+    # tests/test_fpcoeff.py (bit for bit), and its dirtyinfnorm the recorded error
+    from tests.test_fpcoeff import CASES
+
+    proc, out = quick_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = _strict_json((out / "bench.json").read_text(encoding="utf-8"))
+    c = doc["coefficients"]["cases"][0]
+    if c["sollya"]["time"] is None:
+        pytest.skip("sollya is not installed")
+    case = {t.name: t for t in CASES}[c["name"]]
+    got = {int(n[1:]): v for n, v in c["methods"]["sollya"]["coefficients"].items()}
+    assert got == case.sollya_coefs
+    assert c["methods"]["sollya"]["max_error_sollya"] == pytest.approx(case.sollya_error,
+                                                                       rel=1e-12)
+    assert c["sollya"]["representable"] is True
