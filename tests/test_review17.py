@@ -123,3 +123,35 @@ def test_coefficients_search_reports_progress() -> None:
     with pytest.raises(InputError, match="progress"):
         fit_in_format("exp2", "poly", 3, formats="float32", range_=(0.0, 1.0),
                       progress=3)
+
+
+def test_an_interrupt_during_matplotlibs_import_waits_for_the_import() -> None:
+    """CI caught Ctrl-C landing while matplotlib's C extension initialised (pareto
+    writing its figure): Python aborted ('initialization failed', status −6) instead of
+    exiting 130.  The import now runs in a critical section: the signal, sent here at
+    the moment matplotlib is imported, is raised only after the import completes."""
+    import subprocess
+    import sys
+
+    code = """
+import builtins, os, signal, sys
+from approxfit.core import interrupts
+interrupts.install()
+real = builtins.__import__
+sent = []
+def imp(name, *a, **k):
+    if name == "matplotlib" and not sent:
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(name, *a, **k)
+builtins.__import__ = imp
+from approxfit.present.style import load_matplotlib
+try:
+    load_matplotlib()
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted after import:", "matplotlib.figure" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "interrupted after import: True", out.stderr

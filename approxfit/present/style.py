@@ -67,11 +67,26 @@ def _rc() -> dict[str, Any]:
     return {**RC, "axes.prop_cycle": cycler(color=list(PALETTE))}
 
 
+def load_matplotlib() -> Any:
+    """``matplotlib``, with the Agg canvas and the figure module, imported inside a
+    critical section (:func:`approxfit.core.interrupts.critical`): an interrupt that
+    lands while a C extension initialises (matplotlib's ``ft2font``) made Python abort
+    with "initialization failed" instead of ending the command cleanly; blocked, it is
+    raised once the import is done."""
+    from approxfit.core.interrupts import critical
+
+    with critical():
+        import matplotlib
+        import matplotlib.backends.backend_agg
+        import matplotlib.figure
+    return matplotlib
+
+
 def styled(fn: F) -> F:
     """Run ``fn`` inside ``matplotlib.rc_context`` of the project style."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import matplotlib
+        matplotlib = load_matplotlib()
 
         with matplotlib.rc_context(_rc()):
             return fn(*args, **kwargs)
