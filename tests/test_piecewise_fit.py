@@ -29,7 +29,7 @@ from approxfit.lowprec.emulate import evaluate_steps
 from approxfit.lowprec.export import export_code
 from approxfit.lowprec.model import make_model, run_program
 from approxfit.lowprec.verify import verify
-from tests.helpers import run_inprocess
+from tests.helpers import compile_c_filter, run_inprocess
 
 # PUMA's GELU as published (secretflow/spu, examples/python/ml, `hack_gelu`; Dong et
 # al. 2023): 0 below −4, a cubic on [−4, −1.95), an even-plus-linear sextic on
@@ -130,25 +130,13 @@ def test_a_gated_piece_needs_a_target_with_a_gate() -> None:
                              forms=(("sigmoid", (1,), ()),))
 
 
-def _compile(tmp_path, code: str, cc: str):
-    src = tmp_path / "g.c"
-    src.write_text(code + "\n#include <stdio.h>\nint main(void) { float v, y;\n"
-                   "  while (fread(&v, sizeof v, 1, stdin) == 1) { y = g(v);\n"
-                   "    if (fwrite(&y, sizeof y, 1, stdout) != 1) return 1; }\n"
-                   "  return 0; }\n")
-    exe = tmp_path / "g"
-    subprocess.run([cc, "-std=c99", "-O2", "-ffp-contract=off", str(src), "-o", str(exe),
-                    "-lm"], check=True, capture_output=True, text=True)
-    return exe
-
-
 @pytest.mark.parametrize("a", [PUMA, MIXED], ids=["puma", "three-forms"])
 @pytest.mark.parametrize("fma", [False, True])
 def test_exported_c_equals_the_model_bit_for_bit(tmp_path, a, fma) -> None:
     cc = shutil.which("gcc")
     if cc is None:
         pytest.skip("no gcc")
-    exe = _compile(tmp_path, export_code(a, "c", "bfloat16", name="g", max_error=0.0,
+    exe = compile_c_filter(tmp_path, export_code(a, "c", "bfloat16", name="g", max_error=0.0,
                                          fma=fma), cc)
     x = _bfloat16_inputs()
     run = subprocess.run([str(exe)], input=x.astype(np.float32).tobytes(),

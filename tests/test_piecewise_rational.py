@@ -23,6 +23,7 @@ from approxfit.core.exceptions import InputError
 from approxfit.lowprec.export import export_code
 from approxfit.lowprec.model import make_model, run_program
 from approxfit.lowprec.verify import verify
+from tests.helpers import compile_c_filter
 
 # The [7/6] Padé approximant of tanh: x(135135 + 17325x² + 378x⁴ + x⁶) /
 # (135135 + 62370x² + 3150x⁴ + 28x⁶), scaled so Q(0) = 1.
@@ -225,18 +226,6 @@ def test_verify_runs_and_agrees_with_an_independent_count() -> None:
     assert r.incorrectly_rounded == int(np.count_nonzero(mine != ref))
 
 
-def _compile(tmp_path, code: str, cc: str):
-    src = tmp_path / "g.c"
-    src.write_text(code + "\n#include <stdio.h>\nint main(void) { float v, y;\n"
-                   "  while (fread(&v, sizeof v, 1, stdin) == 1) { y = g(v);\n"
-                   "    if (fwrite(&y, sizeof y, 1, stdout) != 1) return 1; }\n"
-                   "  return 0; }\n")
-    exe = tmp_path / "g"
-    subprocess.run([cc, "-std=c99", "-O2", "-ffp-contract=off", str(src), "-o", str(exe),
-                    "-lm"], check=True, capture_output=True, text=True)
-    return exe
-
-
 @pytest.mark.parametrize("a", [TANH, TWO], ids=["tanh-pade", "two-pieces"])
 @pytest.mark.parametrize("fma", [False, True])
 def test_exported_c_equals_the_model_bit_for_bit(tmp_path, a, fma) -> None:
@@ -245,7 +234,7 @@ def test_exported_c_equals_the_model_bit_for_bit(tmp_path, a, fma) -> None:
         pytest.skip("no gcc")
     code = export_code(a, "c", "bfloat16", name="g", max_error=0.0, fma=fma)
     assert " / " in code                                   # the divide, as C's float `/`
-    exe = _compile(tmp_path, code, cc)
+    exe = compile_c_filter(tmp_path, code, cc)
     x = _bfloat16_inputs()
     run = subprocess.run([str(exe)], input=x.astype(np.float32).tobytes(),
                          capture_output=True, check=True)

@@ -18,7 +18,7 @@ from approxfit.core.targets import resolve_target
 from approxfit.lowprec.formats import get_format, round_to_format
 from approxfit.lowprec.model import make_model
 from approxfit.studies.synthesize import exact_tails, prepare, rounding_intervals, synthesize
-from tests.helpers import run_inprocess
+from tests.helpers import compile_c_filter, run_inprocess
 
 
 def test_rounding_intervals_match_brute_force() -> None:
@@ -360,15 +360,8 @@ def test_gelu_bfloat16_fma_exported_c_is_the_proof_bit_for_bit(tmp_path) -> None
     assert r.proven and r.verify is not None and r.verify.incorrectly_rounded == 0
     a = r.approximant
     assert a is not None
-    src = tmp_path / "g.c"
-    src.write_text(export_code(a, "c", "bfloat16", name="g", max_error=0.0, fma=True)
-                   + "\n#include <stdio.h>\nint main(void) { float v, y;\n"
-                   "  while (fread(&v, sizeof v, 1, stdin) == 1) { y = g(v);\n"
-                   "    if (fwrite(&y, sizeof y, 1, stdout) != 1) return 1; }\n"
-                   "  return 0; }\n")
-    exe = tmp_path / "g"
-    subprocess.run([cc, "-std=c99", "-O2", "-ffp-contract=off", str(src), "-o", str(exe),
-                    "-lm"], check=True, capture_output=True, text=True)
+    exe = compile_c_filter(tmp_path, export_code(a, "c", "bfloat16", name="g",
+                                                 max_error=0.0, fma=True), cc)
     bits = np.arange(2**16, dtype=np.uint32).astype(np.uint16)
     x = bits.view(ml_dtypes.bfloat16)
     x = x[np.isfinite(x.astype(np.float32))]

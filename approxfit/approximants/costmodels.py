@@ -705,10 +705,9 @@ class _Region:
 def _mpc_regions(approx: Any) -> tuple[list[_Region], int] | str:
     """The regions of an existing :class:`~approxfit.approximants.piecewise.
     PiecewiseApproximant` of the poly family and its comparison count, or a reason."""
-    form = getattr(approx, "form", lambda j: (approx.family, approx.powers, ()))
     rows = approx.piece_rows()
     for j in range(len(rows)):
-        family = form(j)[0]
+        family = approx.form(j)[0]
         if family != "poly":
             what = ("a division by a value of x" if family == "rational"
                     else f"{family}, a transcendental call")
@@ -717,7 +716,7 @@ def _mpc_regions(approx: Any) -> tuple[list[_Region], int] | str:
         return "the low tail needs exp, a transcendental call: not modelled under MPC"
     regions = []
     for j, row in enumerate(rows):
-        powers = form(j)[1]
+        powers = approx.form(j)[1]
         ks = [k for k, c in zip(powers, row[2:2 + len(powers)], strict=True) if c != 0.0]
         regions.append(_Region(tuple(ks), bool(ks)))
     compares = len(approx.breaks) + (1 if approx.split else 0)

@@ -49,7 +49,7 @@ a saved fit (``FILE.json``), or an inline spec such as
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -71,7 +71,7 @@ from approxfit.core.targets import Target
 
 __all__ = ["CLOSED_FORMS", "PUBLISHED", "AnyApproximant", "ClosedForm",
            "ClosedFormApproximant", "Published", "erf_steps", "get_published",
-           "published_for"]
+           "odd_rational_terms", "published_for"]
 
 Array = np.ndarray
 
@@ -212,18 +212,27 @@ class ClosedForm:
 # r(x) = x·N(x²)/D(x²) at x clamped to [−C, C], N = Σ c_k x^(k−1) over odd k and
 # D = Σ d_k x^k over even k, each by Horner's rule in x² (the kernels' order).
 
-def _odd_rational_parts(x: Array, c: Mapping[str, float], num: tuple[str, ...],
-                        den: tuple[str, ...]) -> tuple[Array, Array, Array, Array, Array]:
-    """``(xc, u, N, D, inside)``: the clamped x, u = xc², N(u), D(u), |x| < C."""
-    bound = c["clamp"]
-    xc = np.clip(x, -bound, bound)
-    u = xc * xc
+def odd_rational_terms(u: Array, c: Mapping[str, float], num: Sequence[str],
+                       den: Sequence[str]) -> tuple[Array, Array]:
+    """``(N(u), D(u))`` of an odd rational ``x·N(x²)/D(x²)`` at ``u = x²``: the
+    coefficients named by ``num`` and ``den`` (lowest power first), each by Horner's
+    rule in u, the shipped kernels' order."""
     n = np.zeros_like(u)
     for k in reversed(num):
         n = n * u + c[k]
     d = np.zeros_like(u)
     for k in reversed(den):
         d = d * u + c[k]
+    return n, d
+
+
+def _odd_rational_parts(x: Array, c: Mapping[str, float], num: tuple[str, ...],
+                        den: tuple[str, ...]) -> tuple[Array, Array, Array, Array, Array]:
+    """``(xc, u, N, D, inside)``: the clamped x, u = xc², N(u), D(u), |x| < C."""
+    bound = c["clamp"]
+    xc = np.clip(x, -bound, bound)
+    u = xc * xc
+    n, d = odd_rational_terms(u, c, num, den)
     return xc, u, n, d, np.abs(x) < bound
 
 

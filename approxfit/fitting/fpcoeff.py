@@ -456,6 +456,17 @@ def _solve_rational(prob: _Grid, a64: Any, names: tuple[str, ...], fmts: tuple[s
         raise ComputationError(f"the rounded denominator of {a64.target_name}'s P/Q is not "
                                f"positive on [{x[0]:g}, {x[-1]:g}]")
     num_stats: dict[str, Any] | None = None
+
+    def solve(block: _Block, idx: list[int]) -> tuple[dict[str, float], float,
+                                                       dict[str, Any]]:
+        """The exact search over the coefficients ``idx`` of ``cur``: the trial
+        coefficients, their grid error and the search's statistics."""
+        vals, st = _search(block, np.array([cur[names[j]] for j in idx]), prob.scale)
+        _merge(total, st)
+        trial = dict(cur)
+        trial.update({names[j]: float(v) for j, v in zip(idx, vals, strict=True)})
+        return trial, grid_err(trial), st
+
     for rnd in range(RATIONAL_ROUNDS):
         total["rational_rounds"] = rnd + 1
         # numerator, Q fixed: err = (P − fQ)/Q·w, linear in P
@@ -466,11 +477,7 @@ def _solve_rational(prob: _Grid, a64: Any, names: tuple[str, ...], fmts: tuple[s
         wq = prob.w / qd
         block = _Block(vn[:, free] * wq[:, None], (fixed_part - prob.y * qd) * wq,
                        [fmts[j] for j in free], np.array([c64[names[j]] for j in free]))
-        vals, st = _search(block, np.array([cur[names[j]] for j in free]), prob.scale)
-        _merge(total, st)
-        trial = dict(cur)
-        trial.update({names[j]: float(v) for j, v in zip(free, vals, strict=True)})
-        e = grid_err(trial)
+        trial, e, st = solve(block, free)
         improved = e < best_err
         if e <= best_err:
             cur, best_err, num_stats = trial, e, st
@@ -485,11 +492,7 @@ def _solve_rational(prob: _Grid, a64: Any, names: tuple[str, ...], fmts: tuple[s
         block = _Block(-(vd[:, [j - nn for j in freed]] * (prob.y * wq)[:, None]),
                        (pn - prob.y * (1.0 + fixed_d)) * wq,
                        [fmts[j] for j in freed], np.array([c64[names[j]] for j in freed]))
-        vals, st = _search(block, np.array([cur[names[j]] for j in freed]), prob.scale)
-        _merge(total, st)
-        trial = dict(cur)
-        trial.update({names[j]: float(v) for j, v in zip(freed, vals, strict=True)})
-        e = grid_err(trial)
+        trial, e, _ = solve(block, freed)
         if e < best_err:
             cur, best_err, improved = trial, e, True
         if not improved:

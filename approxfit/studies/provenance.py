@@ -929,14 +929,10 @@ def _poly_model(c: Mapping[str, float], x: np.ndarray) -> np.ndarray:
 
 def _odd_rational_model(num: tuple[str, ...], den: tuple[str, ...]
                         ) -> Callable[[Mapping[str, float], np.ndarray], np.ndarray]:
+    from approxfit.approximants.published import odd_rational_terms
+
     def model(c: Mapping[str, float], x: np.ndarray) -> np.ndarray:
-        u = x * x
-        n = np.zeros_like(u)
-        for k in reversed(num):
-            n = n * u + c[k]
-        d = np.zeros_like(u)
-        for k in reversed(den):
-            d = d * u + c[k]
+        n, d = odd_rational_terms(x * x, c, num, den)
         return x * n / d
 
     return model

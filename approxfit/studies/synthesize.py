@@ -895,14 +895,15 @@ def _solve_lowest(problem: Problem, cand: Candidate, region: Array, rounds: int)
                 ap, powers=cand.powers, coef=ap.coef + (0.0,) * (len(cand.powers) - k)))
         if att.outcome == "candidate":
             return att
-        if att.approximant is not None and (
-                best is None or best.approximant is None
-                or (att.incorrectly_rounded or 0) < (best.incorrectly_rounded or 0)):
-            best = att
-        elif best is None:
+        if best is None or _rank(att) < _rank(best):
             best = att
     assert best is not None
     return best
+
+
+def _rank(att: Attempt) -> tuple[bool, int]:
+    """Attempts with an approximant first, then by their inputs wrong."""
+    return att.approximant is None, att.incorrectly_rounded or 0
 
 
 def solve_pieces(problem: Problem, cand: Candidate, max_pieces: int, *,
